@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "driftcheck",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "driftcheck", targets: ["driftcheck"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(name: "CLinux"),
+        .target(
+            name: "DriftCheck",
+            dependencies: ["COpenSSL", "CLinux"]
+        ),
+        .executableTarget(
+            name: "driftcheck",
+            dependencies: [
+                "DriftCheck",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "DriftCheckTests",
+            dependencies: ["DriftCheck", "driftcheck"],
+            exclude: ["Fixtures"]
+        ),
+    ]
+)

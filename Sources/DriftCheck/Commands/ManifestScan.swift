@@ -1,0 +1,70 @@
+/// Scans a root into a signed manifest: the work behind `driftcheck scan` and `driftcheck baseline`.
+package struct ManifestScan {
+    package var options: Scanner.Options
+    package var image: String?
+    package var host: String
+    package var keyPath: String
+    package var outputPath: String
+
+    package init(options: Scanner.Options, image: String?, host: String, keyPath: String, outputPath: String) {
+        self.options = options
+        self.image = image
+        self.host = host
+        self.keyPath = keyPath
+        self.outputPath = outputPath
+    }
+
+    /// Loads the key (refusing an exposed one before anything is written), scans, writes and signs the manifest.
+    package func run() throws(DriftCheckError) -> ScanStatistics {
+        let key = try KeyFiles.loadPrivateKey(keyPath)
+        if let image, !ImageStamp.isValid(image) {
+            throw DriftCheckError(.usage, "image id \"\(image)\" must be 1–200 characters of letters, digits and ._:/@+-")
+        }
+        let header = ManifestHeader(
+            image: image, host: host, time: HostInfo.now, tool: HostInfo.toolVersion, root: options.root,
+            collectors: ["files"], crossMounts: options.crossMounts)
+        let writer = try ManifestWriter(path: outputPath, header: header)
+        let statistics = try Scanner.scan(options) { entry throws(DriftCheckError) in try writer.append(entry) }
+        try writer.finish(signingWith: key)
+        return statistics
+    }
+}
+
+/// Verifies two manifests and compares them: the work behind `driftcheck compare`.
+package struct ManifestComparison {
+    package var baselinePath: String
+    package var hostPath: String
+    package var trustedKeyPaths: [String]
+
+    package init(baselinePath: String, hostPath: String, trustedKeyPaths: [String]) {
+        self.baselinePath = baselinePath
+        self.hostPath = hostPath
+        self.trustedKeyPaths = trustedKeyPaths
+    }
+
+    /// Loads the trusted keys, verifies both signatures before reading either manifest, and compares them.
+    package func run() throws(DriftCheckError) -> Report {
+        let keys = try ManifestComparison.loadTrustedKeys(trustedKeyPaths)
+        let baselineSignature = try ManifestSignature.verify(baselinePath, trustedKeys: keys)
+        let hostSignature = try ManifestSignature.verify(hostPath, trustedKeys: keys)
+        let baseline = try ManifestReader(verified: baselineSignature)
+        let host = try ManifestReader(verified: hostSignature)
+        return try Report.compare(baseline: baseline, host: host, generated: HostInfo.now, tool: HostInfo.toolVersion)
+    }
+
+    static func loadTrustedKeys(_ paths: [String]) throws(DriftCheckError) -> [Ed25519Key] {
+        guard !paths.isEmpty else { throw DriftCheckError(.usage, "at least one --pubkey is needed to trust a manifest") }
+        var keys: [Ed25519Key] = []
+        for path in paths { keys.append(try KeyFiles.loadPublicKey(path)) }
+        return keys
+    }
+
+    /// Verifies one manifest completely: signature, then every line and the end line. Returns the reader's facts.
+    package static func verify(_ path: String, trustedKeyPaths: [String]) throws(DriftCheckError) -> ManifestSource {
+        let keys = try loadTrustedKeys(trustedKeyPaths)
+        let reader = try ManifestReader.open(path, trustedKeys: keys)
+        while try reader.next() != nil {}
+        return ManifestSource(
+            path: path, header: reader.header, keyID: reader.keyID, entries: reader.trailer?.entries ?? 0)
+    }
+}

@@ -1,0 +1,85 @@
+/// One filesystem object as the manifest records it (`"kind":"file"`).
+package struct FileEntry: Equatable, Sendable {
+    /// The path relative to the scanned root, written absolute ("/etc/passwd"); raw bytes.
+    package var path: [UInt8]
+    package var type: FileType
+    /// Permission bits including setuid, setgid and sticky (mode & 07777).
+    package var permissions: UInt32
+    package var uid: UInt32
+    package var gid: UInt32
+    package var size: Int64
+    package var modified: Timestamp
+    package var changed: Timestamp
+    package var device: UInt64
+    package var inode: UInt64
+    package var linkCount: UInt64
+    /// Major and minor number of a character or block device.
+    package var deviceNumber: UInt64?
+    /// SHA-256 of the content of a regular file, when it was read completely and consistently.
+    package var sha256: [UInt8]?
+    /// The target of a symbolic link, raw bytes.
+    package var target: [UInt8]?
+    /// The raw `security.capability` extended attribute.
+    package var capabilities: [UInt8]?
+    /// Why the content of this directory was not scanned ("mount": another filesystem).
+    package var unscanned: String?
+    /// What went wrong while recording this object; its content is then unverified.
+    package var error: String?
+
+    init(path: [UInt8], status: FileStatus) {
+        self.path = path
+        type = status.type ?? .file
+        permissions = status.permissions
+        uid = status.uid
+        gid = status.gid
+        size = status.size
+        modified = status.modified
+        changed = status.changed
+        device = status.device
+        inode = status.inode
+        linkCount = status.linkCount
+        if type == .char || type == .block { deviceNumber = status.deviceNumber }
+    }
+
+    package init(
+        path: [UInt8], type: FileType, permissions: UInt32, uid: UInt32, gid: UInt32, size: Int64,
+        modified: Timestamp, changed: Timestamp, device: UInt64 = 0, inode: UInt64 = 0, linkCount: UInt64 = 1
+    ) {
+        self.path = path
+        self.type = type
+        self.permissions = permissions
+        self.uid = uid
+        self.gid = gid
+        self.size = size
+        self.modified = modified
+        self.changed = changed
+        self.device = device
+        self.inode = inode
+        self.linkCount = linkCount
+    }
+
+    /// True when the setuid or setgid bit is set.
+    package var isSetID: Bool { permissions & 0o6000 != 0 }
+
+    /// The mode as four octal digits ("4755").
+    package var modeText: String {
+        let digits = String(permissions, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// "MAJOR:MINOR" of a device node, as Linux splits `st_rdev`.
+    package var deviceNumberText: String? {
+        guard let number = deviceNumber else { return nil }
+        let major = (number >> 8) & 0xFFF | (number >> 32) & ~UInt64(0xFFF)
+        let minor = number & 0xFF | (number >> 12) & ~UInt64(0xFF)
+        return "\(major):\(minor)"
+    }
+
+    static func deviceNumber(parsing text: [UInt8]) -> UInt64? {
+        let parts = text.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        guard parts.count == 2, let major = UInt64(String(decoding: parts[0], as: UTF8.self)),
+            let minor = UInt64(String(decoding: parts[1], as: UTF8.self)), major <= 0xFFFF_FFFF, minor <= 0xFFFF_FFFF
+        else { return nil }
+        return (major & 0xFFF) << 8 | (major & ~0xFFF) << 32 | (minor & 0xFF) | (minor & ~0xFF) << 12
+    }
+}

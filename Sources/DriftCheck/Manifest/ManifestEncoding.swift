@@ -1,0 +1,171 @@
+/// The JSON Lines form of manifest lines: one fixed key order, no optional whitespace, so the same state gives
+/// the same bytes. Decoding accepts exactly what encoding writes, with a message naming the key that is wrong.
+package enum ManifestEncoding {
+    package static func encode(_ header: ManifestHeader, into json: inout JSONBuilder) {
+        json.reset()
+        json.openObject()
+        json.field("format", ManifestHeader.format)
+        json.key("image")
+        if let image = header.image { json.string(image) } else { json.null() }
+        json.field("host", header.host)
+        json.field("time", header.time)
+        json.field("tool", header.tool)
+        json.field("root", header.root)
+        json.key("collectors")
+        json.openArray()
+        for collector in header.collectors { json.string(collector) }
+        json.closeArray()
+        json.field("cross_mounts", header.crossMounts)
+        json.closeObject()
+    }
+
+    package static func encode(_ entry: FileEntry, into json: inout JSONBuilder) {
+        json.reset()
+        json.openObject()
+        json.field("kind", "file")
+        json.byteStringField("path", entry.path)
+        json.field("type", entry.type.rawValue)
+        json.field("mode", entry.modeText)
+        json.field("uid", entry.uid)
+        json.field("gid", entry.gid)
+        json.field("size", entry.size)
+        json.field("mtime", entry.modified.description)
+        json.field("ctime", entry.changed.description)
+        json.field("dev", entry.device)
+        json.field("ino", entry.inode)
+        json.field("nlink", entry.linkCount)
+        if let rdev = entry.deviceNumberText { json.field("rdev", rdev) }
+        if let digest = entry.sha256 { json.field("sha256", Hex.encode(digest)) }
+        if let target = entry.target { json.byteStringField("target", target) }
+        if let capabilities = entry.capabilities { json.field("caps", Hex.encode(capabilities)) }
+        if let unscanned = entry.unscanned { json.field("unscanned", unscanned) }
+        if let error = entry.error { json.field("error", error) }
+        json.closeObject()
+    }
+
+    package static func encode(_ trailer: ManifestTrailer, into json: inout JSONBuilder) {
+        json.reset()
+        json.openObject()
+        json.field("end", ManifestTrailer.marker)
+        json.field("entries", trailer.entries)
+        json.field("errors", trailer.errors)
+        json.closeObject()
+    }
+
+    /// Why a line could not be decoded (the reader adds file and line number).
+    package struct Failure: Error {
+        package let message: String
+        init(_ message: String) { self.message = message }
+    }
+
+    private static func require(_ object: JSONValue, _ key: String) throws(Failure) -> JSONValue {
+        guard let value = object[key] else { throw Failure("missing \"\(key)\"") }
+        return value
+    }
+
+    private static func string(_ object: JSONValue, _ key: String) throws(Failure) -> [UInt8] {
+        guard let bytes = try require(object, key).stringBytes else { throw Failure("\"\(key)\" is not a string") }
+        return bytes
+    }
+
+    private static func optionalString(_ object: JSONValue, _ key: String) throws(Failure) -> [UInt8]? {
+        guard object[key] != nil else { return nil }
+        return try string(object, key)
+    }
+
+    private static func integer<T: FixedWidthInteger>(_ object: JSONValue, _ key: String, as: T.Type) throws(Failure) -> T {
+        guard let value = try require(object, key).integerValue, let exact = T(exactly: value) else {
+            throw Failure("\"\(key)\" is not an integer in range")
+        }
+        return exact
+    }
+
+    private static func byteString(_ object: JSONValue, _ key: String) throws(Failure) -> [UInt8]? {
+        guard let readable = try optionalString(object, key) else { return nil }
+        guard let encoded = try optionalString(object, key + "_b64") else { return readable }
+        guard let bytes = Base64.decode(encoded) else { throw Failure("\"\(key)_b64\" is not base64") }
+        return bytes
+    }
+
+    private static func timestamp(_ object: JSONValue, _ key: String) throws(Failure) -> Timestamp {
+        let text = String(decoding: try string(object, key), as: UTF8.self)
+        guard let time = Timestamp(parsing: text) else { throw Failure("\"\(key)\" is not SECONDS.NANOSECONDS") }
+        return time
+    }
+
+    private static func hex(_ object: JSONValue, _ key: String, count: Int? = nil) throws(Failure) -> [UInt8]? {
+        guard let text = try optionalString(object, key) else { return nil }
+        guard let bytes = Hex.decode(text), count == nil || bytes.count == count else {
+            throw Failure("\"\(key)\" is not lower-case hex of the right length")
+        }
+        return bytes
+    }
+
+    package static func decodeHeader(_ object: JSONValue) throws(Failure) -> ManifestHeader {
+        let format = String(decoding: try string(object, "format"), as: UTF8.self)
+        guard format == ManifestHeader.format else {
+            throw Failure("format \"\(format)\" is not \"\(ManifestHeader.format)\"")
+        }
+        var image: String? = nil
+        if let value = object["image"], value != .null {
+            guard let text = value.stringValue else { throw Failure("\"image\" is not a string") }
+            image = text
+        }
+        guard case .array(let list) = try require(object, "collectors") else {
+            throw Failure("\"collectors\" is not an array")
+        }
+        var collectors: [String] = []
+        for item in list {
+            guard let name = item.stringValue else { throw Failure("\"collectors\" holds a non-string") }
+            collectors.append(name)
+        }
+        guard case .bool(let crossMounts) = try require(object, "cross_mounts") else {
+            throw Failure("\"cross_mounts\" is not a boolean")
+        }
+        return ManifestHeader(
+            image: image,
+            host: String(decoding: try string(object, "host"), as: UTF8.self),
+            time: String(decoding: try string(object, "time"), as: UTF8.self),
+            tool: String(decoding: try string(object, "tool"), as: UTF8.self),
+            root: String(decoding: try string(object, "root"), as: UTF8.self),
+            collectors: collectors, crossMounts: crossMounts)
+    }
+
+    package static func decodeEntry(_ object: JSONValue) throws(Failure) -> FileEntry {
+        let kind = String(decoding: try string(object, "kind"), as: UTF8.self)
+        guard kind == "file" else { throw Failure("unknown kind \"\(kind)\"") }
+        guard let path = try byteString(object, "path"), path.first == UInt8(ascii: "/") else {
+            throw Failure("\"path\" is not an absolute path")
+        }
+        let typeName = String(decoding: try string(object, "type"), as: UTF8.self)
+        guard let type = FileType(rawValue: typeName) else { throw Failure("unknown type \"\(typeName)\"") }
+        let modeText = String(decoding: try string(object, "mode"), as: UTF8.self)
+        guard modeText.count == 4, let permissions = UInt32(modeText, radix: 8) else {
+            throw Failure("\"mode\" is not four octal digits")
+        }
+        var entry = FileEntry(
+            path: path, type: type, permissions: permissions,
+            uid: try integer(object, "uid", as: UInt32.self), gid: try integer(object, "gid", as: UInt32.self),
+            size: try integer(object, "size", as: Int64.self),
+            modified: try timestamp(object, "mtime"), changed: try timestamp(object, "ctime"),
+            device: try integer(object, "dev", as: UInt64.self), inode: try integer(object, "ino", as: UInt64.self),
+            linkCount: try integer(object, "nlink", as: UInt64.self))
+        if let rdev = try optionalString(object, "rdev") {
+            guard let number = FileEntry.deviceNumber(parsing: rdev) else { throw Failure("\"rdev\" is not MAJOR:MINOR") }
+            entry.deviceNumber = number
+        }
+        entry.sha256 = try hex(object, "sha256", count: 32)
+        entry.target = try byteString(object, "target")
+        entry.capabilities = try hex(object, "caps")
+        entry.unscanned = try optionalString(object, "unscanned").map { String(decoding: $0, as: UTF8.self) }
+        entry.error = try optionalString(object, "error").map { String(decoding: $0, as: UTF8.self) }
+        return entry
+    }
+
+    package static func decodeTrailer(_ object: JSONValue) throws(Failure) -> ManifestTrailer? {
+        guard let marker = object["end"] else { return nil }
+        guard marker.stringValue == ManifestTrailer.marker else { throw Failure("unknown end marker") }
+        return ManifestTrailer(
+            entries: try integer(object, "entries", as: Int.self), errors: try integer(object, "errors", as: Int.self))
+    }
+}

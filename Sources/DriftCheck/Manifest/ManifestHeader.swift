@@ -1,0 +1,38 @@
+/// Line 1 of a manifest: what was scanned, where, when and by what.
+package struct ManifestHeader: Equatable, Sendable {
+    /// The format identifier this version reads and writes.
+    package static let format = "driftcheck-manifest/1"
+
+    /// The image this manifest belongs to (a baseline's own id, or the id a host was built from), if known.
+    package var image: String?
+    package var host: String
+    /// UTC time the scan started, ISO 8601 ("2026-11-22T22:28:29Z").
+    package var time: String
+    package var tool: String
+    /// The directory that was scanned as "/" (the live root, or an image rootfs).
+    package var root: String
+    /// What was collected ("files"; later collectors add their kinds).
+    package var collectors: [String]
+    /// Whether the scan crossed into other (non-pseudo) filesystems.
+    package var crossMounts: Bool
+
+    package init(
+        image: String?, host: String, time: String, tool: String, root: String, collectors: [String],
+        crossMounts: Bool
+    ) {
+        self.image = image
+        self.host = host
+        self.time = time
+        self.tool = tool
+        self.root = root
+        self.collectors = collectors
+        self.crossMounts = crossMounts
+    }
+}
+
+/// The last line of a manifest: proves the manifest is complete and says how many entries and errors it holds.
+package struct ManifestTrailer: Equatable, Sendable {
+    package static let marker = "driftcheck-manifest"
+    package var entries: Int
+    package var errors: Int
+}

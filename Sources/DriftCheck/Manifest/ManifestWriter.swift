@@ -1,0 +1,43 @@
+/// Streams a manifest to disk: header, entries in canonical order, trailer; then signs it and moves both the
+/// signature and the manifest into place atomically. Memory use does not grow with the number of entries.
+final class ManifestWriter {
+    private let file: AtomicFile
+    private var json = JSONBuilder(capacity: 1024)
+    private var previousPath: [UInt8]? = nil
+    private(set) var entryCount = 0
+    private(set) var errorCount = 0
+
+    init(path: String, header: ManifestHeader) throws(DriftCheckError) {
+        file = try AtomicFile(path: path, mode: 0o644)
+        ManifestEncoding.encode(header, into: &json)
+        try writeLine()
+    }
+
+    private func writeLine() throws(DriftCheckError) {
+        try file.write(json.bytes)
+        try file.write(Self.newline)
+    }
+
+    private static let newline: [UInt8] = [0x0A]
+
+    /// Appends one entry. Entries must arrive in canonical order; the scanner guarantees it and this checks it.
+    func append(_ entry: FileEntry) throws(DriftCheckError) {
+        if let previousPath, !CanonicalOrder.precedes(previousPath, entry.path) {
+            throw DriftCheckError(.io, path: file.path, "internal error: entries out of canonical order")
+        }
+        previousPath = entry.path
+        entryCount += 1
+        if entry.error != nil { errorCount += 1 }
+        ManifestEncoding.encode(entry, into: &json)
+        try writeLine()
+    }
+
+    /// Writes the trailer, signs the complete bytes with `key`, and renames the signature and then the manifest
+    /// into place.
+    func finish(signingWith key: Ed25519Key) throws(DriftCheckError) {
+        ManifestEncoding.encode(ManifestTrailer(entries: entryCount, errors: errorCount), into: &json)
+        try writeLine()
+        try ManifestSignature.sign(descriptor: try file.flushedDescriptor(), of: file.path, with: key)
+        try file.commit()
+    }
+}

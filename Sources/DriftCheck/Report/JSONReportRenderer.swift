@@ -1,0 +1,94 @@
+/// Renders a report as one JSON document (schema `driftcheck-report/1`) for dashboards and pipelines.
+package enum JSONReportRenderer {
+    package static func render(_ report: Report) -> [UInt8] {
+        var json = JSONBuilder(capacity: 4096)
+        json.openObject()
+        json.field("schema", Report.schema)
+        json.field("generated", report.generated)
+        json.field("tool", report.tool)
+        json.field("host", report.host.header.host)
+        json.key("image")
+        if let image = report.host.header.image { json.string(image) } else { json.null() }
+        json.field("image_mismatch", report.imageMismatch)
+        json.key("baseline")
+        source(report.baseline, into: &json)
+        json.key("host_manifest")
+        source(report.host, into: &json)
+        json.key("summary")
+        json.openObject()
+        let counts = report.counts
+        for severity in Severity.allCases.reversed() { json.field(severity.name, counts[severity] ?? 0) }
+        json.field("total", report.items.count)
+        json.field("baseline_entries", report.statistics.baselineEntries)
+        json.field("host_entries", report.statistics.hostEntries)
+        json.field("not_compared", report.statistics.notCompared)
+        json.closeObject()
+        let recommendation = report.recommendation
+        json.key("recommendation")
+        json.openObject()
+        json.field("action", recommendation.action)
+        json.key("reasons")
+        json.openArray()
+        for reason in recommendation.reasons { json.string(reason) }
+        json.closeArray()
+        json.closeObject()
+        json.key("drift")
+        json.openArray()
+        for item in report.items { Self.item(item, into: &json) }
+        json.closeArray()
+        json.closeObject()
+        return json.bytes + [0x0A]
+    }
+
+    private static func source(_ source: ManifestSource, into json: inout JSONBuilder) {
+        json.openObject()
+        json.field("path", source.path)
+        json.key("image")
+        if let image = source.header.image { json.string(image) } else { json.null() }
+        json.field("host", source.header.host)
+        json.field("time", source.header.time)
+        json.field("key_id", source.keyID)
+        json.field("entries", source.entries)
+        json.closeObject()
+    }
+
+    /// One drift item; also used for NDJSON-style consumers.
+    package static func item(_ item: DriftItem, into json: inout JSONBuilder) {
+        json.openObject()
+        json.field("kind", item.kind)
+        json.byteStringField("name", item.name)
+        json.field("change", item.change.rawValue)
+        json.key("fields")
+        json.openArray()
+        for field in item.fields { json.string(field.rawValue) }
+        json.closeArray()
+        json.field("severity", item.severity.name)
+        json.key("baseline")
+        value(item.baseline, into: &json)
+        json.key("host")
+        value(item.host, into: &json)
+        json.closeObject()
+    }
+
+    private static func value(_ value: DriftValue?, into json: inout JSONBuilder) {
+        switch value {
+        case nil: json.null()
+        case .text(let text): json.string(text)
+        case .file(let entry):
+            json.openObject()
+            json.field("type", entry.type.rawValue)
+            json.field("mode", entry.modeText)
+            json.field("uid", entry.uid)
+            json.field("gid", entry.gid)
+            json.field("size", entry.size)
+            json.field("mtime", entry.modified.description)
+            if let rdev = entry.deviceNumberText { json.field("rdev", rdev) }
+            if let digest = entry.sha256 { json.field("sha256", Hex.encode(digest)) }
+            if let target = entry.target { json.byteStringField("target", target) }
+            if let capabilities = entry.capabilities { json.field("caps", Hex.encode(capabilities)) }
+            if let unscanned = entry.unscanned { json.field("unscanned", unscanned) }
+            if let error = entry.error { json.field("error", error) }
+            json.closeObject()
+        }
+    }
+}

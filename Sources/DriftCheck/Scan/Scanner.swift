@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a scan saw, for the operator's summary line.
+package struct ScanStatistics: Sendable {
+    package var entries = 0
+    package var regularFiles = 0
+    package var bytesHashed: Int64 = 0
+    package var errors = 0
+}
+
+/// Scans a tree: one walker thread, one hashing thread per core, and the caller's thread consuming entries in
+/// canonical order (typically writing them to a manifest).
+package struct Scanner {
+    /// How to scan.
+    package struct Options: Sendable {
+        /// The directory that becomes "/" in the manifest.
+        package var root: String
+        /// Descend into other filesystems mounted below the root (pseudo filesystems are still skipped).
+        package var crossMounts = false
+        /// Hashing threads; defaults to the number of online cores.
+        package var jobs = Scanner.onlineCores
+        /// Called with each regular file's path just before it is opened (tests use it to race the scanner).
+        package var beforeOpen: (@Sendable ([UInt8]) -> Void)? = nil
+
+        package init(root: String) {
+            self.root = root
+        }
+    }
+
+    package static var onlineCores: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
+    /// Scans `options.root`, calling `consume` with every entry in canonical order. When `consume` throws, the scan
+    /// stops and the error is rethrown.
+    package static func scan(
+        _ options: Options, consume: (FileEntry) throws(DriftCheckError) -> Void
+    ) throws(DriftCheckError) -> ScanStatistics {
+        SystemCalls.raiseDescriptorLimit()
+        let root: Int32
+        switch SystemCalls.open(options.root, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC) {
+        case .success(let descriptor): root = descriptor
+        case .failure(let error): throw DriftCheckError(.io, path: options.root, "cannot open the scan root: \(error)")
+        }
+        defer { close(root) }
+
+        let pipeline = ScanPipeline(capacity: 8192)
+        let crossMounts = options.crossMounts
+        let beforeOpen = options.beforeOpen
+        let walker = JoinableThread {
+            let walker = Walker(crossMounts: crossMounts, beforeOpen: beforeOpen, submit: pipeline.submit)
+            walker.walk(root: root)
+            pipeline.finishWalking()
+        }
+        let hashedBytes = HashedByteCounter()
+        let hashers = (0..<max(1, options.jobs)).map { _ in
+            JoinableThread {
+                let hasher = FileHasher()
+                while let (index, job) = pipeline.nextJob() {
+                    pipeline.complete(index, with: hasher.hash(job))
+                }
+                hashedBytes.add(hasher.bytesHashed)
+            }
+        }
+        var statistics = ScanStatistics()
+        var failure: DriftCheckError? = nil
+        while let entry = pipeline.nextEntry() {
+            statistics.entries += 1
+            if entry.type == .file { statistics.regularFiles += 1 }
+            if entry.error != nil { statistics.errors += 1 }
+            do {
+                try consume(entry)
+            } catch {
+                failure = error
+                pipeline.cancel()
+                break
+            }
+        }
+        walker.join()
+        for hasher in hashers { hasher.join() }
+        if let failure { throw failure }
+        statistics.bytesHashed = hashedBytes.total
+        return statistics
+    }
+}
+
+/// Sums the bytes each hashing thread read.
+private final class HashedByteCounter: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var sum: Int64 = 0
+
+    func add(_ bytes: Int64) { monitor.locked { sum += bytes } }
+    var total: Int64 { monitor.locked { sum } }
+}

@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Walks a tree depth-first with each directory's children sorted by their bytes, which yields the manifest's
+/// canonical order. Every step is relative to an open directory descriptor (`openat`, `fstatat` without following
+/// links), so no path length limit applies and no symbolic link is ever followed. Regular files are opened with
+/// `O_NOFOLLOW|O_NONBLOCK` and checked with `fstat` to be the object that was listed; FIFOs, sockets and devices
+/// are never opened. Whatever cannot be examined becomes an error on its entry.
+struct Walker {
+    /// One directory being walked: its descriptor, its path with a trailing slash, and its sorted child names.
+    private struct Frame {
+        let descriptor: Int32
+        let prefix: [UInt8]
+        let device: UInt64
+        let names: [[UInt8]]
+        var next = 0
+    }
+
+    let crossMounts: Bool
+    /// Called with a file's path just before it is opened; lets tests race the walker.
+    let beforeOpen: (@Sendable ([UInt8]) -> Void)?
+    /// Receives each entry in canonical order; returns false to stop the walk.
+    let submit: (FileEntry, HashJob?) -> Bool
+
+    private static let slash = UInt8(ascii: "/")
+
+    /// Walks the tree under the open directory `root`, which becomes "/" in the manifest.
+    func walk(root: Int32) {
+        var stack: [Frame] = []
+        defer { for frame in stack { close(frame.descriptor) } }
+        switch SystemCalls.status(of: root) {
+        case .failure(let error):
+            var entry = FileEntry(path: [Self.slash], status: FileStatus(stat()))
+            entry.type = .unknown
+            entry.error = "cannot stat: \(error)"
+            _ = submit(entry, nil)
+            return
+        case .success(let status):
+            guard let duplicate = Optional(fcntl(root, F_DUPFD_CLOEXEC, 0)), duplicate >= 0 else { return }
+            var entry = FileEntry(path: [Self.slash], status: status)
+            let frame = enter(duplicate, path: [Self.slash], status: status, entry: &entry)
+            guard submit(entry, nil) else {
+                if let frame { close(frame.descriptor) }
+                return
+            }
+            if let frame { stack.append(frame) }
+        }
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            guard stack[top].next < stack[top].names.count else {
+                close(stack.removeLast().descriptor)
+                continue
+            }
+            let name = stack[top].names[stack[top].next]
+            stack[top].next += 1
+            guard let (entry, job, child) = visit(name, in: stack[top]) else { continue }
+            guard submit(entry, job) else {
+                if let child { close(child.descriptor) }
+                return
+            }
+            if let child { stack.append(child) }
+        }
+    }
+
+    /// Lists an opened directory. Returns its frame, or nil (with the reason on `entry`) when it cannot be walked.
+    private func enter(_ descriptor: Int32, path: [UInt8], status: FileStatus, entry: inout FileEntry) -> Frame? {
+        switch SystemCalls.directoryNames(descriptor) {
+        case .failure(let error):
+            entry.error = "cannot list: \(error)"
+            close(descriptor)
+            return nil
+        case .success(var names):
+            names.sort(by: CanonicalOrder.bytesPrecede)
+            let prefix = path == [Self.slash] ? path : path + [Self.slash]
+            return Frame(descriptor: descriptor, prefix: prefix, device: status.device, names: names)
+        }
+    }
+
+    /// Examines one child of `frame`: its entry, a hash job for a regular file, a frame for a directory to descend.
+    private func visit(_ name: [UInt8], in frame: Frame) -> (FileEntry, HashJob?, Frame?)? {
+        let path = frame.prefix + name
+        let status: FileStatus
+        switch SystemCalls.status(at: frame.descriptor, name) {
+        case .success(let found): status = found
+        case .failure(let error):
+            var entry = FileEntry(path: path, status: FileStatus(stat()))
+            entry.type = .unknown
+            entry.error = error == .noEntry ? "vanished during the scan" : "cannot stat: \(error)"
+            return (entry, nil, nil)
+        }
+        var entry = FileEntry(path: path, status: status)
+        switch status.type {
+        case .file:
+            beforeOpen?(path)
+            let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
+            switch SystemCalls.open(at: frame.descriptor, name, flags: flags) {
+            case .failure(let error):
+                entry.error = error == .noEntry ? "vanished during the scan" : "cannot open: \(error)"
+                return (entry, nil, nil)
+            case .success(let descriptor):
+                guard case .success(let opened) = SystemCalls.status(of: descriptor), opened.isSameObject(as: status)
+                else {
+                    close(descriptor)
+                    entry.error = "replaced between listing and opening"
+                    return (entry, nil, nil)
+                }
+                return (entry, HashJob(descriptor: descriptor, status: status), nil)
+            }
+        case .symlink:
+            switch SystemCalls.linkTarget(at: frame.descriptor, name) {
+            case .success(let target): entry.target = target
+            case .failure(let error): entry.error = "cannot read link: \(error)"
+            }
+            return (entry, nil, nil)
+        case .dir:
+            if status.device != frame.device && !crossMounts {
+                entry.unscanned = "mount"
+                return (entry, nil, nil)
+            }
+            let flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
+            switch SystemCalls.open(at: frame.descriptor, name, flags: flags) {
+            case .failure(let error):
+                entry.error = error == .noEntry ? "vanished during the scan" : "cannot open: \(error)"
+                return (entry, nil, nil)
+            case .success(let descriptor):
+                guard case .success(let opened) = SystemCalls.status(of: descriptor), opened.isSameObject(as: status)
+                else {
+                    close(descriptor)
+                    entry.error = "replaced between listing and opening"
+                    return (entry, nil, nil)
+                }
+                if status.device != frame.device, case .success(let magic) = SystemCalls.filesystemType(of: descriptor),
+                    PseudoFilesystem.contains(magic: magic)
+                {
+                    close(descriptor)
+                    entry.unscanned = "pseudo-filesystem"
+                    return (entry, nil, nil)
+                }
+                let child = enter(descriptor, path: path, status: status, entry: &entry)
+                return (entry, nil, child)
+            }
+        default:
+            return (entry, nil, nil)
+        }
+    }
+}

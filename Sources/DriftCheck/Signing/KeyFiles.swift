@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Loads and writes the PEM key files, with the same care for private keys that ssh takes.
+package enum KeyFiles {
+    private static func readSmallFile(_ path: String, what: String) throws(DriftCheckError) -> (bytes: [UInt8], status: FileStatus) {
+        let descriptor: Int32
+        switch SystemCalls.open(path, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK) {
+        case .success(let opened): descriptor = opened
+        case .failure(let error): throw DriftCheckError(.io, path: path, "cannot open \(what): \(error)")
+        }
+        defer { close(descriptor) }
+        guard case .success(let status) = SystemCalls.status(of: descriptor), status.type == .file else {
+            throw DriftCheckError(.malformed, path: path, "\(what) is not a regular file")
+        }
+        guard status.size <= 64 * 1024 else { throw DriftCheckError(.malformed, path: path, "\(what) is too large") }
+        var bytes = [UInt8](repeating: 0, count: Int(status.size) + 1)
+        var total = 0
+        while total < bytes.count {
+            let result = bytes.withUnsafeMutableBytes { raw in
+                SystemCalls.read(descriptor, into: raw.baseAddress! + total, count: raw.count - total)
+            }
+            switch result {
+            case .success(0): return (Array(bytes[0..<total]), status)
+            case .success(let count): total += count
+            case .failure(let error): throw DriftCheckError(.io, path: path, "cannot read \(what): \(error)")
+            }
+        }
+        throw DriftCheckError(.malformed, path: path, "\(what) changed while being read")
+    }
+
+    /// Loads the signing key. A key that group or others can access is refused, as ssh refuses it.
+    static func loadPrivateKey(_ path: String) throws(DriftCheckError) -> Ed25519Key {
+        let (pem, status) = try readSmallFile(path, what: "private key")
+        if status.permissions & 0o077 != 0 {
+            let mode = String(status.permissions, radix: 8)
+            throw DriftCheckError(
+                .usage, path: path,
+                "private key is accessible by group or others (mode 0\(mode)); run: chmod 600 on it")
+        }
+        do {
+            return try Ed25519Key.privateKey(pem: pem)
+        } catch {
+            throw DriftCheckError(.malformed, path: path, "not an Ed25519 private key in PEM form: \(error)")
+        }
+    }
+
+    /// Checks that `path` holds a usable, well-protected private key, before anything is written.
+    package static func checkPrivateKey(_ path: String) throws(DriftCheckError) {
+        _ = try loadPrivateKey(path)
+    }
+
+    /// Loads a trusted public key (PEM SubjectPublicKeyInfo).
+    static func loadPublicKey(_ path: String) throws(DriftCheckError) -> Ed25519Key {
+        let (pem, _) = try readSmallFile(path, what: "public key")
+        do {
+            return try Ed25519Key.publicKey(pem: pem)
+        } catch {
+            throw DriftCheckError(.malformed, path: path, "not an Ed25519 public key in PEM form: \(error)")
+        }
+    }
+
+    /// Writes a new key pair to `PREFIX.key` (mode 0600) and `PREFIX.pub`; refuses to replace existing files.
+    /// Returns the key id.
+    package static func generate(prefix: String) throws(DriftCheckError) -> String {
+        let privatePath = prefix + ".key"
+        let publicPath = prefix + ".pub"
+        for path in [privatePath, publicPath] where access(path, F_OK) == 0 {
+            throw DriftCheckError(.usage, path: path, "already exists; refusing to overwrite a key")
+        }
+        let key: Ed25519Key
+        let privatePEM: [UInt8]
+        let publicPEM: [UInt8]
+        do {
+            key = try Ed25519Key.generate()
+            privatePEM = try key.privateKeyPEM()
+            publicPEM = try key.publicKeyPEM()
+        } catch {
+            throw DriftCheckError(.io, path: privatePath, "\(error)")
+        }
+        try AtomicFile.write(privatePEM, to: privatePath, mode: 0o600)
+        try AtomicFile.write(publicPEM, to: publicPath, mode: 0o644)
+        return key.keyID
+    }
+}

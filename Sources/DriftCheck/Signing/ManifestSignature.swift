@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Detached signatures: `FILE.sig` holds the raw 64-byte Ed25519 signature over FILE's exact bytes, so that
+/// `openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin -in FILE -sigfile FILE.sig` checks it.
+package enum ManifestSignature {
+    /// The path of the detached signature of `path`.
+    package static func signaturePath(for path: String) -> String { path + ".sig" }
+
+    /// A manifest whose signature verified against a trusted key.
+    package struct Verified: Sendable {
+        /// The manifest path.
+        package let path: String
+        /// The id of the trusted key that made the signature.
+        package let keyID: String
+        /// SHA-256 of the bytes that were verified; the reader checks that it read exactly these bytes.
+        package let digest: [UInt8]
+    }
+
+    /// Verifies `path` against its `.sig` with any of `trustedKeys`. Throws a trust error when the signature is
+    /// missing, malformed, or matches no trusted key.
+    static func verify(_ path: String, trustedKeys: [Ed25519Key]) throws(DriftCheckError) -> Verified {
+        let signaturePath = signaturePath(for: path)
+        let signature: [UInt8]
+        do {
+            let mapped = try MappedFile(path: signaturePath)
+            signature = withExtendedLifetime(mapped) { Array(mapped.bytes) }
+        } catch {
+            if access(signaturePath, F_OK) != 0 {
+                throw DriftCheckError(.trust, path: signaturePath, "signature missing: the manifest is not trusted")
+            }
+            throw DriftCheckError(.trust, path: signaturePath, "signature unreadable: \(error.message)")
+        }
+        guard signature.count == 64 else {
+            throw DriftCheckError(
+                .trust, path: signaturePath, "not an Ed25519 signature (\(signature.count) bytes, expected 64)")
+        }
+        let manifest = try MappedFile(path: path)
+        let signer = withExtendedLifetime(manifest) {
+            trustedKeys.first { $0.verify(signature, of: manifest.bytes) }
+        }
+        guard let signer else {
+            throw DriftCheckError(
+                .trust, path: path,
+                "signature does not verify with any trusted key: the manifest was altered or signed by another key")
+        }
+        let digest = withExtendedLifetime(manifest) { SHA256Hasher.digest(manifest.bytes) }
+        return Verified(path: path, keyID: signer.keyID, digest: digest)
+    }
+
+    /// Signs the bytes of the open file `descriptor` and writes the signature atomically to `signaturePath`.
+    static func sign(descriptor: Int32, of path: String, with key: Ed25519Key) throws(DriftCheckError) {
+        let manifest = try MappedFile(descriptor: descriptor, path: path)
+        let signature: [UInt8]
+        do {
+            signature = try withExtendedLifetime(manifest) { () throws(OpenSSLFailure) in try key.sign(manifest.bytes) }
+        } catch {
+            throw DriftCheckError(.io, path: path, "cannot sign: \(error)")
+        }
+        try AtomicFile.write(signature, to: signaturePath(for: path), mode: 0o644)
+    }
+}

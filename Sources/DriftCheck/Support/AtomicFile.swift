@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file written under a temporary name in the destination's directory and renamed into place only when complete.
+///
+/// A run killed at any moment leaves either the old file or the new one at the destination, never a truncated one.
+/// `commit` flushes the data (fsync), renames, and flushes the directory so the rename survives a power cut.
+/// A writer dropped without `commit` removes its temporary file.
+final class AtomicFile {
+    /// The destination path.
+    let path: String
+    private let temporaryPath: String
+    private var descriptor: Int32
+    private var buffer: [UInt8] = []
+    private let bufferLimit = 1 << 20
+    private var committed = false
+
+    /// Creates the temporary file with `mode` (applied exactly, whatever the umask).
+    init(path: String, mode: mode_t = 0o644) throws(DriftCheckError) {
+        self.path = path
+        let directory = AtomicFile.directory(of: path)
+        let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
+        var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
+        let descriptor: Int32
+        switch SystemCalls.makeTemporaryFile(&template) {
+        case .success(let created): descriptor = created
+        case .failure(let error): throw DriftCheckError(.io, path: path, "cannot create a file here: \(error)")
+        }
+        self.descriptor = descriptor
+        temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        if fchmod(descriptor, mode) != 0 {
+            let error = Errno.current
+            discard()
+            throw DriftCheckError(.io, path: path, "cannot set the file mode: \(error)")
+        }
+        buffer.reserveCapacity(bufferLimit)
+    }
+
+    deinit {
+        if !committed { discard() }
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    private func discard() {
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
+        unlink(temporaryPath)
+    }
+
+    /// Appends bytes; they reach the file in large writes.
+    func write(_ bytes: [UInt8]) throws(DriftCheckError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= bufferLimit { try flush() }
+    }
+
+    func write(_ text: String) throws(DriftCheckError) {
+        try write(Array(text.utf8))
+    }
+
+    private func flush() throws(DriftCheckError) {
+        let result = buffer.withUnsafeBytes { SystemCalls.writeAll(descriptor, $0) }
+        buffer.removeAll(keepingCapacity: true)
+        if case .failure(let error) = result {
+            discard()
+            throw DriftCheckError(.io, path: path, "cannot write: \(error)")
+        }
+    }
+
+    /// The descriptor of the temporary file, after flushing what is buffered (for signing before commit).
+    func flushedDescriptor() throws(DriftCheckError) -> Int32 {
+        try flush()
+        return descriptor
+    }
+
+    /// Flushes, syncs and renames the temporary file to the destination.
+    func commit() throws(DriftCheckError) {
+        try flush()
+        if case .failure(let error) = SystemCalls.sync(descriptor) {
+            discard()
+            throw DriftCheckError(.io, path: path, "cannot flush to disk: \(error)")
+        }
+        close(descriptor)
+        descriptor = -1
+        guard rename(temporaryPath, path) == 0 else {
+            let error = Errno.current
+            unlink(temporaryPath)
+            throw DriftCheckError(.io, path: path, "cannot rename into place: \(error)")
+        }
+        committed = true
+        AtomicFile.syncDirectory(AtomicFile.directory(of: path))
+    }
+
+    /// Flushes a directory so that a rename inside it is durable.
+    static func syncDirectory(_ directory: String) {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = SystemCalls.sync(descriptor)
+        close(descriptor)
+    }
+
+    /// Writes `bytes` to `path` atomically in one go.
+    static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(DriftCheckError) {
+        let file = try AtomicFile(path: path, mode: mode)
+        try file.write(bytes)
+        try file.commit()
+    }
+}
+
+/// Atomic whole-file writes for the executable (reports).
+package enum AtomicOutput {
+    /// Writes `bytes` to `path` through a temporary file, fsync and rename.
+    package static func write(_ bytes: [UInt8], to path: String) throws(DriftCheckError) {
+        try AtomicFile.write(bytes, to: path, mode: 0o644)
+    }
+}

@@ -1,0 +1,130 @@
+/// Writes compact JSON (no optional whitespace) straight into a byte buffer.
+///
+/// Used for manifests and reports. Strings are escaped so that the output never carries a raw control character:
+/// C0 controls, DEL and C1 controls become `\uXXXX`. Bytes that are not valid UTF-8 become U+FFFD; callers that
+/// need them back store a base64 copy beside the readable string.
+package struct JSONBuilder {
+    /// The JSON written so far.
+    package private(set) var bytes: [UInt8] = []
+    private var needsComma: [Bool] = [false]
+
+    package init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Forgets what was written, keeping the buffer's capacity.
+    package mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma = [false]
+    }
+
+    private mutating func separate() {
+        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
+        needsComma[needsComma.count - 1] = true
+    }
+
+    package mutating func openObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+
+    package mutating func closeObject() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    package mutating func openArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+
+    package mutating func closeArray() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes `"name":`; the next value call writes the value.
+    package mutating func key(_ name: String) {
+        separate()
+        appendEscaped(Array(name.utf8))
+        bytes.append(UInt8(ascii: ":"))
+        needsComma[needsComma.count - 1] = false
+    }
+
+    package mutating func string(_ value: [UInt8]) {
+        separate()
+        appendEscaped(value)
+    }
+
+    package mutating func string(_ value: String) {
+        string(Array(value.utf8))
+    }
+
+    package mutating func number(_ value: some BinaryInteger) {
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    package mutating func bool(_ value: Bool) {
+        separate()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    package mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// Shorthands for a key followed by its value.
+    package mutating func field(_ name: String, _ value: [UInt8]) { key(name); string(value) }
+    package mutating func field(_ name: String, _ value: String) { key(name); string(value) }
+    package mutating func field(_ name: String, _ value: some BinaryInteger) { key(name); number(value) }
+    package mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+
+    /// Writes a name that may hold any bytes: the readable string under `name`, and when the bytes are not
+    /// valid UTF-8 their exact base64 under `name_b64`.
+    package mutating func byteStringField(_ name: String, _ value: [UInt8]) {
+        field(name, value)
+        if !TerminalText.isValidUTF8(value) { field(name + "_b64", Base64.encode(value)) }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private mutating func appendUnicodeEscape(_ value: UInt32) {
+        bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+        bytes.append(Self.hexDigits[Int(value >> 4 & 0xF)])
+        bytes.append(Self.hexDigits[Int(value & 0xF)])
+    }
+
+    private mutating func appendEscaped(_ value: [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        var index = 0
+        while index < value.count {
+            let byte = value[index]
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x00..<0x20, 0x7F: appendUnicodeEscape(UInt32(byte))
+            case 0x20..<0x7F: bytes.append(byte)
+            default:
+                if let (scalar, length) = TerminalText.decodeScalar(value, at: index) {
+                    if scalar.value < 0xA0 {
+                        appendUnicodeEscape(scalar.value)
+                    } else {
+                        bytes.append(contentsOf: value[index..<index + length])
+                    }
+                    index += length
+                    continue
+                }
+                bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            }
+            index += 1
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,166 @@
+internal import CLinux
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The thin layer over libc that the scanner uses. Every call retries `EINTR` and reports failure as ``Errno``.
+/// Names are raw bytes (Linux file names are not necessarily UTF-8) without a terminating NUL.
+enum SystemCalls {
+    /// Runs `body` with `name` as a NUL-terminated C string, without a heap allocation for short names.
+    static func withCName<R>(_ name: [UInt8], _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(of: CChar.self, capacity: name.count + 1) { buffer in
+            name.withUnsafeBufferPointer { source in
+                for index in 0..<source.count { buffer[index] = CChar(bitPattern: source[index]) }
+            }
+            buffer[name.count] = 0
+            return try body(UnsafePointer(buffer.baseAddress!))
+        }
+    }
+
+    private static func retrying<T: BinaryInteger>(_ call: () -> T) -> Result<T, Errno> {
+        while true {
+            let result = call()
+            if result >= 0 { return .success(result) }
+            let error = Errno.current
+            if error != .interrupted { return .failure(error) }
+        }
+    }
+
+    /// Opens `name` relative to the directory `directory`. The corresponding C function is `openat`.
+    static func open(at directory: Int32, _ name: [UInt8], flags: Int32, mode: mode_t = 0) -> Result<Int32, Errno> {
+        withCName(name) { cName in retrying { Glibc.openat(directory, cName, flags, mode) } }
+    }
+
+    /// Opens a path given as a string. The corresponding C function is `open`.
+    static func open(_ path: String, flags: Int32, mode: mode_t = 0) -> Result<Int32, Errno> {
+        retrying { Glibc.open(path, flags, mode) }
+    }
+
+    /// The status of `name` in `directory`, not following a final symbolic link.
+    /// The corresponding C function is `fstatat` with `AT_SYMLINK_NOFOLLOW`.
+    static func status(at directory: Int32, _ name: [UInt8]) -> Result<FileStatus, Errno> {
+        withCName(name) { cName in
+            var raw = stat()
+            return retrying { fstatat(directory, cName, &raw, AT_SYMLINK_NOFOLLOW) }.map { _ in FileStatus(raw) }
+        }
+    }
+
+    /// The status of an open descriptor. The corresponding C function is `fstat`.
+    static func status(of descriptor: Int32) -> Result<FileStatus, Errno> {
+        var raw = stat()
+        return retrying { fstat(descriptor, &raw) }.map { _ in FileStatus(raw) }
+    }
+
+    /// The target of the symbolic link `name` in `directory`, as bytes. The corresponding C function is `readlinkat`.
+    static func linkTarget(at directory: Int32, _ name: [UInt8]) -> Result<[UInt8], Errno> {
+        withCName(name) { cName in
+            var capacity = 256
+            while true {
+                var buffer = [UInt8](repeating: 0, count: capacity)
+                let count = buffer.withUnsafeMutableBytes { raw in
+                    retrying { readlinkat(directory, cName, raw.baseAddress!.assumingMemoryBound(to: CChar.self), capacity) }
+                }
+                switch count {
+                case .failure(let error): return .failure(error)
+                case .success(let length) where length < capacity:
+                    return .success(Array(buffer[0..<length]))
+                case .success:
+                    capacity *= 4
+                }
+            }
+        }
+    }
+
+    /// The value of extended attribute `name` of an open file, or nil when it has none.
+    /// The corresponding C function is `fgetxattr`.
+    static func extendedAttribute(of descriptor: Int32, _ name: String) -> Result<[UInt8]?, Errno> {
+        var capacity = 64
+        while true {
+            var buffer = [UInt8](repeating: 0, count: capacity)
+            let result = buffer.withUnsafeMutableBytes { raw in
+                retrying { driftcheck_fgetxattr(descriptor, name, raw.baseAddress, capacity) }
+            }
+            switch result {
+            case .success(let length): return .success(Array(buffer[0..<length]))
+            case .failure(let error) where error == .noData: return .success(nil)
+            case .failure(let error) where error.rawValue == ENOTSUP: return .success(nil)
+            case .failure(let error) where error.rawValue == ERANGE && capacity < 65536: capacity *= 16
+            case .failure(let error): return .failure(error)
+            }
+        }
+    }
+
+    /// The names in an open directory, without "." and "..", in the order the filesystem returns them.
+    /// The corresponding C functions are `fdopendir` and `readdir`; `directory` stays open.
+    static func directoryNames(_ directory: Int32) -> Result<[[UInt8]], Errno> {
+        let duplicate = fcntl(directory, F_DUPFD_CLOEXEC, 0)
+        if duplicate < 0 { return .failure(.current) }
+        guard let stream = fdopendir(duplicate) else {
+            let error = Errno.current
+            close(duplicate)
+            return .failure(error)
+        }
+        defer { closedir(stream) }
+        var names: [[UInt8]] = []
+        while true {
+            errno = 0
+            guard let record = readdir(stream) else {
+                if errno != 0 { return .failure(.current) }
+                return .success(names)
+            }
+            let name = withUnsafeBytes(of: &record.pointee.d_name) { raw -> [UInt8] in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                let length = bytes.firstIndex(of: 0) ?? bytes.count
+                return Array(bytes[0..<length])
+            }
+            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+            names.append(name)
+        }
+    }
+
+    /// The filesystem type magic number of an open descriptor. The corresponding C function is `fstatfs`.
+    static func filesystemType(of descriptor: Int32) -> Result<Int, Errno> {
+        var failed: Int32 = 0
+        let magic = driftcheck_fstatfs_type(descriptor, &failed)
+        return failed != 0 ? .failure(.current) : .success(Int(magic))
+    }
+
+    /// Creates a unique file from a template ending in "XXXXXX", which is replaced by the name chosen.
+    /// The corresponding C function is `mkstemp` (the file is created with mode 0600, close-on-exec set after).
+    static func makeTemporaryFile(_ template: inout [CChar]) -> Result<Int32, Errno> {
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { return .failure(.current) }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        return .success(descriptor)
+    }
+
+    /// Reads up to `count` bytes into `buffer`. The corresponding C function is `read`.
+    static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawPointer, count: Int) -> Result<Int, Errno> {
+        retrying { Glibc.read(descriptor, buffer, count) }
+    }
+
+    /// Writes all of `bytes`, looping over short writes. The corresponding C function is `write`.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Void, Errno> {
+        var offset = 0
+        while offset < bytes.count {
+            switch retrying({ Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset) }) {
+            case .success(let written): offset += written
+            case .failure(let error): return .failure(error)
+            }
+        }
+        return .success(())
+    }
+
+    /// Flushes a file's data and metadata to stable storage. The corresponding C function is `fsync`.
+    static func sync(_ descriptor: Int32) -> Result<Void, Errno> {
+        retrying { fsync(descriptor) }.map { _ in () }
+    }
+
+    /// Raises the soft limit on open descriptors to the hard limit, so a very deep tree can hold one per level.
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}

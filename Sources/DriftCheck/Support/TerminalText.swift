@@ -1,0 +1,81 @@
+/// Makes untrusted bytes (file names, link targets) safe to print on a terminal.
+///
+/// Valid UTF-8 text passes through, except that C0 controls, DEL and C1 controls are written as `\n`, `\t`,
+/// `\xNN` or `\u{NN}`, a backslash as `\\`, and bytes that are not valid UTF-8 as `\xNN`. Nothing an attacker
+/// puts in a name can reach the terminal as an escape sequence, and the escaped form is unambiguous.
+package enum TerminalText {
+    /// The escaped, printable form of `bytes`.
+    package static func escape(_ bytes: [UInt8]) -> String {
+        var output = ""
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                switch byte {
+                case UInt8(ascii: "\\"): output += "\\\\"
+                case 0x0A: output += "\\n"
+                case 0x09: output += "\\t"
+                case 0x0D: output += "\\r"
+                case 0x00..<0x20, 0x7F: output += "\\x" + hexByte(byte)
+                default: output.unicodeScalars.append(Unicode.Scalar(byte))
+                }
+                index += 1
+                continue
+            }
+            if let (scalar, length) = decodeScalar(bytes, at: index) {
+                if scalar.value >= 0x80 && scalar.value < 0xA0 {
+                    output += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+                index += length
+            } else {
+                output += "\\x" + hexByte(byte)
+                index += 1
+            }
+        }
+        return output
+    }
+
+    private static func hexByte(_ byte: UInt8) -> String {
+        Hex.encode([byte]).uppercased()
+    }
+
+    /// Decodes one UTF-8 scalar at `index`, rejecting overlong forms, surrogates and truncation.
+    static func decodeScalar(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
+        let lead = bytes[index]
+        let length: Int
+        var value: UInt32
+        switch lead {
+        case 0xC2...0xDF: length = 2; value = UInt32(lead & 0x1F)
+        case 0xE0...0xEF: length = 3; value = UInt32(lead & 0x0F)
+        case 0xF0...0xF4: length = 4; value = UInt32(lead & 0x07)
+        default: return nil
+        }
+        guard index + length <= bytes.count else { return nil }
+        for offset in 1..<length {
+            let continuation = bytes[index + offset]
+            guard continuation & 0xC0 == 0x80 else { return nil }
+            value = value << 6 | UInt32(continuation & 0x3F)
+        }
+        let minimum: UInt32 = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000
+        guard value >= minimum, let scalar = Unicode.Scalar(value) else { return nil }
+        return (scalar, length)
+    }
+
+    /// True when `bytes` are entirely valid UTF-8.
+    package static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] < 0x80 {
+                index += 1
+            } else if let (_, length) = decodeScalar(bytes, at: index) {
+                index += length
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+}

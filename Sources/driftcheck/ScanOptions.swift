@@ -1,0 +1,50 @@
+import ArgumentParser
+import DriftCheck
+
+/// The options shared by `scan` and `baseline`.
+struct ScanOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Private signing key (PEM; must not be readable by group or others).", valueName: "KEY"))
+    var key: String
+
+    @Option(name: .long, help: ArgumentHelp("Where to write the manifest; its signature goes to FILE.sig.", valueName: "FILE"))
+    var out: String
+
+    @Option(name: .long, help: ArgumentHelp("Host name recorded in the manifest (default: this machine's).", valueName: "NAME"))
+    var host: String?
+
+    @Flag(name: .long, help: "Descend into other filesystems mounted below the root (pseudo filesystems are always skipped).")
+    var crossMounts = false
+
+    @Option(name: .long, help: ArgumentHelp("Hashing threads (default: one per core).", valueName: "N"))
+    var jobs: Int?
+
+    @Flag(name: .shortAndLong, help: "Print nothing on success.")
+    var quiet = false
+
+    func validate() throws {
+        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
+    }
+
+    func scannerOptions(root: String) -> Scanner.Options {
+        var options = Scanner.Options(root: root)
+        options.crossMounts = crossMounts
+        if let jobs { options.jobs = jobs }
+        return options
+    }
+
+    /// Scans, writes and signs; prints a one-line summary to standard error unless quiet.
+    func run(root: String, image: String?) throws {
+        let started = Terminal.monotonicSeconds
+        let scan = ManifestScan(
+            options: scannerOptions(root: root), image: image, host: host ?? HostInfo.hostName, keyPath: key,
+            outputPath: out)
+        let statistics = try scan.run()
+        guard !quiet else { return }
+        let seconds = Terminal.monotonicSeconds - started
+        let megabytes = Double(statistics.bytesHashed) / 1e6
+        Terminal.writeError(
+            "scanned \(statistics.entries) entries (\(statistics.regularFiles) files, "
+                + "\(Int(megabytes.rounded())) MB hashed, \(statistics.errors) errors) in "
+                + "\(Double(Int(seconds * 100)) / 100) s; wrote \(out) and \(out).sig")
+    }
+}

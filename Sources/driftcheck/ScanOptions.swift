@@ -25,8 +25,8 @@ struct ScanOptions: ParsableArguments {
         if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
     }
 
-    func scannerOptions(root: String) -> Scanner.Options {
-        var options = Scanner.Options(root: root)
+    func scannerOptions(root: String) -> FileScanner.Options {
+        var options = FileScanner.Options(root: root)
         options.crossMounts = crossMounts
         if let jobs { options.jobs = jobs }
         return options

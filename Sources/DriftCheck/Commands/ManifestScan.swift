@@ -1,12 +1,12 @@
 /// Scans a root into a signed manifest: the work behind `driftcheck scan` and `driftcheck baseline`.
 package struct ManifestScan {
-    package var options: Scanner.Options
+    package var options: FileScanner.Options
     package var image: String?
     package var host: String
     package var keyPath: String
     package var outputPath: String
 
-    package init(options: Scanner.Options, image: String?, host: String, keyPath: String, outputPath: String) {
+    package init(options: FileScanner.Options, image: String?, host: String, keyPath: String, outputPath: String) {
         self.options = options
         self.image = image
         self.host = host
@@ -24,7 +24,7 @@ package struct ManifestScan {
             image: image, host: host, time: HostInfo.now, tool: HostInfo.toolVersion, root: options.root,
             collectors: ["files"], crossMounts: options.crossMounts)
         let writer = try ManifestWriter(path: outputPath, header: header)
-        let statistics = try Scanner.scan(options) { entry throws(DriftCheckError) in try writer.append(entry) }
+        let statistics = try FileScanner.scan(options) { entry throws(DriftCheckError) in try writer.append(entry) }
         try writer.finish(signingWith: key)
         return statistics
     }

@@ -21,6 +21,7 @@ package enum ManifestSignature {
     /// Verifies `path` against its `.sig` with any of `trustedKeys`. Throws a trust error when the signature is
     /// missing, malformed, or matches no trusted key.
     static func verify(_ path: String, trustedKeys: [Ed25519Key]) throws(DriftCheckError) -> Verified {
+        let manifest = try MappedFile(path: path)
         let signaturePath = signaturePath(for: path)
         let signature: [UInt8]
         do {
@@ -36,7 +37,6 @@ package enum ManifestSignature {
             throw DriftCheckError(
                 .trust, path: signaturePath, "not an Ed25519 signature (\(signature.count) bytes, expected 64)")
         }
-        let manifest = try MappedFile(path: path)
         let signer = withExtendedLifetime(manifest) {
             trustedKeys.first { $0.verify(signature, of: manifest.bytes) }
         }

@@ -12,7 +12,7 @@ package struct ScanStatistics: Sendable {
 
 /// Scans a tree: one walker thread, one hashing thread per core, and the caller's thread consuming entries in
 /// canonical order (typically writing them to a manifest).
-package struct Scanner {
+package struct FileScanner {
     /// How to scan.
     package struct Options: Sendable {
         /// The directory that becomes "/" in the manifest.
@@ -20,7 +20,7 @@ package struct Scanner {
         /// Descend into other filesystems mounted below the root (pseudo filesystems are still skipped).
         package var crossMounts = false
         /// Hashing threads; defaults to the number of online cores.
-        package var jobs = Scanner.onlineCores
+        package var jobs = FileScanner.onlineCores
         /// Called with each regular file's path just before it is opened (tests use it to race the scanner).
         package var beforeOpen: (@Sendable ([UInt8]) -> Void)? = nil
 

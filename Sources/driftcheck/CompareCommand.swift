@@ -27,7 +27,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Report format.")
     var format: Format = .text
 
-    @Option(name: .long, help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
     var out: String?
 
     @Option(

@@ -2,7 +2,7 @@ import ArgumentParser
 import DriftCheck
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @main
@@ -21,7 +21,9 @@ struct Driftcheck: ParsableCommand {
               3  a signature is missing, invalid, or made by an untrusted key
             """,
         version: HostInfo.toolVersion,
-        subcommands: [KeygenCommand.self, BaselineCommand.self, ScanCommand.self, VerifyCommand.self, CompareCommand.self]
+        subcommands: [
+            KeygenCommand.self, BaselineCommand.self, ScanCommand.self, VerifyCommand.self, CompareCommand.self,
+        ]
     )
 
     /// Runs the command and maps every outcome to the documented exit codes (ArgumentParser would use 1 and 64).

@@ -12,10 +12,14 @@ struct ScanCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The root filesystem to scan; paths are recorded relative to it.", valueName: "DIR"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The root filesystem to scan; paths are recorded relative to it.", valueName: "DIR"))
     var root: String = "/"
 
-    @Option(name: .long, help: ArgumentHelp("The image this host was built from (default: the root's stamp).", valueName: "ID"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The image this host was built from (default: the root's stamp).", valueName: "ID"))
     var image: String?
 
     @OptionGroup var scan: ScanOptions

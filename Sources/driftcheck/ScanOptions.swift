@@ -3,16 +3,24 @@ import DriftCheck
 
 /// The options shared by `scan` and `baseline`.
 struct ScanOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Private signing key (PEM; must not be readable by group or others).", valueName: "KEY"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Private signing key (PEM; must not be readable by group or others).", valueName: "KEY"))
     var key: String
 
-    @Option(name: .long, help: ArgumentHelp("Where to write the manifest; its signature goes to FILE.sig.", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Where to write the manifest; its signature goes to FILE.sig.", valueName: "FILE"))
     var out: String
 
-    @Option(name: .long, help: ArgumentHelp("Host name recorded in the manifest (default: this machine's).", valueName: "NAME"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Host name recorded in the manifest (default: this machine's).", valueName: "NAME"))
     var host: String?
 
-    @Flag(name: .long, help: "Descend into other filesystems mounted below the root (pseudo filesystems are always skipped).")
+    @Flag(
+        name: .long,
+        help: "Descend into other filesystems mounted below the root (pseudo filesystems are always skipped).")
     var crossMounts = false
 
     @Option(name: .long, help: ArgumentHelp("Hashing threads (default: one per core).", valueName: "N"))
@@ -41,10 +49,9 @@ struct ScanOptions: ParsableArguments {
         let statistics = try scan.run()
         guard !quiet else { return }
         let seconds = Terminal.monotonicSeconds - started
-        let megabytes = Double(statistics.bytesHashed) / 1e6
         Terminal.writeError(
             "scanned \(statistics.entries) entries (\(statistics.regularFiles) files, "
-                + "\(Int(megabytes.rounded())) MB hashed, \(statistics.errors) errors) in "
+                + "\(Terminal.byteCount(statistics.bytesHashed)) hashed, \(statistics.errors) errors) in "
                 + "\(Double(Int(seconds * 100)) / 100) s; wrote \(out) and \(out).sig")
     }
 }

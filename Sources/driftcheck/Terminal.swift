@@ -1,7 +1,7 @@
 import DriftCheck
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where the executable's messages go.
@@ -31,6 +31,18 @@ enum Terminal {
         if let value = getenv("NO_COLOR"), value.pointee != 0 { return false }
         if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }
         return true
+    }
+
+    /// A byte count for people: "512 B", "3.4 MB", "5.2 GB" (decimal units).
+    static func byteCount(_ bytes: Int64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : "\(Double(Int(value * 10)) / 10) \(units[unit])"
     }
 
     /// Seconds since an arbitrary fixed point, for timing.

@@ -5,7 +5,8 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check a manifest's signature and that it is complete and well formed.",
-        discussion: "Exits 0 when FILE.sig verifies with one of the trusted keys and every line of FILE parses; 3 when the signature is missing or does not verify; 2 when the manifest is malformed."
+        discussion:
+            "Exits 0 when FILE.sig verifies with one of the trusted keys and every line of FILE parses; 3 when the signature is missing or does not verify; 2 when the manifest is malformed."
     )
 
     @Argument(help: ArgumentHelp("The manifest.", valueName: "FILE"))
@@ -23,6 +24,7 @@ struct VerifyCommand: ParsableCommand {
         let image = source.header.image ?? "(none)"
         print(
             "\(TerminalText.escape(Array(file.utf8))): signature OK (key \(source.keyID)), image \(TerminalText.escape(Array(image.utf8))), "
-                + "host \(TerminalText.escape(Array(source.header.host.utf8))), \(source.entries) entries, scanned \(source.header.time)")
+                + "host \(TerminalText.escape(Array(source.header.host.utf8))), \(source.entries) entries, scanned \(source.header.time)"
+        )
     }
 }

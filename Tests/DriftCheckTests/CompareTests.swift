@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DriftCheck
 
 @Suite("Compare")
@@ -18,7 +19,8 @@ struct CompareTests {
         Mutation(name: "content, same size", path: "/etc/hostname", fields: ["content"], severity: "high") {
             try? Data("web-02\n".utf8).write(to: URL(fileURLWithPath: $0 + "/etc/hostname"))
         },
-        Mutation(name: "content and size", path: "/etc/ssh/sshd_config", fields: ["content", "size"], severity: "high") {
+        Mutation(name: "content and size", path: "/etc/ssh/sshd_config", fields: ["content", "size"], severity: "high")
+        {
             try? Data("PermitRootLogin yes\n".utf8).write(to: URL(fileURLWithPath: $0 + "/etc/ssh/sshd_config"))
         },
         Mutation(name: "mode", path: "/usr/bin/tool", fields: ["mode"], severity: "high") {
@@ -184,7 +186,8 @@ struct CompareTests {
         let result = try fixture.compare(baseline, hostManifest, ["--format", "json", "--out", report])
         #expect(result.status == 0)
         #expect(result.stdout.isEmpty)
-        let parsed = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: report))).dropLast().map { $0 })
+        let parsed = try JSONParser.parse(
+            Array(try Data(contentsOf: URL(fileURLWithPath: report))).dropLast().map { $0 })
         #expect(parsed["image"]?.stringValue == "stamped-1")
         #expect(parsed["schema"]?.stringValue == "driftcheck-report/1")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path).filter {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DriftCheck
 
 @Suite("Manifest reader")
@@ -10,7 +11,8 @@ struct ManifestReaderTests {
         let path = fixture.directory.url(name)
         try Data(contents).write(to: URL(fileURLWithPath: path))
         let signed = try CommandLineTool.shell(
-            "openssl pkeyutl -sign -inkey signing.key -rawin -in '\(name)' -out '\(name).sig'", in: fixture.directory.path)
+            "openssl pkeyutl -sign -inkey signing.key -rawin -in '\(name)' -out '\(name).sig'",
+            in: fixture.directory.path)
         #expect(signed.status == 0, "\(signed.stderr)")
         return path
     }
@@ -34,10 +36,12 @@ struct ManifestReaderTests {
         #expect(cut.stderr.split(separator: "\n").count == 1)
     }
 
-    @Test("garbage signed with a trusted key exits 2 with a one-line message", arguments: [
-        "not json at all\n", "{\"format\":\"other/9\"}\n", "\u{0}\u{1}\u{2}\n", "\n",
-        "{\"format\":\"driftcheck-manifest/1\",\"image\":null,\"host\":\"h\",\"time\":\"t\",\"tool\":\"x\",\"root\":\"/\",\"collectors\":[],\"cross_mounts\":false}\n{\"kind\":\"file\",\"path\":\"/\"}\n",
-    ])
+    @Test(
+        "garbage signed with a trusted key exits 2 with a one-line message",
+        arguments: [
+            "not json at all\n", "{\"format\":\"other/9\"}\n", "\u{0}\u{1}\u{2}\n", "\n",
+            "{\"format\":\"driftcheck-manifest/1\",\"image\":null,\"host\":\"h\",\"time\":\"t\",\"tool\":\"x\",\"root\":\"/\",\"collectors\":[],\"cross_mounts\":false}\n{\"kind\":\"file\",\"path\":\"/\"}\n",
+        ])
     func garbageManifest(_ contents: String) throws {
         let fixture = try Fixture()
         try fixture.populateImage()

@@ -1,10 +1,13 @@
 import Foundation
 import Testing
+
 @testable import DriftCheck
 
 @Suite("FileScanner")
 struct ScannerTests {
-    private func scanEntries(_ root: String, configure: (inout FileScanner.Options) -> Void = { _ in }) throws -> [FileEntry] {
+    private func scanEntries(_ root: String, configure: (inout FileScanner.Options) -> Void = { _ in }) throws
+        -> [FileEntry]
+    {
         var options = FileScanner.Options(root: root)
         configure(&options)
         var entries: [FileEntry] = []
@@ -128,7 +131,11 @@ struct ScannerTests {
             let path = Array(fixture.root.utf8) + [UInt8(ascii: "/")] + name
             let descriptor = path.withUnsafeBufferPointer { buffer -> Int32 in
                 let cString = Array(buffer) + [0]
-                return cString.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+                return cString.withUnsafeBufferPointer {
+                    open(
+                        UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644
+                    )
+                }
             }
             #expect(descriptor >= 0)
             close(descriptor)

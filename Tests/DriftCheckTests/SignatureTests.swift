@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DriftCheck
 
 @Suite("Signatures and trust")
@@ -39,7 +40,8 @@ struct SignatureTests {
         #expect(verified.stdout.contains("Signature Verified Successfully"))
     }
 
-    @Test("driftcheck verify accepts a manifest signed by openssl pkeyutl with a driftcheck key, and rejects another key")
+    @Test(
+        "driftcheck verify accepts a manifest signed by openssl pkeyutl with a driftcheck key, and rejects another key")
     func weVerifyOpensslSignature() throws {
         let fixture = try Fixture()
         try fixture.populateImage()

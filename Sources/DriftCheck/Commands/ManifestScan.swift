@@ -18,7 +18,8 @@ package struct ManifestScan {
     package func run() throws(DriftCheckError) -> ScanStatistics {
         let key = try KeyFiles.loadPrivateKey(keyPath)
         if let image, !ImageStamp.isValid(image) {
-            throw DriftCheckError(.usage, "image id \"\(image)\" must be 1–200 characters of letters, digits and ._:/@+-")
+            throw DriftCheckError(
+                .usage, "image id \"\(image)\" must be 1–200 characters of letters, digits and ._:/@+-")
         }
         let header = ManifestHeader(
             image: image, host: host, time: HostInfo.now, tool: HostInfo.toolVersion, root: options.root,
@@ -53,7 +54,9 @@ package struct ManifestComparison {
     }
 
     static func loadTrustedKeys(_ paths: [String]) throws(DriftCheckError) -> [Ed25519Key] {
-        guard !paths.isEmpty else { throw DriftCheckError(.usage, "at least one --pubkey is needed to trust a manifest") }
+        guard !paths.isEmpty else {
+            throw DriftCheckError(.usage, "at least one --pubkey is needed to trust a manifest")
+        }
         var keys: [Ed25519Key] = []
         for path in paths { keys.append(try KeyFiles.loadPublicKey(path)) }
         return keys

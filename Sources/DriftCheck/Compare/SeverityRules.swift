@@ -5,7 +5,8 @@
 /// - under volatile paths (/tmp, /var/tmp, /var/log, /var/cache, /run) → low;
 /// - everything else → medium.
 package enum SeverityRules {
-    package static func severity(change: ChangeKind, path: [UInt8], baseline: FileEntry?, host: FileEntry?) -> Severity {
+    package static func severity(change: ChangeKind, path: [UInt8], baseline: FileEntry?, host: FileEntry?) -> Severity
+    {
         if let host, gainsPrivilege(baseline: baseline, host: host) { return .critical }
         if isSystemPath(path) { return .high }
         if isVolatilePath(path) { return .low }
@@ -28,8 +29,9 @@ package enum SeverityRules {
 
     private static func hasPrefix(_ path: [UInt8], _ directory: String) -> Bool {
         let prefix = Array(directory.utf8)
-        return path == prefix || (path.starts(with: prefix) && path.count > prefix.count
-            && path[prefix.count] == UInt8(ascii: "/"))
+        return path == prefix
+            || (path.starts(with: prefix) && path.count > prefix.count
+                && path[prefix.count] == UInt8(ascii: "/"))
     }
 
     /// The directories an image owns: drift there is drift of the operating system itself.

@@ -73,7 +73,9 @@ package enum ManifestEncoding {
         return try string(object, key)
     }
 
-    private static func integer<T: FixedWidthInteger>(_ object: JSONValue, _ key: String, as: T.Type) throws(Failure) -> T {
+    private static func integer<T: FixedWidthInteger>(_ object: JSONValue, _ key: String, as: T.Type) throws(Failure)
+        -> T
+    {
         guard let value = try require(object, key).integerValue, let exact = T(exactly: value) else {
             throw Failure("\"\(key)\" is not an integer in range")
         }
@@ -151,7 +153,9 @@ package enum ManifestEncoding {
             device: try integer(object, "dev", as: UInt64.self), inode: try integer(object, "ino", as: UInt64.self),
             linkCount: try integer(object, "nlink", as: UInt64.self))
         if let rdev = try optionalString(object, "rdev") {
-            guard let number = FileEntry.deviceNumber(parsing: rdev) else { throw Failure("\"rdev\" is not MAJOR:MINOR") }
+            guard let number = FileEntry.deviceNumber(parsing: rdev) else {
+                throw Failure("\"rdev\" is not MAJOR:MINOR")
+            }
             entry.deviceNumber = number
         }
         entry.sha256 = try hex(object, "sha256", count: 32)

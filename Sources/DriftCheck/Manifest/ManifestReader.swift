@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads a verified manifest line by line, in constant memory, checking as it goes that the file is exactly the

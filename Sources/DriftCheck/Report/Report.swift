@@ -52,7 +52,8 @@ package struct Report: Sendable {
         guard !serious.isEmpty else { return Recommendation(action: "none", reasons: []) }
         var reasons = serious.prefix(Self.maximumReasons).map { item in
             let fields = item.fields.isEmpty ? "" : " (" + item.fields.map(\.rawValue).joined(separator: ", ") + ")"
-            return "\(item.severity.name): \(item.kind) \(TerminalText.escape(item.name)) \(item.change.rawValue)\(fields)"
+            return
+                "\(item.severity.name): \(item.kind) \(TerminalText.escape(item.name)) \(item.change.rawValue)\(fields)"
         }
         if serious.count > Self.maximumReasons {
             reasons.append("… and \(serious.count - Self.maximumReasons) more high or critical items")

@@ -46,7 +46,8 @@ package struct TextReportRenderer {
             lines.append(paint("\(severity.name.uppercased()) (\(group.count))", colourCode(severity)))
             for item in group {
                 let name = TerminalText.escape(item.name)
-                let padded = name.count < nameWidth ? name + String(repeating: " ", count: nameWidth - name.count) : name
+                let padded =
+                    name.count < nameWidth ? name + String(repeating: " ", count: nameWidth - name.count) : name
                 let change = item.change.rawValue
                 let column = change + String(repeating: " ", count: max(1, changeWidth + 1 - change.count))
                 let detail = Self.detail(item)
@@ -57,7 +58,8 @@ package struct TextReportRenderer {
         let counts = report.counts
         let perSeverity = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.name)" }.joined(separator: ", ")
         var summary = "Summary: \(report.items.count) drifted (\(perSeverity)); "
-        summary += "\(report.statistics.baselineEntries) baseline entries, \(report.statistics.hostEntries) host entries"
+        summary +=
+            "\(report.statistics.baselineEntries) baseline entries, \(report.statistics.hostEntries) host entries"
         if report.statistics.notCompared > 0 {
             summary += ", \(report.statistics.notCompared) not compared (below an unscanned mount)"
         }
@@ -107,7 +109,8 @@ package struct TextReportRenderer {
                 case .group: "group \(old.gid)→\(new.gid)"
                 case .target:
                     "target \(old.target.map(TerminalText.escape) ?? "none")→\(new.target.map(TerminalText.escape) ?? "none")"
-                case .capabilities: "capabilities \(old.capabilities == nil ? "none" : "set")→\(new.capabilities == nil ? "none" : "set")"
+                case .capabilities:
+                    "capabilities \(old.capabilities == nil ? "none" : "set")→\(new.capabilities == nil ? "none" : "set")"
                 case .device: "device \(old.deviceNumberText ?? "none")→\(new.deviceNumberText ?? "none")"
                 case .error: "unverified: \(new.error ?? old.error ?? "")"
                 }

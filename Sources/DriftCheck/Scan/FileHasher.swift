@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A regular file the walker opened and confirmed, waiting to be hashed.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The image id stamped into an image's root filesystem at `etc/driftcheck/image-id`, so that a scan of a host
@@ -63,7 +63,8 @@ package enum ImageStamp {
         guard case .success(let length) = count else {
             throw DriftCheckError(.io, path: "\(root)/\(relativePath)", "cannot read the image stamp")
         }
-        let text = String(decoding: buffer[0..<length], as: UTF8.self)
+        let text =
+            String(decoding: buffer[0..<length], as: UTF8.self)
             .split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         guard isValid(text) else {
             throw DriftCheckError(.malformed, path: "\(root)/\(relativePath)", "not a valid image id on its first line")

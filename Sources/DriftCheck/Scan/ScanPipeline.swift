@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The bounded, ordered hand-off between the walker, the hashing threads and the consumer.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Walks a tree depth-first with each directory's children sorted by their bytes, which yields the manifest's

@@ -1,10 +1,12 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Loads and writes the PEM key files, with the same care for private keys that ssh takes.
 package enum KeyFiles {
-    private static func readSmallFile(_ path: String, what: String) throws(DriftCheckError) -> (bytes: [UInt8], status: FileStatus) {
+    private static func readSmallFile(_ path: String, what: String) throws(DriftCheckError) -> (
+        bytes: [UInt8], status: FileStatus
+    ) {
         let descriptor: Int32
         switch SystemCalls.open(path, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK) {
         case .success(let opened): descriptor = opened

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Detached signatures: `FILE.sig` holds the raw 64-byte Ed25519 signature over FILE's exact bytes, so that

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A file written under a temporary name in the destination's directory and renamed into place only when complete.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A whole file mapped read-only into memory: used to sign and verify manifests without copying them to the heap.

@@ -1,6 +1,7 @@
 internal import CLinux
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The thin layer over libc that the scanner uses. Every call retries `EINTR` and reports failure as ``Errno``.
@@ -58,7 +59,9 @@ enum SystemCalls {
             while true {
                 var buffer = [UInt8](repeating: 0, count: capacity)
                 let count = buffer.withUnsafeMutableBytes { raw in
-                    retrying { readlinkat(directory, cName, raw.baseAddress!.assumingMemoryBound(to: CChar.self), capacity) }
+                    retrying {
+                        readlinkat(directory, cName, raw.baseAddress!.assumingMemoryBound(to: CChar.self), capacity)
+                    }
                 }
                 switch count {
                 case .failure(let error): return .failure(error)

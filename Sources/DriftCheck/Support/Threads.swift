@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A mutex with condition variables, over pthreads: the scanner's threads block on file I/O, so they are plain
@@ -62,11 +62,13 @@ struct JoinableThread {
         defer { pthread_attr_destroy(&attributes) }
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         var thread = pthread_t()
-        let status = pthread_create(&thread, &attributes, { context in
-            let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box)
+        let status = pthread_create(
+            &thread, &attributes,
+            { context in
+                let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
+                box.body()
+                return nil
+            }, box)
         precondition(status == 0, "cannot start a thread: \(Errno(rawValue: status))")
         self.thread = thread
     }

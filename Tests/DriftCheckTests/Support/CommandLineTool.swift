@@ -43,14 +43,17 @@ enum CommandLineTool {
         }
         process.waitUntilExit()
         return RunResult(
-            status: process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus,
+            status: process.terminationReason == .uncaughtSignal
+                ? 128 + process.terminationStatus : process.terminationStatus,
             stdout: String(decoding: outputData.wait(), as: UTF8.self),
             stderr: String(decoding: errorData.wait(), as: UTF8.self))
     }
 
     /// Runs `driftcheck` with `arguments`.
     @discardableResult
-    static func driftcheck(_ arguments: String..., in directory: String? = nil, timeout: Double = 120) throws -> RunResult {
+    static func driftcheck(_ arguments: String..., in directory: String? = nil, timeout: Double = 120) throws
+        -> RunResult
+    {
         try run(driftcheck, arguments, in: directory, timeout: timeout)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import DriftCheck
 
 /// A key pair, an image tree and helpers to baseline, scan and compare it through the real CLI.

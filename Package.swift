@@ -17,9 +17,14 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CLinux"),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .target(
             name: "DriftCheck",
-            dependencies: ["COpenSSL", "CLinux"]
+            dependencies: ["COpenSSL", "CLinux", "CSQLite"]
         ),
         .executableTarget(
             name: "driftcheck",

@@ -5,6 +5,8 @@ package struct ManifestScan {
     package var host: String
     package var keyPath: String
     package var outputPath: String
+    /// The collectors to run besides the file walk (default: all).
+    package var collectors: [any Collector] = Collectors.all
 
     package init(options: FileScanner.Options, image: String?, host: String, keyPath: String, outputPath: String) {
         self.options = options
@@ -21,11 +23,32 @@ package struct ManifestScan {
             throw DriftCheckError(
                 .usage, "image id \"\(image)\" must be 1–200 characters of letters, digits and ._:/@+-")
         }
-        let header = ManifestHeader(
+        let root = try RootDirectory(path: options.root)
+        let collected = Collectors.run(collectors, root: root)
+        var options = options
+        options.packageFiles = collected.packageFiles
+        var header = ManifestHeader(
             image: image, host: host, time: HostInfo.now, tool: HostInfo.toolVersion, root: options.root,
-            collectors: ["files"], crossMounts: options.crossMounts)
+            collectors: ["files"] + collectors.map(\.name), crossMounts: options.crossMounts)
+        header.found = collected.found
+        header.live = root.isLiveRoot
         let writer = try ManifestWriter(path: outputPath, header: header)
-        let statistics = try FileScanner.scan(options) { entry throws(DriftCheckError) in try writer.append(entry) }
+        if let identity = writer.identity { options.excluded.insert(identity) }
+        // Records whose kind sorts before "file" go first, the walk's file entries next, the rest last.
+        let fileKind = Array(ManifestEntry.fileKind.utf8)
+        let (before, after) = collected.records.reduce(into: ([RecordEntry](), [RecordEntry]())) { parts, record in
+            if Array(record.kind.utf8).lexicographicallyPrecedes(fileKind) {
+                parts.0.append(record)
+            } else {
+                parts.1.append(record)
+            }
+        }
+        for record in before { try writer.append(.record(record)) }
+        var statistics = try FileScanner.scan(options) { entry throws(DriftCheckError) in
+            try writer.append(.file(entry))
+        }
+        for record in after { try writer.append(.record(record)) }
+        statistics.records = collected.records.count
         try writer.finish(signingWith: key)
         return statistics
     }

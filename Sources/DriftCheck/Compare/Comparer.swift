@@ -7,7 +7,7 @@ package struct CompareStatistics: Sendable {
 }
 
 /// Compares two manifests as a streaming merge-join: both are in canonical order, so one pass with one entry of
-/// each in hand finds every added, removed and modified object in constant memory.
+/// each in hand finds every added, removed and modified entry in constant memory.
 package enum Comparer {
     /// The attributes that differ between two entries for the same path, in the report's vocabulary.
     package static func differingFields(_ baseline: FileEntry, _ host: FileEntry) -> [DriftField] {
@@ -30,11 +30,58 @@ package enum Comparer {
         return fields
     }
 
+    /// Record keys that only a live scan can fill: compared only when both sides have them.
+    static let liveOnlyKeys: Set<String> = ["active"]
+
+    /// The keys whose values differ between two records of the same kind and name, in the baseline's key order.
+    package static func differingFields(_ baseline: RecordEntry, _ host: RecordEntry) -> [String] {
+        var keys: [String] = []
+        for field in baseline.fields where host[field.key] != field.value {
+            if liveOnlyKeys.contains(field.key) && host[field.key] == nil { continue }
+            keys.append(field.key)
+        }
+        for field in host.fields where baseline[field.key] == nil && !liveOnlyKeys.contains(field.key) {
+            keys.append(field.key)
+        }
+        return keys
+    }
+
     private static func isBelow(_ path: [UInt8], _ directory: [UInt8]?) -> Bool {
         guard let directory else { return false }
         if directory == [UInt8(ascii: "/")] { return path != directory }
         return path.count > directory.count && path.starts(with: directory)
             && path[directory.count] == UInt8(ascii: "/")
+    }
+
+    private static func value(_ entry: ManifestEntry) -> DriftValue {
+        switch entry {
+        case .file(let file): .file(file)
+        case .record(let record): .record(record)
+        }
+    }
+
+    /// The item for an entry present on one side or both, or nil when nothing differs.
+    static func item(baseline: ManifestEntry?, host: ManifestEntry?) -> DriftItem? {
+        guard let any = host ?? baseline else { return nil }
+        var change: ChangeKind = baseline == nil ? .added : host == nil ? .removed : .modified
+        var fields: [String] = []
+        switch (baseline, host) {
+        case (.file(let old)?, .file(let new)?):
+            fields = differingFields(old, new).map(\.rawValue)
+        case (.record(let old)?, .record(let new)?):
+            fields = differingFields(old, new)
+            if fields.contains("version"), let direction = PackageVersions.direction(from: old, to: new) {
+                change = direction
+            }
+        default:
+            break
+        }
+        if change == .modified && fields.isEmpty { return nil }
+        var item = DriftItem(
+            kind: any.kind, name: any.name, change: change, fields: fields, severity: .info,
+            baseline: baseline.map(value), host: host.map(value))
+        SeverityRules.assess(&item)
+        return item
     }
 
     /// Reads both manifests to the end and calls `report` with every difference, in canonical order.
@@ -48,43 +95,41 @@ package enum Comparer {
         // not evidence of drift.
         var baselineUnscanned: [UInt8]? = nil
         var hostUnscanned: [UInt8]? = nil
-        func item(_ change: ChangeKind, _ path: [UInt8], _ fields: [DriftField], _ b: FileEntry?, _ h: FileEntry?) {
-            report(
-                DriftItem(
-                    kind: "file", name: path, change: change, fields: fields,
-                    severity: SeverityRules.severity(change: change, path: path, baseline: b, host: h),
-                    baseline: b.map(DriftValue.file), host: h.map(DriftValue.file)))
+        func isUnscanned(_ entry: ManifestEntry, below directory: [UInt8]?) -> Bool {
+            guard case .file(let file) = entry else { return false }
+            return isBelow(file.path, directory)
         }
         while old != nil || new != nil {
             let order: Int
             switch (old, new) {
-            case (let b?, let h?): order = CanonicalOrder.compare(b.path, h.path)
+            case (let b?, let h?): order = ManifestEntry.order(b, h)
             case (nil, _): order = 1
             case (_, nil): order = -1
             }
             if order < 0, let b = old {
                 statistics.baselineEntries += 1
-                if isBelow(b.path, hostUnscanned) {
+                if isUnscanned(b, below: hostUnscanned) {
                     statistics.notCompared += 1
-                } else {
-                    item(.removed, b.path, [], b, nil)
+                } else if let item = item(baseline: b, host: nil) {
+                    report(item)
                 }
                 old = try baseline.next()
             } else if order > 0, let h = new {
                 statistics.hostEntries += 1
-                if isBelow(h.path, baselineUnscanned) {
+                if isUnscanned(h, below: baselineUnscanned) {
                     statistics.notCompared += 1
-                } else {
-                    item(.added, h.path, [], nil, h)
+                } else if let item = item(baseline: nil, host: h) {
+                    report(item)
                 }
                 new = try host.next()
             } else if let b = old, let h = new {
                 statistics.baselineEntries += 1
                 statistics.hostEntries += 1
-                if !isBelow(b.path, baselineUnscanned) { baselineUnscanned = b.unscanned != nil ? b.path : nil }
-                if !isBelow(h.path, hostUnscanned) { hostUnscanned = h.unscanned != nil ? h.path : nil }
-                let fields = differingFields(b, h)
-                if !fields.isEmpty { item(.modified, b.path, fields, b, h) }
+                if case .file(let bf) = b, case .file(let hf) = h {
+                    if !isBelow(bf.path, baselineUnscanned) { baselineUnscanned = bf.unscanned != nil ? bf.path : nil }
+                    if !isBelow(hf.path, hostUnscanned) { hostUnscanned = hf.unscanned != nil ? hf.path : nil }
+                }
+                if let item = item(baseline: b, host: h) { report(item) }
                 old = try baseline.next()
                 new = try host.next()
             }

@@ -10,30 +10,39 @@ package enum DriftField: String, Sendable, CaseIterable {
 /// What happened to an entry between the baseline and the host.
 package enum ChangeKind: String, Sendable {
     case added, removed, modified
+    /// A package whose version went up (by its package manager's own ordering).
+    case upgraded
+    /// A package whose version went down.
+    case downgraded
 }
 
 /// One value an item reports for the baseline or host side.
 package enum DriftValue: Equatable, Sendable {
     case file(FileEntry)
+    case record(RecordEntry)
     case text(String)
 }
 
 /// One difference between the baseline and the host, with its severity.
 package struct DriftItem: Equatable, Sendable {
-    /// "file", or "image" for a host built from a different image than the baseline.
+    /// "file", a record kind ("package", "service", "user" …), or "image" for a host built from another image.
     package var kind: String
-    /// The path for files; raw bytes.
+    /// The path for files, the record's name otherwise; raw bytes.
     package var name: [UInt8]
     package var change: ChangeKind
-    /// For `modified`: the attributes that differ.
-    package var fields: [DriftField]
+    /// For modifications: the attributes that differ (``DriftField`` names for files, record keys otherwise).
+    package var fields: [String]
     package var severity: Severity
     package var baseline: DriftValue?
     package var host: DriftValue?
+    /// Why the severity is what it is, when it is not obvious from the change ("changed outside the package manager").
+    package var note: String?
+    /// File items this item explains (a package's files, a service's enablement links), grouped under it.
+    package var related: [DriftItem] = []
 
     package init(
-        kind: String, name: [UInt8], change: ChangeKind, fields: [DriftField], severity: Severity,
-        baseline: DriftValue?, host: DriftValue?
+        kind: String, name: [UInt8], change: ChangeKind, fields: [String], severity: Severity,
+        baseline: DriftValue?, host: DriftValue?, note: String? = nil
     ) {
         self.kind = kind
         self.name = name
@@ -42,5 +51,20 @@ package struct DriftItem: Equatable, Sendable {
         self.severity = severity
         self.baseline = baseline
         self.host = host
+        self.note = note
+    }
+
+    /// The file entry on the host side, else on the baseline side.
+    package var fileEntry: FileEntry? {
+        if case .file(let entry)? = host { return entry }
+        if case .file(let entry)? = baseline { return entry }
+        return nil
+    }
+
+    /// The record on the host side, else on the baseline side.
+    package var record: RecordEntry? {
+        if case .record(let entry)? = host { return entry }
+        if case .record(let entry)? = baseline { return entry }
+        return nil
     }
 }

@@ -1,16 +1,48 @@
-/// The built-in severity rules (the policy work will make them configurable):
-/// - setuid/setgid bits or file capabilities gained → critical;
-/// - anything that changed, appeared or disappeared under a system path (/etc, /usr, /bin, /sbin, /lib*, /boot)
-///   → high;
-/// - under volatile paths (/tmp, /var/tmp, /var/log, /var/cache, /run) → low;
-/// - everything else → medium.
+/// The built-in severity rules (the policy work will make them configurable).
+///
+/// Files: setuid/setgid bits or capabilities gained → critical; a package-owned file (not a conffile) whose content,
+/// type or mode changed → critical (changed outside the package manager; grouping absorbs it when its package
+/// itself changed version); anything under a system path (/etc, /usr, /bin, /sbin, /lib*, /boot) → high; under
+/// volatile paths (/tmp, /var/tmp, /var/log, /var/cache, /run) → low; everything else → medium.
+///
+/// Records: see ``recordSeverity(_:)``.
 package enum SeverityRules {
+    /// Sets the item's severity (and a note when the reason is not obvious).
+    package static func assess(_ item: inout DriftItem) {
+        switch (item.baseline, item.host) {
+        case (.record, _), (_, .record):
+            item.severity = recordSeverity(item)
+            if item.kind == "user", item.record?.number("uid") == 0, item.change != .removed {
+                item.note = "an account with uid 0 is root"
+            }
+        default:
+            let baseline: FileEntry? = if case .file(let entry)? = item.baseline { entry } else { nil }
+            let host: FileEntry? = if case .file(let entry)? = item.host { entry } else { nil }
+            item.severity = severity(change: item.change, path: item.name, baseline: baseline, host: host)
+            if let host, gainsPrivilege(baseline: baseline, host: host) {
+                item.note = "gained setuid/setgid or capabilities"
+            } else if let package = tamperedPackage(item, baseline: baseline, host: host) {
+                item.severity = .critical
+                item.note = "changed outside the package manager (owned by package \(package))"
+            }
+        }
+    }
+
     package static func severity(change: ChangeKind, path: [UInt8], baseline: FileEntry?, host: FileEntry?) -> Severity
     {
         if let host, gainsPrivilege(baseline: baseline, host: host) { return .critical }
         if isSystemPath(path) { return .high }
         if isVolatilePath(path) { return .low }
         return .medium
+    }
+
+    /// The owning package when a package-owned file that is not a conffile changed content, type or mode.
+    static func tamperedPackage(_ item: DriftItem, baseline: FileEntry?, host: FileEntry?) -> String? {
+        guard item.change == .modified, let baseline, let host, let package = baseline.package,
+            host.package == package, !baseline.conffile, !host.conffile, host.type != .dir
+        else { return nil }
+        let tamperFields: Set<String> = ["content", "type", "mode", "target", "owner", "group"]
+        return item.fields.contains(where: tamperFields.contains) ? package : nil
     }
 
     /// True when the host's object has setuid/setgid bits or capabilities that the baseline's did not.
@@ -22,16 +54,60 @@ package enum SeverityRules {
         return false
     }
 
+    /// Groups whose members hold root-equivalent or broad powers.
+    static let privilegedGroups: Set<String> = [
+        "root", "sudo", "wheel", "admin", "adm", "docker", "lxd", "libvirt", "kvm", "disk", "shadow", "systemd-journal",
+    ]
+
+    /// Packages: added, removed, downgraded or re-statused → high; upgraded → medium. Services: a new unit, enabled,
+    /// unmasked, or unit/drop-in content changed → high; disabled or masked → medium. Users: new uid 0 → critical,
+    /// other account changes → high. Groups: privileged groups → high, others → medium. Cron jobs: added or changed →
+    /// high. Ports and modules: new → high.
+    static func recordSeverity(_ item: DriftItem) -> Severity {
+        let old: RecordEntry? = if case .record(let record)? = item.baseline { record } else { nil }
+        let new: RecordEntry? = if case .record(let record)? = item.host { record } else { nil }
+        switch item.kind {
+        case "package":
+            return item.change == .upgraded ? .medium : .high
+        case "service":
+            switch item.change {
+            case .added: return .high
+            case .removed: return .medium
+            default:
+                if new?.text("enabled") == "enabled" && old?.text("enabled") != "enabled" { return .high }
+                if old?.flag("masked") == true && new?.flag("masked") == false { return .high }
+                let contentKeys: Set<String> = ["unit", "dropins", "script", "links"]
+                if item.fields.contains(where: contentKeys.contains) { return .high }
+                return .medium
+            }
+        case "user":
+            if let uid = new?.number("uid"), uid == 0, old?.number("uid") != 0 { return .critical }
+            return .high
+        case "group":
+            return privilegedGroups.contains(item.record?.name ?? "") ? .high : .medium
+        case "cron":
+            return item.change == .removed ? .medium : .high
+        case "port", "module":
+            switch item.change {
+            case .added: return .high
+            case .removed: return .low
+            default: return .medium
+            }
+        default:
+            return .medium
+        }
+    }
+
     private static func firstComponent(_ path: [UInt8]) -> [UInt8] {
         let trimmed = path.drop { $0 == UInt8(ascii: "/") }
         return Array(trimmed.prefix { $0 != UInt8(ascii: "/") })
     }
 
-    private static func hasPrefix(_ path: [UInt8], _ directory: String) -> Bool {
+    /// True when `path` is `directory` or below it.
+    package static func isPath(_ path: [UInt8], below directory: String) -> Bool {
         let prefix = Array(directory.utf8)
         return path == prefix
-            || (path.starts(with: prefix) && path.count > prefix.count
-                && path[prefix.count] == UInt8(ascii: "/"))
+            || (path.starts(with: prefix) && path.count > prefix.count && path[prefix.count] == UInt8(ascii: "/"))
     }
 
     /// The directories an image owns: drift there is drift of the operating system itself.
@@ -44,6 +120,6 @@ package enum SeverityRules {
 
     /// Places whose content is expected to change on a running host.
     package static func isVolatilePath(_ path: [UInt8]) -> Bool {
-        ["/tmp", "/var/tmp", "/var/log", "/var/cache", "/run"].contains { hasPrefix(path, $0) }
+        ["/tmp", "/var/tmp", "/var/log", "/var/cache", "/run"].contains { isPath(path, below: $0) }
     }
 }

@@ -21,6 +21,10 @@ package struct FileEntry: Equatable, Sendable {
     package var target: [UInt8]?
     /// The raw `security.capability` extended attribute.
     package var capabilities: [UInt8]?
+    /// The package that installed this path, from the package manager's database in the scanned root.
+    package var package: String?
+    /// True when the package declares this path a configuration file (edits are expected, not tampering).
+    package var conffile = false
     /// Why the content of this directory was not scanned ("mount": another filesystem).
     package var unscanned: String?
     /// What went wrong while recording this object; its content is then unverified.

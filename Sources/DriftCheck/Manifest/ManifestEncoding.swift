@@ -16,6 +16,11 @@ package enum ManifestEncoding {
         for collector in header.collectors { json.string(collector) }
         json.closeArray()
         json.field("cross_mounts", header.crossMounts)
+        json.field("live", header.live)
+        json.key("found")
+        json.openObject()
+        for (collector, count) in header.found { json.field(collector, count) }
+        json.closeObject()
         json.closeObject()
     }
 
@@ -38,9 +43,42 @@ package enum ManifestEncoding {
         if let digest = entry.sha256 { json.field("sha256", Hex.encode(digest)) }
         if let target = entry.target { json.byteStringField("target", target) }
         if let capabilities = entry.capabilities { json.field("caps", Hex.encode(capabilities)) }
+        if let package = entry.package { json.field("pkg", package) }
+        if entry.conffile { json.field("conffile", true) }
         if let unscanned = entry.unscanned { json.field("unscanned", unscanned) }
         if let error = entry.error { json.field("error", error) }
         json.closeObject()
+    }
+
+    package static func encode(_ record: RecordEntry, into json: inout JSONBuilder) {
+        json.reset()
+        json.openObject()
+        json.field("kind", record.kind)
+        json.field("name", record.name)
+        for field in record.fields {
+            json.key(field.key)
+            value(field.value, into: &json)
+        }
+        json.closeObject()
+    }
+
+    package static func value(_ value: RecordValue, into json: inout JSONBuilder) {
+        switch value {
+        case .text(let text): json.string(text)
+        case .number(let number): json.number(number)
+        case .flag(let flag): json.bool(flag)
+        case .list(let items):
+            json.openArray()
+            for item in items { json.string(item) }
+            json.closeArray()
+        }
+    }
+
+    package static func encode(_ entry: ManifestEntry, into json: inout JSONBuilder) {
+        switch entry {
+        case .file(let file): encode(file, into: &json)
+        case .record(let record): encode(record, into: &json)
+        }
     }
 
     package static func encode(_ trailer: ManifestTrailer, into json: inout JSONBuilder) {
@@ -124,18 +162,59 @@ package enum ManifestEncoding {
         guard case .bool(let crossMounts) = try require(object, "cross_mounts") else {
             throw Failure("\"cross_mounts\" is not a boolean")
         }
-        return ManifestHeader(
+        var header = ManifestHeader(
             image: image,
             host: String(decoding: try string(object, "host"), as: UTF8.self),
             time: String(decoding: try string(object, "time"), as: UTF8.self),
             tool: String(decoding: try string(object, "tool"), as: UTF8.self),
             root: String(decoding: try string(object, "root"), as: UTF8.self),
             collectors: collectors, crossMounts: crossMounts)
+        if let live = object["live"] {
+            guard case .bool(let flag) = live else { throw Failure("\"live\" is not a boolean") }
+            header.live = flag
+        }
+        if let found = object["found"] {
+            guard case .object(let counts) = found else { throw Failure("\"found\" is not an object") }
+            for (collector, count) in counts {
+                guard let number = count.integerValue, number >= 0 else { throw Failure("\"found\" holds a non-count") }
+                header.found.append((collector, Int(number)))
+            }
+        }
+        return header
     }
 
-    package static func decodeEntry(_ object: JSONValue) throws(Failure) -> FileEntry {
+    package static func decodeEntry(_ object: JSONValue) throws(Failure) -> ManifestEntry {
         let kind = String(decoding: try string(object, "kind"), as: UTF8.self)
-        guard kind == "file" else { throw Failure("unknown kind \"\(kind)\"") }
+        guard kind == ManifestEntry.fileKind else { return .record(try decodeRecord(kind, object)) }
+        return .file(try decodeFile(object))
+    }
+
+    private static func decodeRecord(_ kind: String, _ object: JSONValue) throws(Failure) -> RecordEntry {
+        guard !kind.isEmpty, kind.utf8.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) else {
+            throw Failure("\"kind\" is not a lower-case word")
+        }
+        guard case .object(let members) = object else { throw Failure("not an object") }
+        let name = String(decoding: try string(object, "name"), as: UTF8.self)
+        var fields: [RecordField] = []
+        for (key, value) in members where key != "kind" && key != "name" {
+            switch value {
+            case .string(let bytes): fields.append(RecordField(key, .text(String(decoding: bytes, as: UTF8.self))))
+            case .integer(let number): fields.append(RecordField(key, .number(number)))
+            case .bool(let flag): fields.append(RecordField(key, .flag(flag)))
+            case .array(let items):
+                var texts: [String] = []
+                for item in items {
+                    guard let text = item.stringValue else { throw Failure("\"\(key)\" holds a non-string") }
+                    texts.append(text)
+                }
+                fields.append(RecordField(key, .list(texts)))
+            default: throw Failure("\"\(key)\" has an unsupported value")
+            }
+        }
+        return RecordEntry(kind: kind, name: name, fields: fields)
+    }
+
+    private static func decodeFile(_ object: JSONValue) throws(Failure) -> FileEntry {
         guard let path = try byteString(object, "path"), path.first == UInt8(ascii: "/") else {
             throw Failure("\"path\" is not an absolute path")
         }
@@ -161,6 +240,11 @@ package enum ManifestEncoding {
         entry.sha256 = try hex(object, "sha256", count: 32)
         entry.target = try byteString(object, "target")
         entry.capabilities = try hex(object, "caps")
+        entry.package = try optionalString(object, "pkg").map { String(decoding: $0, as: UTF8.self) }
+        if let conffile = object["conffile"] {
+            guard conffile == .bool(true) else { throw Failure("\"conffile\" is not true") }
+            entry.conffile = true
+        }
         entry.unscanned = try optionalString(object, "unscanned").map { String(decoding: $0, as: UTF8.self) }
         entry.error = try optionalString(object, "error").map { String(decoding: $0, as: UTF8.self) }
         return entry

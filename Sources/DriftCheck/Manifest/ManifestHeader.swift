@@ -15,6 +15,18 @@ package struct ManifestHeader: Equatable, Sendable {
     package var collectors: [String]
     /// Whether the scan crossed into other (non-pseudo) filesystems.
     package var crossMounts: Bool
+    /// How many records each collector found; a zero means its source is absent in this root.
+    package var found: [(collector: String, count: Int)] = []
+    /// True when the root was the running system's `/` (live-only collectors ran).
+    package var live = false
+
+    package static func == (lhs: ManifestHeader, rhs: ManifestHeader) -> Bool {
+        lhs.image == rhs.image && lhs.host == rhs.host && lhs.time == rhs.time && lhs.tool == rhs.tool
+            && lhs.root == rhs.root && lhs.collectors == rhs.collectors && lhs.crossMounts == rhs.crossMounts
+            && lhs.found.map(\.collector) == rhs.found.map(\.collector)
+            && lhs.found.map(\.count) == rhs.found.map(\.count)
+            && lhs.live == rhs.live
+    }
 
     package init(
         image: String?, host: String, time: String, tool: String, root: String, collectors: [String],

@@ -20,7 +20,7 @@ package final class ManifestReader {
     private var end = 0
     private var atEndOfFile = false
     private var lineNumber = 0
-    private var previousPath: [UInt8]? = nil
+    private var previous: ManifestEntry? = nil
     private var entriesRead = 0
     private static let maximumLine = 1 << 20
 
@@ -101,7 +101,7 @@ package final class ManifestReader {
     }
 
     /// The next entry, or nil after the last one (the trailer has then been checked).
-    package func next() throws(DriftCheckError) -> FileEntry? {
+    package func next() throws(DriftCheckError) -> ManifestEntry? {
         if trailer != nil { return nil }
         guard let line = try nextLine() else { throw malformed("truncated: no end line after \(entriesRead) entries") }
         let object: JSONValue
@@ -112,10 +112,10 @@ package final class ManifestReader {
                 return nil
             }
             let entry = try ManifestEncoding.decodeEntry(object)
-            if let previousPath, !CanonicalOrder.precedes(previousPath, entry.path) {
+            if let previous, !ManifestEntry.precedes(previous, entry) {
                 throw ManifestEncoding.Failure("entries are not in canonical order")
             }
-            previousPath = entry.path
+            previous = entry
             entriesRead += 1
             return entry
         } catch let error as ManifestEncoding.Failure {

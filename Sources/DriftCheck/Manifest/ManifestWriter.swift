@@ -3,7 +3,7 @@
 final class ManifestWriter {
     private let file: AtomicFile
     private var json = JSONBuilder(capacity: 1024)
-    private var previousPath: [UInt8]? = nil
+    private var previous: ManifestEntry? = nil
     private(set) var entryCount = 0
     private(set) var errorCount = 0
 
@@ -13,6 +13,9 @@ final class ManifestWriter {
         try writeLine()
     }
 
+    /// The identity of the file being written, which a scan of the same filesystem must leave out.
+    var identity: FileIdentity? { file.identity }
+
     private func writeLine() throws(DriftCheckError) {
         try file.write(json.bytes)
         try file.write(Self.newline)
@@ -21,13 +24,13 @@ final class ManifestWriter {
     private static let newline: [UInt8] = [0x0A]
 
     /// Appends one entry. Entries must arrive in canonical order; the scanner guarantees it and this checks it.
-    func append(_ entry: FileEntry) throws(DriftCheckError) {
-        if let previousPath, !CanonicalOrder.precedes(previousPath, entry.path) {
+    func append(_ entry: ManifestEntry) throws(DriftCheckError) {
+        if let previous, !ManifestEntry.precedes(previous, entry) {
             throw DriftCheckError(.io, path: file.path, "internal error: entries out of canonical order")
         }
-        previousPath = entry.path
+        previous = entry
         entryCount += 1
-        if entry.error != nil { errorCount += 1 }
+        if case .file(let file) = entry, file.error != nil { errorCount += 1 }
         ManifestEncoding.encode(entry, into: &json)
         try writeLine()
     }

@@ -19,6 +19,11 @@ package enum JSONReportRenderer {
         let counts = report.counts
         for severity in Severity.allCases.reversed() { json.field(severity.name, counts[severity] ?? 0) }
         json.field("total", report.items.count)
+        json.field("grouped_files", report.groupedCount)
+        json.key("by_kind")
+        json.openObject()
+        for (kind, items) in report.itemsByKind { json.field(kind, items.count) }
+        json.closeObject()
         json.field("baseline_entries", report.statistics.baselineEntries)
         json.field("host_entries", report.statistics.hostEntries)
         json.field("not_compared", report.statistics.notCompared)
@@ -60,13 +65,20 @@ package enum JSONReportRenderer {
         json.field("change", item.change.rawValue)
         json.key("fields")
         json.openArray()
-        for field in item.fields { json.string(field.rawValue) }
+        for field in item.fields { json.string(field) }
         json.closeArray()
         json.field("severity", item.severity.name)
+        if let note = item.note { json.field("note", note) }
         json.key("baseline")
         value(item.baseline, into: &json)
         json.key("host")
         value(item.host, into: &json)
+        if !item.related.isEmpty {
+            json.key("related")
+            json.openArray()
+            for related in item.related { Self.item(related, into: &json) }
+            json.closeArray()
+        }
         json.closeObject()
     }
 
@@ -74,6 +86,13 @@ package enum JSONReportRenderer {
         switch value {
         case nil: json.null()
         case .text(let text): json.string(text)
+        case .record(let record):
+            json.openObject()
+            for field in record.fields {
+                json.key(field.key)
+                ManifestEncoding.value(field.value, into: &json)
+            }
+            json.closeObject()
         case .file(let entry):
             json.openObject()
             json.field("type", entry.type.rawValue)
@@ -86,6 +105,8 @@ package enum JSONReportRenderer {
             if let digest = entry.sha256 { json.field("sha256", Hex.encode(digest)) }
             if let target = entry.target { json.byteStringField("target", target) }
             if let capabilities = entry.capabilities { json.field("caps", Hex.encode(capabilities)) }
+            if let package = entry.package { json.field("pkg", package) }
+            if entry.conffile { json.field("conffile", true) }
             if let unscanned = entry.unscanned { json.field("unscanned", unscanned) }
             if let error = entry.error { json.field("error", error) }
             json.closeObject()

@@ -29,6 +29,19 @@ package struct Report: Sendable {
     /// True when the host manifest names a different image than the baseline.
     package var imageMismatch: Bool { baseline.header.image != host.header.image }
 
+    /// The report's sections: item kinds in a fixed order, each with its top-level items.
+    package static let kindOrder = ["image", "package", "service", "user", "group", "cron", "port", "module", "file"]
+
+    /// Top-level items per kind, in ``kindOrder`` then any other kind alphabetically.
+    package var itemsByKind: [(kind: String, items: [DriftItem])] {
+        let kinds = Set(items.map(\.kind))
+        let ordered = Self.kindOrder.filter(kinds.contains) + kinds.subtracting(Self.kindOrder).sorted()
+        return ordered.map { kind in (kind, items.filter { $0.kind == kind }) }
+    }
+
+    /// File items folded under another item (a package's files, a service's links).
+    package var groupedCount: Int { items.reduce(0) { $0 + $1.related.count } }
+
     /// Items per severity.
     package var counts: [Severity: Int] {
         var counts: [Severity: Int] = [:]
@@ -51,9 +64,10 @@ package struct Report: Sendable {
         let serious = items.filter { $0.severity >= .high }
         guard !serious.isEmpty else { return Recommendation(action: "none", reasons: []) }
         var reasons = serious.prefix(Self.maximumReasons).map { item in
-            let fields = item.fields.isEmpty ? "" : " (" + item.fields.map(\.rawValue).joined(separator: ", ") + ")"
-            return
-                "\(item.severity.name): \(item.kind) \(TerminalText.escape(item.name)) \(item.change.rawValue)\(fields)"
+            let fields = item.fields.isEmpty ? "" : " (" + item.fields.joined(separator: ", ") + ")"
+            let note = item.note.map { ": \($0)" } ?? ""
+            return "\(item.severity.name): \(item.kind) \(TerminalText.escape(item.name)) \(item.change.rawValue)"
+                + "\(fields)\(note)"
         }
         if serious.count > Self.maximumReasons {
             reasons.append("… and \(serious.count - Self.maximumReasons) more high or critical items")
@@ -74,7 +88,9 @@ package struct Report: Sendable {
                     kind: "image", name: Array((hostImage ?? "(none)").utf8), change: .modified, fields: [],
                     severity: .high, baseline: .text(baselineImage ?? "(none)"), host: .text(hostImage ?? "(none)")))
         }
-        let statistics = try Comparer.compare(baseline: baseline, host: host) { items.append($0) }
+        var found: [DriftItem] = []
+        let statistics = try Comparer.compare(baseline: baseline, host: host) { found.append($0) }
+        items += Grouping.group(found)
         func source(_ reader: ManifestReader) -> ManifestSource {
             ManifestSource(
                 path: reader.path, header: reader.header, keyID: reader.keyID, entries: reader.trailer?.entries ?? 0)

@@ -37,27 +37,52 @@ package struct TextReportRenderer {
                     "!! IMAGE MISMATCH: the host says it was built from \(hostImage), the baseline is \(baselineImage); "
                         + "this comparison is against the wrong image", "1;31"))
         }
-        let changeWidth = 8
-        let nameWidth = min(60, report.items.map { TerminalText.escape($0.name).count }.max() ?? 0)
-        for severity in Severity.allCases.reversed() {
-            let group = report.items.filter { $0.severity == severity }
-            if group.isEmpty { continue }
+        let nameWidth = min(48, report.items.map { TerminalText.escape($0.name).count }.max() ?? 0)
+        for (kind, items) in report.itemsByKind {
+            let sorted = items.enumerated().sorted { left, right in
+                left.element.severity != right.element.severity
+                    ? left.element.severity > right.element.severity : left.offset < right.offset
+            }.map(\.element)
+            var changes: [String: Int] = [:]
+            for item in items { changes[item.change.rawValue, default: 0] += 1 }
+            let perChange = ["added", "removed", "modified", "upgraded", "downgraded"].compactMap { change in
+                changes[change].map { "\($0) \(change)" }
+            }.joined(separator: ", ")
             lines.append("")
-            lines.append(paint("\(severity.name.uppercased()) (\(group.count))", colourCode(severity)))
-            for item in group {
+            lines.append(paint("\(Self.sectionTitle(kind)) (\(perChange))", "1"))
+            for item in sorted {
+                let severity = item.severity.name.uppercased()
+                let severityColumn =
+                    paint(severity, colourCode(item.severity))
+                    + String(repeating: " ", count: max(1, 9 - severity.count))
+                let change = item.change.rawValue
+                let changeColumn = change + String(repeating: " ", count: max(1, 11 - change.count))
                 let name = TerminalText.escape(item.name)
                 let padded =
                     name.count < nameWidth ? name + String(repeating: " ", count: nameWidth - name.count) : name
-                let change = item.change.rawValue
-                let column = change + String(repeating: " ", count: max(1, changeWidth + 1 - change.count))
-                let detail = Self.detail(item)
-                lines.append("  \(column)\(padded)\(detail.isEmpty ? "" : "  " + detail)")
+                var detail = Self.detail(item)
+                if let note = item.note { detail += detail.isEmpty ? note : "; \(note)" }
+                if !item.related.isEmpty {
+                    detail += "  (+\(item.related.count) file\(item.related.count == 1 ? "" : "s"))"
+                }
+                lines.append("  \(severityColumn)\(changeColumn)\(padded)\(detail.isEmpty ? "" : "  " + detail)")
+                for related in item.related.prefix(Self.relatedShown) {
+                    let relatedDetail = Self.detail(related)
+                    lines.append(
+                        "      \(related.change.rawValue) \(TerminalText.escape(related.name))"
+                            + (relatedDetail.isEmpty ? "" : "  " + relatedDetail))
+                }
+                if item.related.count > Self.relatedShown {
+                    lines.append("      … and \(item.related.count - Self.relatedShown) more (see --format json)")
+                }
             }
         }
         lines.append("")
         let counts = report.counts
         let perSeverity = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.name)" }.joined(separator: ", ")
-        var summary = "Summary: \(report.items.count) drifted (\(perSeverity)); "
+        var summary = "Summary: \(report.items.count) drifted (\(perSeverity))"
+        if report.groupedCount > 0 { summary += ", \(report.groupedCount) file changes grouped under them" }
+        summary += "; "
         summary +=
             "\(report.statistics.baselineEntries) baseline entries, \(report.statistics.hostEntries) host entries"
         if report.statistics.notCompared > 0 {
@@ -73,6 +98,39 @@ package struct TextReportRenderer {
                     + " — high or critical drift; the host is no longer its image")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    static let relatedShown = 10
+
+    static func sectionTitle(_ kind: String) -> String {
+        switch kind {
+        case "image": "IMAGE"
+        case "package": "PACKAGES"
+        case "service": "SERVICES"
+        case "user": "USERS"
+        case "group": "GROUPS"
+        case "cron": "SCHEDULED JOBS"
+        case "port": "LISTENING PORTS"
+        case "module": "KERNEL MODULES"
+        case "file": "FILES"
+        default: kind.uppercased()
+        }
+    }
+
+    private static func describe(_ record: RecordEntry) -> String {
+        switch record.kind {
+        case "package":
+            return "\(record.text("version") ?? "") \(record.text("arch") ?? "")"
+        case "service":
+            var parts = [record.text("enabled") ?? ""]
+            if record.flag("masked") == true { parts.append("masked") }
+            return parts.joined(separator: ", ")
+        case "user":
+            return "uid \(record.number("uid") ?? -1) gid \(record.number("gid") ?? -1) \(record.text("home") ?? "") "
+                + "\(record.text("shell") ?? "") password \(record.text("password") ?? "")"
+        default:
+            return record.fields.map { "\($0.key) \($0.value)" }.joined(separator: " ")
+        }
     }
 
     private static func describe(_ entry: FileEntry) -> String {
@@ -98,8 +156,21 @@ package struct TextReportRenderer {
             return describe(new)
         case (.file(let old), nil):
             return describe(old)
+        case (nil, .record(let new)):
+            return describe(new)
+        case (.record(let old), nil):
+            return describe(old)
+        case (.record(let old), .record(let new)):
+            return item.fields.map { key in
+                let before = old[key].map { TerminalText.escape(Array($0.description.utf8)) } ?? "(none)"
+                let after = new[key].map { TerminalText.escape(Array($0.description.utf8)) } ?? "(none)"
+                if key == "unit" || key == "sha256" || key == "script" {
+                    return "\(key) \(before.prefix(12))…→\(after.prefix(12))…"
+                }
+                return "\(key) \(before)→\(after)"
+            }.joined(separator: ", ")
         case (.file(let old), .file(let new)):
-            return item.fields.map { field -> String in
+            return item.fields.compactMap(DriftField.init(rawValue:)).map { field -> String in
                 switch field {
                 case .content: "content \(short(old.sha256))…→\(short(new.sha256))…"
                 case .size: "size \(old.size)→\(new.size)"

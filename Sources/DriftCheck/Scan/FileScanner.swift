@@ -8,6 +8,8 @@ package struct ScanStatistics: Sendable {
     package var regularFiles = 0
     package var bytesHashed: Int64 = 0
     package var errors = 0
+    /// Records found by the collectors (packages, services, accounts …).
+    package var records = 0
 }
 
 /// Scans a tree: one walker thread, one hashing thread per core, and the caller's thread consuming entries in
@@ -21,6 +23,10 @@ package struct FileScanner {
         package var crossMounts = false
         /// Hashing threads; defaults to the number of online cores.
         package var jobs = FileScanner.onlineCores
+        /// Which package owns each path (from the collectors), noted on the entries.
+        package var packageFiles = PackageFileIndex()
+        /// Objects to leave out of the scan: the manifest being written.
+        package var excluded: Set<FileIdentity> = []
         /// Called with each regular file's path just before it is opened (tests use it to race the scanner).
         package var beforeOpen: (@Sendable ([UInt8]) -> Void)? = nil
 
@@ -47,8 +53,12 @@ package struct FileScanner {
         let pipeline = ScanPipeline(capacity: 8192)
         let crossMounts = options.crossMounts
         let beforeOpen = options.beforeOpen
+        let packageFiles = options.packageFiles
+        let excluded = options.excluded
         let walker = JoinableThread {
-            let walker = Walker(crossMounts: crossMounts, beforeOpen: beforeOpen, submit: pipeline.submit)
+            let walker = Walker(
+                crossMounts: crossMounts, packageFiles: packageFiles, excluded: excluded, beforeOpen: beforeOpen,
+                submit: pipeline.submit)
             walker.walk(root: root)
             pipeline.finishWalking()
         }

@@ -94,3 +94,9 @@ struct FileStatus: Equatable, Sendable {
         isSameObject(as: other) && size == other.size && modified == other.modified && changed == other.changed
     }
 }
+
+/// Which object a path names, independent of its path: device and inode.
+package struct FileIdentity: Hashable, Sendable {
+    package var device: UInt64
+    package var inode: UInt64
+}

@@ -18,6 +18,10 @@ struct Walker {
     }
 
     let crossMounts: Bool
+    /// Package ownership to note on each entry.
+    let packageFiles: PackageFileIndex
+    /// Objects left out entirely (the manifest being written by this scan).
+    let excluded: Set<FileIdentity>
     /// Called with a file's path just before it is opened; lets tests race the walker.
     let beforeOpen: (@Sendable ([UInt8]) -> Void)?
     /// Receives each entry in canonical order; returns false to stop the walk.
@@ -55,6 +59,10 @@ struct Walker {
             let name = stack[top].names[stack[top].next]
             stack[top].next += 1
             guard let (entry, job, child) = visit(name, in: stack[top]) else { continue }
+            if !excluded.isEmpty, excluded.contains(FileIdentity(device: entry.device, inode: entry.inode)) {
+                if let job { close(job.descriptor) }
+                continue
+            }
             guard submit(entry, job) else {
                 if let child { close(child.descriptor) }
                 return
@@ -90,6 +98,10 @@ struct Walker {
             return (entry, nil, nil)
         }
         var entry = FileEntry(path: path, status: status)
+        if let owner = packageFiles.owner(of: path) {
+            entry.package = owner.package
+            entry.conffile = owner.conffile
+        }
         switch status.type {
         case .file:
             beforeOpen?(path)

@@ -74,6 +74,12 @@ final class AtomicFile {
         }
     }
 
+    /// Device and inode of the temporary file, so a scan can leave its own output out.
+    var identity: FileIdentity? {
+        guard case .success(let status) = SystemCalls.status(of: descriptor) else { return nil }
+        return FileIdentity(device: status.device, inode: status.inode)
+    }
+
     /// The descriptor of the temporary file, after flushing what is buffered (for signing before commit).
     func flushedDescriptor() throws(DriftCheckError) -> Int32 {
         try flush()

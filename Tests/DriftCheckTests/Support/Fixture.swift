@@ -68,10 +68,18 @@ final class Fixture: @unchecked Sendable {
         return fields.compactMap(\.stringValue)
     }
 
-    /// Reads every entry of a manifest through the library's verified reader.
+    /// Reads every file entry of a manifest through the library's verified reader.
     func entries(_ manifest: String) throws -> [FileEntry] {
+        try allEntries(manifest).compactMap { entry in
+            if case .file(let file) = entry { return file }
+            return nil
+        }
+    }
+
+    /// Reads every entry (files and records) of a manifest through the library's verified reader.
+    func allEntries(_ manifest: String) throws -> [ManifestEntry] {
         let reader = try ManifestReader.open(manifest, trustedKeys: [try KeyFiles.loadPublicKey(pub)])
-        var entries: [FileEntry] = []
+        var entries: [ManifestEntry] = []
         while let entry = try reader.next() { entries.append(entry) }
         return entries
     }

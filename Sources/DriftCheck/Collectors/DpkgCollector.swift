@@ -1,0 +1,46 @@
+/// Debian/Ubuntu packages from `var/lib/dpkg/status` (no subprocess), and which package owns each path from
+/// `var/lib/dpkg/info/*.list`, with conffiles from the status file.
+///
+/// Records: `{"kind":"package","name":"nano","manager":"dpkg","version":"7.2-1","arch":"amd64","status":"install ok installed"}`.
+/// Packages whose state is `not-installed` are left out (dpkg keeps them only as bookkeeping).
+struct DpkgCollector: Collector {
+    var name: String { "dpkg" }
+
+    static let statusPath = "var/lib/dpkg/status"
+    static let infoPath = "var/lib/dpkg/info"
+
+    func collect(from root: RootDirectory, into state: inout CollectedState) {
+        guard let status = root.read(Self.statusPath) else { return }
+        let packages = DpkgStatusParser.parse(status).filter { $0.state != "not-installed" }
+        for package in packages {
+            state.records.append(
+                RecordEntry(
+                    kind: "package", name: package.qualifiedName,
+                    fields: [
+                        RecordField("manager", .text("dpkg")), RecordField("version", .text(package.version)),
+                        RecordField("arch", .text(package.architecture)), RecordField("status", .text(package.status)),
+                    ]))
+        }
+        // On merged-/usr systems dpkg lists /bin/ls while the file the walker sees is /usr/bin/ls.
+        let merged = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"].filter {
+            root.linkTarget($0) == "usr/\($0)"
+        }
+        func add(_ path: Substring, _ package: String, conffile: Bool) {
+            state.packageFiles.add(Array(path.utf8), package: package, conffile: conffile)
+            for directory in merged where path.hasPrefix("/\(directory)/") {
+                state.packageFiles.add(Array("/usr\(path)".utf8), package: package, conffile: conffile)
+            }
+        }
+        let names = Set(packages.map(\.qualifiedName))
+        for file in root.list(Self.infoPath) ?? [] where file.hasSuffix(".list") {
+            let package = String(file.dropLast(5))
+            guard names.contains(package), let list = root.read("\(Self.infoPath)/\(file)") else { continue }
+            for line in TextLines.lines(list) where line.hasPrefix("/") && line != "/." {
+                add(line, package, conffile: false)
+            }
+        }
+        for package in packages {
+            for conffile in package.conffiles { add(Substring(conffile), package.qualifiedName, conffile: true) }
+        }
+    }
+}

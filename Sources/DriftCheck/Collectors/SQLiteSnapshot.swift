@@ -1,0 +1,56 @@
+internal import CSQLite
+
+/// A read-only SQLite database deserialized from bytes already read from the scanned root: SQLite never opens a
+/// path in the root, so it cannot follow a link out of it or leave -wal/-shm files behind in an image.
+final class SQLiteSnapshot {
+    private let database: OpaquePointer
+
+    /// Loads `bytes` as a database; nil when they are not one.
+    init?(bytes: [UInt8]) {
+        var handle: OpaquePointer? = nil
+        guard sqlite3_open_v2(":memory:", &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK, let handle else {
+            if let handle { sqlite3_close(handle) }
+            return nil
+        }
+        guard let copy = sqlite3_malloc64(sqlite3_uint64(max(1, bytes.count))) else {
+            sqlite3_close(handle)
+            return nil
+        }
+        bytes.withUnsafeBytes { raw in
+            if let base = raw.baseAddress { copy.copyMemory(from: base, byteCount: raw.count) }
+        }
+        let flags = UInt32(SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY)
+        let size = sqlite3_int64(bytes.count)
+        guard
+            sqlite3_deserialize(handle, "main", copy.assumingMemoryBound(to: UInt8.self), size, size, flags)
+                == SQLITE_OK
+        else {
+            sqlite3_close(handle)
+            return nil
+        }
+        database = handle
+    }
+
+    deinit {
+        sqlite3_close(database)
+    }
+
+    /// Every row's BLOB in column `column` of a one-column query; nil when the query fails (no such table, corrupt).
+    func blobs(_ query: String) -> [[UInt8]]? {
+        var statement: OpaquePointer? = nil
+        guard sqlite3_prepare_v2(database, query, -1, &statement, nil) == SQLITE_OK, let statement else { return nil }
+        defer { sqlite3_finalize(statement) }
+        var rows: [[UInt8]] = []
+        while true {
+            let step = sqlite3_step(statement)
+            if step == SQLITE_DONE { return rows }
+            guard step == SQLITE_ROW else { return nil }
+            let count = Int(sqlite3_column_bytes(statement, 0))
+            if let pointer = sqlite3_column_blob(statement, 0), count > 0 {
+                rows.append(Array(UnsafeRawBufferPointer(start: pointer, count: count)))
+            } else {
+                rows.append([])
+            }
+        }
+    }
+}

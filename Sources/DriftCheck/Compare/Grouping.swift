@@ -1,0 +1,125 @@
+/// Folds file items into the package, service, account and cron items that explain them, so a report says
+/// "package nano added (+37 files)" instead of 37 loose lines, and "service nginx.service enabled" instead of a new
+/// symlink under `multi-user.target.wants`. Nothing is dropped: absorbed items stay listed under their parent.
+/// A file item that gained setuid/setgid or capabilities is only ever absorbed by a package that changed (the package
+/// manager put it there); otherwise it stays at the top, where it cannot be overlooked.
+package enum Grouping {
+    /// Package manager bookkeeping: reported through the package items whenever any package drifted.
+    static let packageBookkeeping = [
+        "/var/lib/dpkg", "/var/lib/rpm", "/usr/lib/sysimage/rpm", "/lib/apk/db", "/var/lib/apt/extended_states",
+        "/var/log/dpkg.log", "/var/log/apt", "/var/cache/apt", "/var/cache/debconf", "/var/log/alternatives.log",
+        "/etc/ld.so.cache", "/var/cache/ldconfig", "/var/lib/dnf", "/var/cache/dnf", "/var/log/dnf.log",
+        "/var/lib/ucf", "/etc/alternatives", "/var/lib/dpkg/alternatives",
+        "/var/lib/systemd/deb-systemd-helper-enabled",
+        "/var/lib/systemd/deb-systemd-helper-masked",
+    ]
+
+    /// Account databases: reported through the user and group items whenever any account drifted.
+    static let accountFiles = [
+        "/etc/passwd", "/etc/passwd-", "/etc/shadow", "/etc/shadow-", "/etc/group", "/etc/group-", "/etc/gshadow",
+        "/etc/gshadow-", "/etc/subuid", "/etc/subuid-", "/etc/subgid", "/etc/subgid-", "/var/log/lastlog",
+        "/var/log/faillog",
+    ]
+
+    static let unitDirectories = SystemdCollector.unitDirectories.map { "/" + $0 }
+
+    private struct Key: Hashable {
+        let kind: String
+        let name: String
+    }
+
+    /// Returns the items with explained file items moved under their parents, in the original order.
+    package static func group(_ items: [DriftItem]) -> [DriftItem] {
+        var index: [Key: Int] = [:]
+        for (position, item) in items.enumerated() where item.kind != "file" && item.kind != "image" {
+            index[Key(kind: item.kind, name: String(decoding: item.name, as: UTF8.self))] = position
+        }
+        guard !index.isEmpty else { return items }
+        let firstPackage = items.firstIndex { $0.kind == "package" }
+        let firstAccount = items.firstIndex { $0.kind == "user" || $0.kind == "group" }
+        var homes: [(path: [UInt8], user: Int)] = []
+        var userGroups: [Key: Int] = [:]
+        for (position, item) in items.enumerated() where item.kind == "user" && item.change != .modified {
+            if let home = item.record?.text("home"), home != "/", !home.isEmpty {
+                homes.append((Array(home.utf8), position))
+            }
+            for spool in ["/var/mail/", "/var/spool/mail/"] {
+                homes.append((Array((spool + String(decoding: item.name, as: UTF8.self)).utf8), position))
+            }
+            userGroups[Key(kind: "group", name: String(decoding: item.name, as: UTF8.self))] = position
+        }
+
+        func service(_ name: String) -> Int? { index[Key(kind: "service", name: name)] }
+
+        func parent(of item: DriftItem) -> Int? {
+            if item.kind == "group",
+                let user = userGroups[Key(kind: "group", name: String(decoding: item.name, as: UTF8.self))],
+                items[user].change == item.change
+            {
+                return user
+            }
+            guard item.kind == "file" else { return nil }
+            let path = item.name
+            let text = String(decoding: path, as: UTF8.self)
+            if let owner = item.fileEntry?.package, let package = index[Key(kind: "package", name: owner)] {
+                return package
+            }
+            if SeverityRules.isPath(path, below: "/var/lib/dpkg/info"), let file = text.split(separator: "/").last,
+                let dot = file.lastIndex(of: "."), let package = index[Key(kind: "package", name: String(file[..<dot]))]
+            {
+                return package
+            }
+            // Only a package that changed may absorb a critical file item (above); nothing else hides one.
+            if item.severity == .critical { return nil }
+            if let firstPackage, packageBookkeeping.contains(where: { SeverityRules.isPath(path, below: $0) }) {
+                return firstPackage
+            }
+            if let firstAccount, accountFiles.contains(where: { SeverityRules.isPath(path, below: $0) }) {
+                return firstAccount
+            }
+            if let cron = index[Key(kind: "cron", name: text)] { return cron }
+            for (home, user) in homes where SeverityRules.isPath(path, below: String(decoding: home, as: UTF8.self)) {
+                return user
+            }
+            if unitDirectories.contains(where: { SeverityRules.isPath(path, below: $0) }) {
+                let components = text.split(separator: "/").map(String.init)
+                for component in components.reversed() {
+                    if let unit = service(component) { return unit }
+                    if component.hasSuffix(".d"), let unit = service(String(component.dropLast(2))) { return unit }
+                }
+                if let last = components.last,
+                    let suffix = [".wants", ".requires", ".upholds"].first(where: last.hasSuffix)
+                {
+                    let target = String(last.dropLast(suffix.count))
+                    let wanting = items.indices.first { position in
+                        guard items[position].kind == "service",
+                            case .list(let targets)? = items[position].record?["wanted_by"]
+                        else { return false }
+                        return targets.contains(target)
+                    }
+                    if let wanting { return wanting }
+                }
+            }
+            if text.hasPrefix("/etc/init.d/"), let unit = service(String(text.dropFirst("/etc/init.d/".count))) {
+                return unit
+            }
+            if text.hasPrefix("/etc/rc"), let last = text.split(separator: "/").last, last.count > 3,
+                last.first == "S" || last.first == "K", let unit = service(String(last.dropFirst(3)))
+            {
+                return unit
+            }
+            return nil
+        }
+
+        var parents: [Int?] = items.map(parent(of:))
+        // Only top-level items can be parents.
+        for position in parents.indices {
+            if let parent = parents[position], parents[parent] != nil { parents[position] = nil }
+        }
+        var result = items
+        for (position, parent) in parents.enumerated() {
+            if let parent { result[parent].related.append(items[position]) }
+        }
+        return result.enumerated().filter { parents[$0.offset] == nil }.map(\.element)
+    }
+}

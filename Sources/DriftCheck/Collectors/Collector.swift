@@ -79,8 +79,10 @@ package enum Collectors {
 enum TextLines {
     /// The lines of `bytes` decoded as UTF-8 (invalid bytes replaced), without line terminators.
     static func lines(_ bytes: [UInt8]) -> [Substring] {
-        String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // Split the bytes, not the String: Swift treats "\r\n" as one Character.
+        bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+            Substring(String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self))
+        }
     }
 
     /// `text` without leading and trailing spaces and tabs.

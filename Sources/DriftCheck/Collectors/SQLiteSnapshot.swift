@@ -19,6 +19,12 @@ final class SQLiteSnapshot {
         bytes.withUnsafeBytes { raw in
             if let base = raw.baseAddress { copy.copyMemory(from: base, byteCount: raw.count) }
         }
+        // A database in WAL mode (bytes 18-19 of the header are 2) cannot be read from memory; the in-memory copy
+        // is marked as a rollback-journal database, which is what a checkpointed WAL database is.
+        if bytes.count >= 100 && bytes.starts(with: Array("SQLite format 3".utf8)) {
+            copy.storeBytes(of: UInt8(1), toByteOffset: 18, as: UInt8.self)
+            copy.storeBytes(of: UInt8(1), toByteOffset: 19, as: UInt8.self)
+        }
         let flags = UInt32(SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY)
         let size = sqlite3_int64(bytes.count)
         guard

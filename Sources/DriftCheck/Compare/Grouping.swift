@@ -17,8 +17,8 @@ package enum Grouping {
     /// Account databases: reported through the user and group items whenever any account drifted.
     static let accountFiles = [
         "/etc/passwd", "/etc/passwd-", "/etc/shadow", "/etc/shadow-", "/etc/group", "/etc/group-", "/etc/gshadow",
-        "/etc/gshadow-", "/etc/subuid", "/etc/subuid-", "/etc/subgid", "/etc/subgid-", "/var/log/lastlog",
-        "/var/log/faillog",
+        "/etc/gshadow-", "/etc/subuid", "/etc/subuid-", "/etc/subgid", "/etc/subgid-", "/etc/.pwd.lock",
+        "/var/log/lastlog", "/var/log/faillog",
     ]
 
     static let unitDirectories = SystemdCollector.unitDirectories.map { "/" + $0 }
@@ -36,7 +36,7 @@ package enum Grouping {
         }
         guard !index.isEmpty else { return items }
         let firstPackage = items.firstIndex { $0.kind == "package" }
-        let firstAccount = items.firstIndex { $0.kind == "user" || $0.kind == "group" }
+        let firstAccount = items.firstIndex { $0.kind == "user" } ?? items.firstIndex { $0.kind == "group" }
         var homes: [(path: [UInt8], user: Int)] = []
         var userGroups: [Key: Int] = [:]
         for (position, item) in items.enumerated() where item.kind == "user" && item.change != .modified {

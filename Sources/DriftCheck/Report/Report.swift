@@ -90,7 +90,11 @@ package struct Report: Sendable {
         }
         var found: [DriftItem] = []
         let statistics = try Comparer.compare(baseline: baseline, host: host) { found.append($0) }
-        items += Grouping.group(found)
+        let rank = { (kind: String) in kindOrder.firstIndex(of: kind) ?? kindOrder.count }
+        items += Grouping.group(found).enumerated().sorted { left, right in
+            let (a, b) = (rank(left.element.kind), rank(right.element.kind))
+            return a != b ? a < b : left.offset < right.offset
+        }.map(\.element)
         func source(_ reader: ManifestReader) -> ManifestSource {
             ManifestSource(
                 path: reader.path, header: reader.header, keyID: reader.keyID, entries: reader.trailer?.entries ?? 0)

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+@testable import DriftCheck
+
+@Suite("Collectors")
+struct CollectorTests {
+    private func records(_ collector: any Collector, root: String) throws -> [RecordEntry] {
+        Collectors.run([collector], root: try RootDirectory(path: root)).records
+    }
+
+    private func record(_ records: [RecordEntry], _ name: String) -> RecordEntry? {
+        records.first { $0.name == name }
+    }
+
+    @Test("systemd units: content digest, enablement links, masks, drop-ins and template instances, read offline")
+    func systemdTree() throws {
+        let tree = try TemporaryDirectory()
+        let unit = "[Unit]\nDescription=x\n[Install]\nWantedBy=multi-user.target\n"
+        try tree.write("usr/lib/systemd/system/web.service", unit)
+        try tree.write("usr/lib/systemd/system/cache.service", unit)
+        try tree.write("usr/lib/systemd/system/getty@.service", unit)
+        try tree.write("etc/systemd/system/web.service.d/override.conf", "[Service]\nNice=5\n")
+        try tree.makeDirectory("etc/systemd/system/multi-user.target.wants")
+        try tree.makeDirectory("etc/systemd/system/getty.target.wants")
+        symlink(
+            "/usr/lib/systemd/system/web.service", tree.url("etc/systemd/system/multi-user.target.wants/web.service"))
+        symlink(
+            "/usr/lib/systemd/system/getty@.service",
+            tree.url("etc/systemd/system/getty.target.wants/getty@tty1.service"))
+        symlink("/dev/null", tree.url("etc/systemd/system/cache.service"))
+        symlink("web.service", tree.url("etc/systemd/system/www.service"))
+        let found = try records(SystemdCollector(), root: tree.path)
+        #expect(
+            found.map(\.name) == [
+                "cache.service", "getty@.service", "getty@tty1.service", "web.service", "www.service",
+            ])
+        let web = try #require(record(found, "web.service"))
+        #expect(web.text("enabled") == "enabled")
+        #expect(web["wanted_by"] == .list(["multi-user.target"]))
+        #expect(web.flag("masked") == false)
+        #expect(
+            web.text("unit")
+                == Hex.encode(SHA256Hasher.digest(UnsafeRawBufferPointer(start: unit, count: unit.utf8.count))))
+        guard case .list(let dropins)? = web["dropins"] else { Issue.record("no dropins"); return }
+        #expect(dropins.count == 1)
+        #expect(dropins.first?.hasPrefix("etc/systemd/system/web.service.d/override.conf=") == true)
+        let cache = try #require(record(found, "cache.service"))
+        #expect(cache.flag("masked") == true)
+        #expect(cache.text("unit") == web.text("unit"), "a mask still records the unit it hides")
+        #expect(record(found, "getty@tty1.service")?.text("enabled") == "enabled")
+        #expect(record(found, "getty@tty1.service")?.text("unit") == web.text("unit"))
+        #expect(record(found, "www.service")?.text("unit") == "link:web.service")
+    }
+
+    @Test("a link pointing outside the root is never followed by a collector")
+    func collectorsDoNotFollowLinks() throws {
+        let tree = try TemporaryDirectory()
+        try tree.makeDirectory("etc")
+        symlink("/etc/passwd", tree.url("etc/passwd"))
+        try tree.makeDirectory("var/lib")
+        symlink("/var/lib/dpkg", tree.url("var/lib/dpkg"))
+        #expect(try records(AccountCollector(), root: tree.path).isEmpty)
+        #expect(try records(DpkgCollector(), root: tree.path).isEmpty)
+    }
+
+    @Test("accounts record password state, never the hash; shadow's last change day tracks password changes")
+    func accountsWithoutHashes() throws {
+        let tree = try TemporaryDirectory()
+        let hash = "$6$saltsalt$0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijkl"
+        try tree.write(
+            "etc/passwd",
+            "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000:Alice:/home/alice:/bin/bash\nsvc:x:999:999::/nonexistent:/usr/sbin/nologin\nopen:x:1001:1001::/home/open:/bin/sh\n"
+        )
+        try tree.write(
+            "etc/shadow",
+            "root:*:19000:0:99999:7:::\nalice:\(hash):19500:0:99999:7:::\nsvc:!:19000::::::\nopen::19600:0:99999:7:::\n",
+            mode: 0o640)
+        try tree.write("etc/group", "root:x:0:\nsudo:x:27:alice,bob\nalice:x:1000:\n")
+        let found = try records(AccountCollector(), root: tree.path)
+        let alice = try #require(found.first { $0.kind == "user" && $0.name == "alice" })
+        #expect(alice.number("uid") == 1000)
+        #expect(alice.text("password") == "set")
+        #expect(alice.number("password_changed") == 19500)
+        #expect(found.first { $0.name == "root" && $0.kind == "user" }?.text("password") == "locked")
+        #expect(found.first { $0.name == "svc" }?.text("password") == "locked")
+        #expect(found.first { $0.name == "open" }?.text("password") == "empty")
+        #expect(found.first { $0.kind == "group" && $0.name == "sudo" }?["members"] == .list(["alice", "bob"]))
+        var json = JSONBuilder()
+        for record in found {
+            ManifestEncoding.encode(record, into: &json);
+            #expect(!String(decoding: json.bytes, as: UTF8.self).contains("saltsalt"))
+        }
+    }
+
+    @Test("cron: each crontab and cron script is a record; comments do not count as drift")
+    func cronJobs() throws {
+        let tree = try TemporaryDirectory()
+        try tree.write(
+            "etc/crontab", "SHELL=/bin/sh\n# comment\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n")
+        try tree.write(
+            "etc/cron.d/backup", "0 3 * * * root /usr/local/bin/backup --password=hunter2\n@reboot root /bin/true\n")
+        try tree.write("etc/cron.daily/logrotate", "#!/bin/sh\nlogrotate\n", mode: 0o755)
+        let first = try records(CronCollector(), root: tree.path)
+        #expect(first.map(\.name) == ["/etc/cron.d/backup", "/etc/cron.daily/logrotate", "/etc/crontab"])
+        #expect(first.first?.number("jobs") == 2)
+        #expect(first.last?.number("jobs") == 1)
+        var json = JSONBuilder()
+        for record in first {
+            ManifestEncoding.encode(record, into: &json);
+            #expect(!String(decoding: json.bytes, as: UTF8.self).contains("hunter2"))
+        }
+        try tree.write(
+            "etc/crontab",
+            "SHELL=/bin/sh\n# another comment\n\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n")
+        #expect(try records(CronCollector(), root: tree.path) == first)
+    }
+
+    @Test("listening sockets decode from /proc/net lines, IPv4 and IPv6")
+    func procNetLines() {
+        let tcp =
+            "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1179 1 0 100 0 0 10 0"
+        #expect(ListeningPortCollector.parse(Substring(tcp), protocol: "tcp")?.name == "tcp/127.0.0.1:22")
+        let established = tcp.replacingOccurrences(of: " 0A ", with: " 01 ")
+        #expect(ListeningPortCollector.parse(Substring(established), protocol: "tcp") == nil)
+        let tcp6 =
+            "   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  0 0 2222 1"
+        #expect(ListeningPortCollector.parse(Substring(tcp6), protocol: "tcp6")?.name == "tcp/[0:0:0:0:0:0:0:1]:8080")
+        let udp = "  5: 00000000:0044 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 3333 2"
+        #expect(ListeningPortCollector.parse(Substring(udp), protocol: "udp")?.name == "udp/0.0.0.0:68")
+    }
+
+    @Test("an image root without package databases, systemd or accounts collects nothing and is not an error")
+    func absentSourcesAreNotErrors() throws {
+        let tree = try TemporaryDirectory()
+        let state = Collectors.run(Collectors.all, root: try RootDirectory(path: tree.path))
+        #expect(state.records.isEmpty)
+        #expect(state.found.map(\.collector) == Collectors.all.map(\.name))
+        #expect(state.found.allSatisfy { $0.count == 0 })
+    }
+}

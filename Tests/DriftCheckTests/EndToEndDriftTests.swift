@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+
+@testable import DriftCheck
+
+/// A small Debian-like image drifted by the real tools operators use (dpkg, systemctl, useradd, an editor), and the
+/// report that must say exactly what happened, in the operator's words.
+@Suite("End to end with real tools")
+struct EndToEndDriftTests {
+    /// Builds the image tree: a dpkg database with coreutils (from this machine's real status file), systemd units,
+    /// accounts, and the binary coreutils owns.
+    private func makeImage(_ fixture: Fixture) throws {
+        let image = fixture.root
+        let status = String(decoding: try FixtureFiles.bytes("dpkg/status"), as: UTF8.self)
+        let coreutils = try #require(
+            status.components(separatedBy: "\n\n").first { $0.hasPrefix("Package: coreutils\n") })
+        let setup = """
+            set -e
+            cd '\(image)'
+            mkdir -p var/lib/dpkg/info var/lib/dpkg/updates var/lib/dpkg/triggers usr/bin usr/lib/systemd/system \
+                etc/systemd/system/multi-user.target.wants etc/default home var/log
+            printf '%s\\n\\n' "$COREUTILS" > var/lib/dpkg/status
+            : > var/lib/dpkg/available
+            echo /usr/bin/ls > var/lib/dpkg/info/coreutils.list
+            cp /usr/bin/ls usr/bin/ls
+            grep -E '^(root|daemon|bin|sys|nobody):' /etc/passwd > etc/passwd
+            grep -E '^(root|daemon|bin|sys|nobody):' /etc/shadow > etc/shadow
+            grep -E '^(root|daemon|bin|sys|nogroup|users):' /etc/group > etc/group
+            grep -E '^(root|daemon|bin|sys|nogroup|users):' /etc/gshadow > etc/gshadow
+            chmod 640 etc/shadow etc/gshadow
+            cp /etc/login.defs etc/
+            for unit in web cache audit; do
+                printf '[Unit]\\nDescription=%s\\n[Service]\\nExecStart=/usr/bin/%s\\n[Install]\\nWantedBy=multi-user.target\\n' \
+                    $unit $unit > usr/lib/systemd/system/$unit.service
+            done
+            ln -s /usr/lib/systemd/system/audit.service etc/systemd/system/multi-user.target.wants/audit.service
+            """
+        let result = try CommandLineTool.run(
+            "/bin/sh", ["-c", setup], environment: ["COREUTILS": coreutils, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// Drifts the host copy with real tools.
+    private func drift(_ host: String, fixture: Fixture) throws {
+        let package = fixture.directory.url("pkg")
+        let script = """
+            set -e
+            mkdir -p '\(package)/DEBIAN' '\(package)/usr/bin' '\(package)/usr/share/doc/hello-drift'
+            printf '#!/bin/sh\\necho hello\\n' > '\(package)/usr/bin/hello-drift'
+            chmod 755 '\(package)/usr/bin/hello-drift'
+            echo copyright > '\(package)/usr/share/doc/hello-drift/copyright'
+            printf 'Package: hello-drift\\nVersion: 1.0-1\\nArchitecture: all\\nMaintainer: T <t@example.com>\\nDescription: fixture\\n tiny\\n' \
+                > '\(package)/DEBIAN/control'
+            dpkg-deb --root-owner-group --build '\(package)' '\(package).deb' >/dev/null
+            dpkg --root='\(host)' --force-depends --force-script-chrootless -i '\(package).deb'
+            systemctl --root='\(host)' enable web.service
+            systemctl --root='\(host)' mask cache.service
+            mkdir -p '\(host)/etc/systemd/system/audit.service.d'
+            printf '[Service]\\nExecStart=\\nExecStart=/usr/bin/audit --quiet\\n' > '\(host)/etc/systemd/system/audit.service.d/override.conf'
+            useradd --root '\(host)' -m -s /bin/sh deploy
+            printf 'patched' >> '\(host)/usr/bin/ls'
+            """
+        let result = try CommandLineTool.run(
+            "/bin/sh", ["-c", script], environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    @Test(
+        "a package added, a service enabled and one masked, a drop-in, a user added and a tampered binary: exactly those"
+    )
+    func realToolsDrift() throws {
+        let fixture = try Fixture()
+        try makeImage(fixture)
+        let baseline = fixture.directory.url("baseline.jsonl")
+        let made = try CommandLineTool.driftcheck(
+            "baseline", "--root", fixture.root, "--image", "deb-2026.11", "--key", fixture.key, "--out", baseline)
+        #expect(made.status == 0, "\(made.stderr)")
+        let host = fixture.directory.url("host")
+        #expect(try CommandLineTool.shell("cp -a '\(fixture.root)' '\(host)'").status == 0)
+        try drift(host, fixture: fixture)
+        let hostManifest = fixture.directory.url("host.jsonl")
+        let scanned = try CommandLineTool.driftcheck(
+            "scan", "--root", host, "--key", fixture.key, "--out", hostManifest)
+        #expect(scanned.status == 0, "\(scanned.stderr)")
+
+        let (status, report) = try fixture.jsonReport(baseline, hostManifest)
+        #expect(status == 1)
+        let items = Fixture.items(report)
+        let summary = items.map { item in
+            "\(item["kind"]?.stringValue ?? "") \(item["name"]?.stringValue ?? "") \(item["change"]?.stringValue ?? "") "
+                + Fixture.fields(item).joined(separator: ",") + " \(item["severity"]?.stringValue ?? "")"
+        }
+        #expect(
+            summary == [
+                "package hello-drift added  high",
+                "service audit.service modified dropins high",
+                "service cache.service modified masked medium",
+                "service web.service modified enabled,wanted_by high",
+                "user deploy added  high",
+                "file /usr/bin/ls modified content,size critical",
+            ], "\(summary)")
+
+        func related(_ name: String) -> [String] {
+            guard case .array(let list)? = Fixture.item(report, named: name)?["related"] else { return [] }
+            return list.compactMap { $0["name"]?.stringValue }
+        }
+        #expect(related("hello-drift").contains("/usr/bin/hello-drift"))
+        #expect(related("hello-drift").contains("/var/lib/dpkg/info/hello-drift.list"))
+        #expect(related("hello-drift").contains("/var/lib/dpkg/status"))
+        #expect(related("web.service") == ["/etc/systemd/system/multi-user.target.wants/web.service"])
+        #expect(related("cache.service") == ["/etc/systemd/system/cache.service"])
+        #expect(related("audit.service").contains("/etc/systemd/system/audit.service.d/override.conf"))
+        #expect(related("deploy").contains("/etc/passwd"))
+        #expect(related("deploy").contains("/etc/shadow"))
+        #expect(related("deploy").contains("/home/deploy"))
+        #expect(related("deploy").contains("deploy"), "the user's private group is folded under the user")
+        let tampered = Fixture.item(report, named: "/usr/bin/ls")
+        #expect(tampered?["note"]?.stringValue == "changed outside the package manager (owned by package coreutils)")
+        #expect(report["recommendation"]?["action"]?.stringValue == "rebuild")
+
+        let text = try fixture.compare(baseline, hostManifest)
+        #expect(text.stdout.contains("PACKAGES (1 added)"))
+        #expect(text.stdout.contains("SERVICES (3 modified)"))
+        #expect(text.stdout.contains("USERS (1 added)"))
+        #expect(text.stdout.contains("FILES (1 modified)"))
+    }
+
+    @Test("a package upgraded and one downgraded by dpkg are reported as such, with their files grouped")
+    func upgradeAndDowngrade() throws {
+        let fixture = try Fixture()
+        let image = fixture.root
+        let script = """
+            set -e
+            cd '\(image)'
+            mkdir -p var/lib/dpkg/info var/lib/dpkg/updates var/lib/dpkg/triggers
+            printf 'Package: tool-a\\nStatus: install ok installed\\nArchitecture: all\\nVersion: 1.0-1\\n\\nPackage: tool-b\\nStatus: install ok installed\\nArchitecture: all\\nVersion: 1:2.0~rc1-1\\n\\n' > var/lib/dpkg/status
+            """
+        #expect(try CommandLineTool.shell(script).status == 0)
+        let baseline = try fixture.scan("baseline.jsonl")
+        let host = fixture.directory.url("host")
+        #expect(
+            try CommandLineTool.shell(
+                "cp -a '\(image)' '\(host)' && sed -i 's/1.0-1/1.0-1+deb12u1/; s/1:2.0~rc1-1/1:1.9-1/' '\(host)/var/lib/dpkg/status'"
+            ).status == 0)
+        let (_, report) = try fixture.jsonReport(baseline, try fixture.scan("host.jsonl", root: host))
+        #expect(Fixture.item(report, named: "tool-a")?["change"]?.stringValue == "upgraded")
+        #expect(Fixture.item(report, named: "tool-a")?["severity"]?.stringValue == "medium")
+        #expect(Fixture.item(report, named: "tool-b")?["change"]?.stringValue == "downgraded")
+        #expect(Fixture.item(report, named: "tool-b")?["severity"]?.stringValue == "high")
+        #expect(Fixture.items(report).count == 2, "the status file itself is grouped under the packages")
+    }
+
+    @Test("a new uid-0 account is critical")
+    func newRootAccountIsCritical() throws {
+        let fixture = try Fixture()
+        try fixture.directory.write("image/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n")
+        let baseline = try fixture.scan("baseline.jsonl")
+        let host = fixture.directory.url("host")
+        #expect(
+            try CommandLineTool.shell(
+                "cp -a '\(fixture.root)' '\(host)' && echo 'toor:x:0:0::/root:/bin/sh' >> '\(host)/etc/passwd'"
+            ).status == 0)
+        let (_, report) = try fixture.jsonReport(baseline, try fixture.scan("host.jsonl", root: host))
+        let item = Fixture.item(report, named: "toor")
+        #expect(item?["kind"]?.stringValue == "user")
+        #expect(item?["severity"]?.stringValue == "critical")
+        #expect(Fixture.items(report).count == 1)
+    }
+}

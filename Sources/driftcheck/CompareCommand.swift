@@ -38,11 +38,20 @@ struct CompareCommand: ParsableCommand {
             "Lowest severity that makes the exit code 1: critical, high, medium, low or info.", valueName: "SEVERITY"))
     var failOn: String = "info"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Ports and kernel modules a live host may have that its image baseline cannot (lines: port|module GLOB).",
+            valueName: "FILE"))
+    var allowlist: String?
+
     func run() throws {
         guard let threshold = Severity(name: failOn) else {
             throw ValidationError("--fail-on must be one of critical, high, medium, low, info")
         }
-        let report = try ManifestComparison(baselinePath: baseline, hostPath: host, trustedKeyPaths: pubkey).run()
+        var comparison = ManifestComparison(baselinePath: baseline, hostPath: host, trustedKeyPaths: pubkey)
+        comparison.allowlistPath = allowlist
+        let report = try comparison.run()
         let bytes: [UInt8]
         switch format {
         case .json: bytes = JSONReportRenderer.render(report)

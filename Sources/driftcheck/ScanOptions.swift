@@ -26,6 +26,13 @@ struct ScanOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Hashing threads (default: one per core).", valueName: "N"))
     var jobs: Int?
 
+    @Flag(
+        name: .long,
+        help:
+            "Also check every package-owned file against its package's recorded digest (dpkg md5sums, rpm SHA-256), as debsums does."
+    )
+    var verifyPackages = false
+
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
@@ -43,15 +50,29 @@ struct ScanOptions: ParsableArguments {
     /// Scans, writes and signs; prints a one-line summary to standard error unless quiet.
     func run(root: String, image: String?) throws {
         let started = Terminal.monotonicSeconds
-        let scan = ManifestScan(
+        var scan = ManifestScan(
             options: scannerOptions(root: root), image: image, host: host ?? HostInfo.hostName, keyPath: key,
             outputPath: out)
+        scan.verifyPackages = verifyPackages
+        scan.onPackageMismatch = { entry in
+            let problem = entry.error == "missing" ? "missing" : "content does not match the checksum recorded by"
+            Terminal.writeError(
+                "driftcheck: \(TerminalText.escape(entry.path)): \(problem) package \(entry.package ?? "?")")
+        }
         let statistics = try scan.run()
-        guard !quiet else { return }
+        // Like debsums: a package-owned file that fails its checksum makes the exit code 1 (the manifest is written).
+        let exit = statistics.packageMismatches > 0 ? ExitCode(1) : nil
+        guard !quiet else {
+            if let exit { throw exit }
+            return
+        }
         let seconds = Terminal.monotonicSeconds - started
         Terminal.writeError(
             "scanned \(statistics.entries) entries (\(statistics.regularFiles) files, "
-                + "\(Terminal.byteCount(statistics.bytesHashed)) hashed, \(statistics.errors) errors) in "
+                + "\(Terminal.byteCount(statistics.bytesHashed)) hashed, \(statistics.errors) errors, "
+                + "\(statistics.records) records"
+                + (verifyPackages ? ", \(statistics.packageMismatches) package checksum mismatches" : "") + ") in "
                 + "\(Double(Int(seconds * 100)) / 100) s; wrote \(out) and \(out).sig")
+        if let exit { throw exit }
     }
 }

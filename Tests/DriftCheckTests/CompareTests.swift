@@ -196,3 +196,39 @@ struct CompareTests {
         #expect(leftovers.isEmpty)
     }
 }
+
+@Suite("Live allowlist")
+struct LiveAllowlistTests {
+    private func item(_ kind: String, _ name: String, _ change: ChangeKind = .added) -> DriftItem {
+        DriftItem(
+            kind: kind, name: Array(name.utf8), change: change, fields: [], severity: .high, baseline: nil,
+            host: .record(RecordEntry(kind: kind, name: name, fields: [])))
+    }
+
+    @Test("ports and modules matching the allowlist are dropped against an image baseline, others kept")
+    func allowlistFilters() throws {
+        let list = try LiveAllowlist(
+            contents: Array("# ssh and dhcp\nport tcp/0.0.0.0:22\nport udp/*:68   # any address\nmodule nf_*\n".utf8),
+            path: "allow.txt")
+        let items = [
+            item("port", "tcp/0.0.0.0:22"), item("port", "tcp/0.0.0.0:4444"), item("port", "udp/0.0.0.0:68"),
+            item("module", "nf_tables"), item("module", "rootkit"), item("file", "/etc/x"),
+        ]
+        let (kept, allowed) = list.filter(items, baselineIsLive: false)
+        #expect(kept.map { String(decoding: $0.name, as: UTF8.self) } == ["tcp/0.0.0.0:4444", "rootkit", "/etc/x"])
+        #expect(allowed == 3)
+        #expect(list.filter(items, baselineIsLive: true).kept.count == items.count, "two live scans compare as usual")
+    }
+
+    @Test("a malformed allowlist line is an error naming the file and line")
+    func malformedAllowlist() {
+        #expect(throws: DriftCheckError.self) {
+            try LiveAllowlist(contents: Array("port tcp/*:22\nservice sshd\n".utf8), path: "allow.txt")
+        }
+        do {
+            _ = try LiveAllowlist(contents: Array("port tcp/*:22\nservice sshd\n".utf8), path: "allow.txt")
+        } catch {
+            #expect(error.description == "allow.txt: line 2: expected \"port PATTERN\" or \"module PATTERN\"")
+        }
+    }
+}

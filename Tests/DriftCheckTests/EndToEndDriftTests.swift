@@ -23,6 +23,7 @@ struct EndToEndDriftTests {
             : > var/lib/dpkg/available
             echo /usr/bin/ls > var/lib/dpkg/info/coreutils.list
             cp /usr/bin/ls usr/bin/ls
+            md5sum usr/bin/ls > var/lib/dpkg/info/coreutils.md5sums
             grep -E '^(root|daemon|bin|sys|nobody):' /etc/passwd > etc/passwd
             grep -E '^(root|daemon|bin|sys|nobody):' /etc/shadow > etc/shadow
             grep -E '^(root|daemon|bin|sys|nogroup|users):' /etc/group > etc/group
@@ -123,6 +124,39 @@ struct EndToEndDriftTests {
         #expect(text.stdout.contains("SERVICES (3 modified)"))
         #expect(text.stdout.contains("USERS (1 added)"))
         #expect(text.stdout.contains("FILES (1 modified)"))
+    }
+
+    @Test(
+        "--verify-packages finds a package-owned file that fails its dpkg md5sum even without a baseline, as debsums does"
+    )
+    func verifyPackagesWithoutBaseline() throws {
+        let fixture = try Fixture()
+        try makeImage(fixture)
+        let clean = try CommandLineTool.driftcheck(
+            "scan", "--root", fixture.root, "--verify-packages", "--key", fixture.key, "--out",
+            fixture.directory.url("clean.jsonl"))
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stderr.contains("0 package checksum mismatches"))
+        #expect(try CommandLineTool.shell("printf x >> '\(fixture.root)/usr/bin/ls'").status == 0)
+        let out = fixture.directory.url("tampered.jsonl")
+        let tampered = try CommandLineTool.driftcheck(
+            "scan", "--root", fixture.root, "--verify-packages", "--key", fixture.key, "--out", out)
+        #expect(tampered.status == 1)
+        #expect(
+            tampered.stderr.contains("/usr/bin/ls: content does not match the checksum recorded by package coreutils"))
+        #expect(FileManager.default.fileExists(atPath: out), "the manifest is still written")
+        let entry = try fixture.entries(out).first { $0.path == Array("/usr/bin/ls".utf8) }
+        #expect(entry?.packageCheck == "mismatch")
+        #expect(entry?.package == "coreutils")
+        let (_, report) = try fixture.jsonReport(fixture.directory.url("clean.jsonl"), out)
+        let item = Fixture.item(report, named: "/usr/bin/ls")
+        #expect(Fixture.fields(item) == ["content", "size", "package_checksum"])
+        #expect(item?["severity"]?.stringValue == "critical")
+        unlink(fixture.root + "/usr/bin/ls")
+        let missing = try CommandLineTool.driftcheck(
+            "scan", "--root", fixture.root, "--verify-packages", "--key", fixture.key, "--out", out)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("/usr/bin/ls: missing package coreutils"))
     }
 
     @Test("a package upgraded and one downgraded by dpkg are reported as such, with their files grouped")

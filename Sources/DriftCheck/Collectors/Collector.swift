@@ -3,6 +3,8 @@ package struct PackageFileIndex: Sendable {
     package struct Owner: Sendable, Equatable {
         package var package: String
         package var conffile: Bool
+        /// The digest the package database records for the file's content, when it has one.
+        package var expected: PackageDigest? = nil
     }
 
     private var owners: [[UInt8]: Owner] = [:]
@@ -25,6 +27,20 @@ package struct PackageFileIndex: Sendable {
     }
 
     package func owner(of path: [UInt8]) -> Owner? { owners[path] }
+
+    /// Every path for which a package database records a content digest.
+    package var pathsWithDigests: [[UInt8]] { owners.compactMap { $0.value.expected == nil ? nil : $0.key } }
+
+    /// Records the package database's digest for a path that `add` already recorded.
+    package mutating func setExpected(_ digest: PackageDigest, for path: [UInt8]) {
+        owners[path]?.expected = digest
+    }
+}
+
+/// A file digest as a package database records it: MD5 in dpkg's `*.md5sums`, usually SHA-256 in rpm headers.
+package enum PackageDigest: Sendable, Equatable {
+    case md5([UInt8])
+    case sha256([UInt8])
 }
 
 /// What the collectors found in a root: their records, in any order, and the package file index.
@@ -33,6 +49,8 @@ package struct CollectedState: Sendable {
     package var packageFiles = PackageFileIndex()
     /// How many records each collector found ("dpkg": 523); zero means its source is absent, which is not an error.
     package var found: [(collector: String, count: Int)] = []
+    /// Whether collectors should load the package databases' file digests (for `--verify-packages`).
+    package var loadDigests = false
 
     package init() {}
 }
@@ -56,8 +74,11 @@ package enum Collectors {
     ]
 
     /// Runs `collectors` over `root` and returns their records sorted in the manifest's canonical order.
-    package static func run(_ collectors: [any Collector], root: RootDirectory) -> CollectedState {
+    package static func run(_ collectors: [any Collector], root: RootDirectory, loadDigests: Bool = false)
+        -> CollectedState
+    {
         var state = CollectedState()
+        state.loadDigests = loadDigests
         for collector in collectors {
             let before = state.records.count
             collector.collect(from: root, into: &state)

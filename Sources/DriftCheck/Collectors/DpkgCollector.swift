@@ -42,5 +42,21 @@ struct DpkgCollector: Collector {
         for package in packages {
             for conffile in package.conffiles { add(Substring(conffile), package.qualifiedName, conffile: true) }
         }
+        guard state.loadDigests else { return }
+        for package in names.sorted() {
+            guard let sums = root.read("\(Self.infoPath)/\(package).md5sums") else { continue }
+            for line in TextLines.lines(sums) {
+                // "<32 hex digits>  <path without the leading slash>"
+                let parts = line.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2, let digest = Hex.decode(Array(parts[0].utf8)), digest.count == 16 else {
+                    continue
+                }
+                let path = "/" + TextLines.trim(parts[1])
+                state.packageFiles.setExpected(.md5(digest), for: Array(path.utf8))
+                for directory in merged where path.hasPrefix("/\(directory)/") {
+                    state.packageFiles.setExpected(.md5(digest), for: Array("/usr\(path)".utf8))
+                }
+            }
+        }
     }
 }

@@ -27,8 +27,11 @@ struct RpmCollector: Collector {
                         RecordField("manager", .text("rpm")), RecordField("version", .text(package.evr)),
                         RecordField("arch", .text(package.architecture)), RecordField("status", .text("installed")),
                     ]))
-            for file in package.files {
+            for (index, file) in package.files.enumerated() {
                 state.packageFiles.add(Array(file.path.utf8), package: name, conffile: file.config)
+                if state.loadDigests, !file.config, index < package.sha256.count, let digest = package.sha256[index] {
+                    state.packageFiles.setExpected(.sha256(digest), for: Array(file.path.utf8))
+                }
             }
         }
     }

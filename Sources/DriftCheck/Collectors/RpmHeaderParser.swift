@@ -7,6 +7,8 @@ package struct RpmPackage: Equatable, Sendable {
     package var architecture: String
     /// Installed paths with whether each is a %config file.
     package var files: [(path: String, config: Bool)]
+    /// The recorded SHA-256 of each file in `files` (same order), when the header uses SHA-256 file digests.
+    package var sha256: [[UInt8]?] = []
 
     /// `[epoch:]version-release`, as rpm compares it.
     package var evr: String {
@@ -25,7 +27,8 @@ package struct RpmPackage: Equatable, Sendable {
 package enum RpmHeaderParser {
     private enum Tag: UInt32 {
         case name = 1000, version = 1001, release = 1002, epoch = 1003, arch = 1022
-        case fileFlags = 1037, dirIndexes = 1116, baseNames = 1117, dirNames = 1118
+        case fileDigests = 1035, fileFlags = 1037, dirIndexes = 1116, baseNames = 1117, dirNames = 1118
+        case fileDigestAlgorithm = 5011
     }
 
     private static let typeInt32: UInt32 = 4
@@ -97,8 +100,14 @@ package enum RpmHeaderParser {
                 files.append((dirNames[Int(dirIndexes[index])] + baseName, config))
             }
         }
-        return RpmPackage(
+        var package = RpmPackage(
             name: name, epoch: integers(.epoch)?.first.map(Int.init), version: version, release: release,
             architecture: strings(.arch)?.first ?? "", files: files)
+        // PGPHASHALGO 8 is SHA-256; rpm 4.16+ defaults to it (1, MD5, in old headers is not used here).
+        if integers(.fileDigestAlgorithm)?.first == 8, let digests = strings(.fileDigests), digests.count == files.count
+        {
+            package.sha256 = digests.map { text in Hex.decode(Array(text.utf8)).flatMap { $0.count == 32 ? $0 : nil } }
+        }
+        return package
     }
 }

@@ -4,6 +4,8 @@ package struct CompareStatistics: Sendable {
     package var hostEntries = 0
     /// Entries below a directory that one side did not scan (another filesystem): not compared.
     package var notCompared = 0
+    /// Live-only items (ports, modules) the allowlist permitted.
+    package var allowed = 0
 }
 
 /// Compares two manifests as a streaming merge-join: both are in canonical order, so one pass with one entry of
@@ -27,6 +29,7 @@ package enum Comparer {
         }
         if baseline.capabilities != host.capabilities { fields.append(.capabilities) }
         if baseline.error != nil || host.error != nil { fields.append(.error) }
+        if host.packageCheck == "mismatch" { fields.append(.packageChecksum) }
         return fields
     }
 
@@ -73,6 +76,8 @@ package enum Comparer {
             if fields.contains("version"), let direction = PackageVersions.direction(from: old, to: new) {
                 change = direction
             }
+        case (nil, .file(let new)?) where new.packageCheck == "mismatch":
+            fields = [DriftField.packageChecksum.rawValue]
         default:
             break
         }

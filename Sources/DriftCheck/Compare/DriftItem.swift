@@ -5,6 +5,8 @@ package enum DriftField: String, Sendable, CaseIterable {
     case device
     /// One side could not be read completely: its content is unverified.
     case error
+    /// The host's content does not match the digest its package recorded (`--verify-packages`).
+    case packageChecksum = "package_checksum"
 }
 
 /// What happened to an entry between the baseline and the host.

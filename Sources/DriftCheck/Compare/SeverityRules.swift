@@ -21,6 +21,9 @@ package enum SeverityRules {
             item.severity = severity(change: item.change, path: item.name, baseline: baseline, host: host)
             if let host, gainsPrivilege(baseline: baseline, host: host) {
                 item.note = "gained setuid/setgid or capabilities"
+            } else if host?.packageCheck == "mismatch", let package = host?.package {
+                item.severity = .critical
+                item.note = "content does not match the checksum recorded by package \(package)"
             } else if let package = tamperedPackage(item, baseline: baseline, host: host) {
                 item.severity = .critical
                 item.note = "changed outside the package manager (owned by package \(package))"

@@ -45,6 +45,7 @@ package enum ManifestEncoding {
         if let capabilities = entry.capabilities { json.field("caps", Hex.encode(capabilities)) }
         if let package = entry.package { json.field("pkg", package) }
         if entry.conffile { json.field("conffile", true) }
+        if let check = entry.packageCheck { json.field("pkg_check", check) }
         if let unscanned = entry.unscanned { json.field("unscanned", unscanned) }
         if let error = entry.error { json.field("error", error) }
         json.closeObject()
@@ -241,6 +242,11 @@ package enum ManifestEncoding {
         entry.target = try byteString(object, "target")
         entry.capabilities = try hex(object, "caps")
         entry.package = try optionalString(object, "pkg").map { String(decoding: $0, as: UTF8.self) }
+        if let check = try optionalString(object, "pkg_check") {
+            let text = String(decoding: check, as: UTF8.self)
+            guard text == "ok" || text == "mismatch" else { throw Failure("\"pkg_check\" is not ok or mismatch") }
+            entry.packageCheck = text
+        }
         if let conffile = object["conffile"] {
             guard conffile == .bool(true) else { throw Failure("\"conffile\" is not true") }
             entry.conffile = true

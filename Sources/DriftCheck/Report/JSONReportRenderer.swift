@@ -27,6 +27,7 @@ package enum JSONReportRenderer {
         json.field("baseline_entries", report.statistics.baselineEntries)
         json.field("host_entries", report.statistics.hostEntries)
         json.field("not_compared", report.statistics.notCompared)
+        json.field("allowed_live", report.statistics.allowed)
         json.closeObject()
         let recommendation = report.recommendation
         json.key("recommendation")

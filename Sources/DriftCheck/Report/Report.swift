@@ -77,7 +77,8 @@ package struct Report: Sendable {
 
     /// Builds the report from two verified manifests: the comparison itself plus the image check.
     package static func compare(
-        baseline: ManifestReader, host: ManifestReader, generated: String, tool: String
+        baseline: ManifestReader, host: ManifestReader, generated: String, tool: String,
+        allowlist: LiveAllowlist = LiveAllowlist()
     ) throws(DriftCheckError) -> Report {
         var items: [DriftItem] = []
         let baselineImage = baseline.header.image
@@ -89,7 +90,10 @@ package struct Report: Sendable {
                     severity: .high, baseline: .text(baselineImage ?? "(none)"), host: .text(hostImage ?? "(none)")))
         }
         var found: [DriftItem] = []
-        let statistics = try Comparer.compare(baseline: baseline, host: host) { found.append($0) }
+        var statistics = try Comparer.compare(baseline: baseline, host: host) { found.append($0) }
+        let (kept, allowed) = allowlist.filter(found, baselineIsLive: baseline.header.live)
+        found = kept
+        statistics.allowed = allowed
         let rank = { (kind: String) in kindOrder.firstIndex(of: kind) ?? kindOrder.count }
         items += Grouping.group(found).enumerated().sorted { left, right in
             let (a, b) = (rank(left.element.kind), rank(right.element.kind))

@@ -184,6 +184,7 @@ package struct TextReportRenderer {
                     "capabilities \(old.capabilities == nil ? "none" : "set")→\(new.capabilities == nil ? "none" : "set")"
                 case .device: "device \(old.deviceNumberText ?? "none")→\(new.deviceNumberText ?? "none")"
                 case .error: "unverified: \(new.error ?? old.error ?? "")"
+                case .packageChecksum: "fails its package checksum"
                 }
             }.joined(separator: ", ")
         default:

@@ -8,6 +8,8 @@ struct HashJob: @unchecked Sendable {
     let descriptor: Int32
     /// The status the walker recorded (from `lstat`); the hash is only kept when the file still matches it.
     let status: FileStatus
+    /// The package database's digest to check the content against (`--verify-packages`).
+    var expected: PackageDigest? = nil
 }
 
 /// What hashing one file found.
@@ -15,6 +17,8 @@ struct HashResult: Sendable {
     var sha256: [UInt8]?
     var capabilities: [UInt8]?
     var error: String?
+    /// "ok" or "mismatch" when the job had an expected package digest and the content was read completely.
+    var packageCheck: String?
 }
 
 /// Hashes regular files with large sequential reads into one reused buffer. One per hashing thread.
@@ -22,6 +26,7 @@ final class FileHasher {
     static let bufferSize = 256 * 1024
     private let buffer = UnsafeMutableRawPointer.allocate(byteCount: FileHasher.bufferSize, alignment: 4096)
     private let hasher = SHA256Hasher()
+    private lazy var md5 = MD5Hasher()
     private(set) var bytesHashed: Int64 = 0
 
     deinit {
@@ -43,6 +48,11 @@ final class FileHasher {
             _ = posix_fadvise(job.descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
         }
         hasher.reset()
+        var checkMD5 = false
+        if case .md5? = job.expected {
+            checkMD5 = true
+            md5.reset()
+        }
         var total: Int64 = 0
         // Read exactly the recorded size: growth, shrinking or rewriting shows up in the fstat below.
         while total < job.status.size {
@@ -56,6 +66,7 @@ final class FileHasher {
                 return result
             case .success(let count):
                 hasher.update(buffer, count: count)
+                if checkMD5 { md5.update(buffer, count: count) }
                 total += Int64(count)
             }
         }
@@ -67,7 +78,13 @@ final class FileHasher {
             if total != job.status.size || !after.isUnchanged(comparedTo: job.status) {
                 result.error = "changed while being read"
             } else {
-                result.sha256 = hasher.finish()
+                let digest = hasher.finish()
+                result.sha256 = digest
+                switch job.expected {
+                case .md5(let expected)?: result.packageCheck = md5.finish() == expected ? "ok" : "mismatch"
+                case .sha256(let expected)?: result.packageCheck = digest == expected ? "ok" : "mismatch"
+                case nil: break
+                }
             }
         }
         return result

@@ -10,6 +10,8 @@ package struct ScanStatistics: Sendable {
     package var errors = 0
     /// Records found by the collectors (packages, services, accounts …).
     package var records = 0
+    /// Package-owned files whose content does not match their package's digest (`--verify-packages`).
+    package var packageMismatches = 0
 }
 
 /// Scans a tree: one walker thread, one hashing thread per core, and the caller's thread consuming entries in

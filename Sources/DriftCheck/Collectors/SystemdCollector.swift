@@ -62,6 +62,7 @@ struct SystemdCollector: Collector {
                 }
             }
         }
+        let active = root.isLiveRoot ? Self.activeStates() : [:]
         let names = Set(definitions.keys).union(wantedBy.keys).union(dropins.keys)
         for name in names.sorted() {
             var masked = false
@@ -84,16 +85,38 @@ struct SystemdCollector: Collector {
                 unit = root.digest("\(definition.directory)/\(template)") ?? "unreadable"
             }
             let targets = (wantedBy[name] ?? []).sorted()
-            state.records.append(
-                RecordEntry(
-                    kind: "service", name: name,
-                    fields: [
-                        RecordField("manager", .text("systemd")),
-                        RecordField("enabled", .text(targets.isEmpty ? "disabled" : "enabled")),
-                        RecordField("wanted_by", .list(targets)), RecordField("masked", .flag(masked)),
-                        RecordField("unit", .text(unit)), RecordField("dropins", .list((dropins[name] ?? []).sorted())),
-                    ]))
+            var fields = [
+                RecordField("manager", .text("systemd")),
+                RecordField("enabled", .text(targets.isEmpty ? "disabled" : "enabled")),
+                RecordField("wanted_by", .list(targets)), RecordField("masked", .flag(masked)),
+                RecordField("unit", .text(unit)), RecordField("dropins", .list((dropins[name] ?? []).sorted())),
+            ]
+            if let state = active[name] { fields.append(RecordField("active", .text(state))) }
+            state.records.append(RecordEntry(kind: "service", name: name, fields: fields))
         }
+    }
+
+    /// The running systemd's view, `ACTIVE/SUB` per unit ("active/running"), from `systemctl list-units`; empty
+    /// when systemctl is absent or systemd is not running (a container, a chroot).
+    static func activeStates() -> [String: String] {
+        guard
+            let output = Subprocess.output(
+                "/usr/bin/systemctl", ["list-units", "--all", "--plain", "--no-legend", "--no-pager", "--full"])
+                ?? Subprocess.output(
+                    "/bin/systemctl", ["list-units", "--all", "--plain", "--no-legend", "--no-pager", "--full"])
+        else { return [:] }
+        return parseListUnits(output)
+    }
+
+    /// Parses `systemctl list-units --plain --no-legend` lines: `UNIT LOAD ACTIVE SUB DESCRIPTION…`.
+    static func parseListUnits(_ output: [UInt8]) -> [String: String] {
+        var states: [String: String] = [:]
+        for line in TextLines.lines(output) {
+            let words = TextLines.words(line)
+            guard words.count >= 4, isUnitName(String(words[0])) else { continue }
+            states[String(words[0])] = "\(words[2])/\(words[3])"
+        }
+        return states
     }
 
     /// The digest of the unit file a mask hides (the next definition in lower-precedence directories).

@@ -73,6 +73,24 @@ struct CollectorTests {
         #expect(Subprocess.output("/nonexistent/tool", []) == nil)
     }
 
+    @Test("SysV init scripts and rc links are services on an image without systemd, and ignored with systemd")
+    func sysvInit() throws {
+        let tree = try TemporaryDirectory()
+        try tree.write("etc/init.d/ssh", "#!/bin/sh\n", mode: 0o755)
+        try tree.write("etc/init.d/rsync", "#!/bin/sh\n", mode: 0o755)
+        for (level, link) in [("2", "S01ssh"), ("3", "S01ssh"), ("0", "K01ssh"), ("0", "K01rsync")] {
+            try tree.makeDirectory("etc/rc\(level).d")
+            symlink("../init.d/\(link.dropFirst(3))", tree.url("etc/rc\(level).d/\(link)"))
+        }
+        let found = try records(SysVInitCollector(), root: tree.path)
+        #expect(found.map(\.name) == ["rsync", "ssh"])
+        #expect(record(found, "ssh")?.text("enabled") == "enabled")
+        #expect(record(found, "ssh")?["links"] == .list(["rc0.d/K01ssh", "rc2.d/S01ssh", "rc3.d/S01ssh"]))
+        #expect(record(found, "rsync")?.text("enabled") == "disabled")
+        try tree.write("usr/lib/systemd/systemd", "", mode: 0o755)
+        #expect(try records(SysVInitCollector(), root: tree.path).isEmpty)
+    }
+
     @Test("a link pointing outside the root is never followed by a collector")
     func collectorsDoNotFollowLinks() throws {
         let tree = try TemporaryDirectory()

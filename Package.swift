@@ -8,7 +8,8 @@ let package = Package(
         .executable(name: "driftcheck", targets: ["driftcheck"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -24,7 +25,7 @@ let package = Package(
         ),
         .target(
             name: "DriftCheck",
-            dependencies: ["COpenSSL", "CLinux", "CSQLite"]
+            dependencies: ["COpenSSL", "CLinux", "CSQLite", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "driftcheck",

@@ -33,6 +33,9 @@ struct ScanOptions: ParsableArguments {
     )
     var verifyPackages = false
 
+    @Option(name: .long, help: ArgumentHelp("Policy file whose digest the manifest records (default: built-in).", valueName: "FILE"))
+    var policy: String?
+
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
@@ -54,6 +57,7 @@ struct ScanOptions: ParsableArguments {
             options: scannerOptions(root: root), image: image, host: host ?? HostInfo.hostName, keyPath: key,
             outputPath: out)
         scan.verifyPackages = verifyPackages
+        scan.policyDigest = PolicyRenderer.digest(try PolicyLoader.load(policy))
         scan.onPackageMismatch = { entry in
             let problem = entry.error == "missing" ? "missing" : "content does not match the checksum recorded by"
             Terminal.writeError(

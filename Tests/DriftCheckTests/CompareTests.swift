@@ -16,8 +16,9 @@ struct CompareTests {
     }
 
     static let mutations: [Mutation] = [
-        Mutation(name: "content, same size", path: "/etc/hostname", fields: ["content"], severity: "high") {
-            try? Data("web-02\n".utf8).write(to: URL(fileURLWithPath: $0 + "/etc/hostname"))
+        Mutation(name: "content, same size", path: "/etc/ssh/sshd_config", fields: ["content"], severity: "high") {
+            try? Data("PermitRootLogin NO\nPasswordAuthentication no\n".utf8).write(
+                to: URL(fileURLWithPath: $0 + "/etc/ssh/sshd_config"))
         },
         Mutation(name: "content and size", path: "/etc/ssh/sshd_config", fields: ["content", "size"], severity: "high")
         {
@@ -29,8 +30,8 @@ struct CompareTests {
         Mutation(name: "setuid gained", path: "/usr/bin/tool", fields: ["mode"], severity: "critical") {
             chmod($0 + "/usr/bin/tool", 0o4755)
         },
-        Mutation(name: "owner", path: "/etc/hostname", fields: ["owner"], severity: "high") {
-            lchown($0 + "/etc/hostname", 1000, 0)
+        Mutation(name: "owner", path: "/etc/ssh/sshd_config", fields: ["owner"], severity: "high") {
+            lchown($0 + "/etc/ssh/sshd_config", 1000, 0)
         },
         Mutation(name: "group", path: "/srv/app/config.yml", fields: ["group"], severity: "medium") {
             lchown($0 + "/srv/app/config.yml", 0, 1000)
@@ -45,9 +46,6 @@ struct CompareTests {
         },
         Mutation(name: "capabilities gained", path: "/usr/bin/tool", fields: ["capabilities"], severity: "critical") {
             _ = try? CommandLineTool.shell("setcap cap_net_raw+ep '\($0)/usr/bin/tool'")
-        },
-        Mutation(name: "volatile log grows", path: "/var/log/syslog", fields: ["content", "size"], severity: "low") {
-            try? Data("boot\nmore\n".utf8).write(to: URL(fileURLWithPath: $0 + "/var/log/syslog"))
         },
     ]
 

@@ -106,8 +106,8 @@ struct EndToEndDriftTests {
             return list.compactMap { $0["name"]?.stringValue }
         }
         #expect(related("hello-drift").contains("/usr/bin/hello-drift"))
-        #expect(related("hello-drift").contains("/var/lib/dpkg/info/hello-drift.list"))
-        #expect(related("hello-drift").contains("/var/lib/dpkg/status"))
+        #expect(related("hello-drift").contains("/usr/share/doc/hello-drift/copyright"))
+        #expect(!related("hello-drift").contains("/var/lib/dpkg/status"), "dpkg bookkeeping is ignored by the default policy")
         #expect(related("web.service") == ["/etc/systemd/system/multi-user.target.wants/web.service"])
         #expect(related("cache.service") == ["/etc/systemd/system/cache.service"])
         #expect(related("audit.service").contains("/etc/systemd/system/audit.service.d/override.conf"))
@@ -117,7 +117,10 @@ struct EndToEndDriftTests {
         #expect(related("deploy").contains("deploy"), "the user's private group is folded under the user")
         let tampered = Fixture.item(report, named: "/usr/bin/ls")
         #expect(tampered?["note"]?.stringValue == "changed outside the package manager (owned by package coreutils)")
-        #expect(report["recommendation"]?["action"]?.stringValue == "rebuild")
+        #expect(report["recommendation"]?["action"]?.stringValue == "investigate", "a tampered package binary")
+        guard case .array(let reasons)? = report["recommendation"]?["reasons"] else { Issue.record("no reasons"); return }
+        #expect(reasons.count == 1)
+        #expect(reasons.first?.stringValue?.contains("/usr/bin/ls") == true)
 
         let text = try fixture.compare(baseline, hostManifest)
         #expect(text.stdout.contains("PACKAGES (1 added)"))

@@ -11,6 +11,8 @@ package struct ManifestScan {
     package var outputPath: String
     /// The collectors to run besides the file walk (default: all).
     package var collectors: [any Collector] = Collectors.all
+    /// The digest of the policy in force, recorded in the header.
+    package var policyDigest = PolicyRenderer.digest(DefaultPolicy.policy)
     /// Check package-owned files against their package database's digests (dpkg md5sums, rpm SHA-256).
     package var verifyPackages = false
     /// Told about each package-owned file that fails its package's digest, as the scan finds it.
@@ -39,6 +41,7 @@ package struct ManifestScan {
             image: image, host: host, time: HostInfo.now, tool: HostInfo.toolVersion, root: options.root,
             collectors: ["files"] + collectors.map(\.name), crossMounts: options.crossMounts)
         header.found = collected.found
+        header.policy = policyDigest
         header.live = root.isLiveRoot
         let writer = try ManifestWriter(path: outputPath, header: header)
         if let identity = writer.identity { options.excluded.insert(identity) }
@@ -86,28 +89,59 @@ package struct ManifestScan {
 
 /// Verifies two manifests and compares them: the work behind `driftcheck compare`.
 package struct ManifestComparison {
-    package var baselinePath: String
+    /// The baseline; when nil, the newest baseline for the host's image id in `baselinesDirectory`.
+    package var baselinePath: String?
     package var hostPath: String
     package var trustedKeyPaths: [String]
-    /// Ports and modules a live host may have (see ``LiveAllowlist``).
+    /// Ports and modules a live host may have (see ``LiveAllowlist``), besides the policy's `allow`.
     package var allowlistPath: String? = nil
+    /// A policy file; nil means the built-in default policy.
+    package var policyPath: String? = nil
+    /// Where baselines live: used to find the baseline and to see whether the image was superseded.
+    package var baselinesDirectory = "baselines"
+    /// Seconds since the epoch, for the image's age.
+    package var now = Int(time(nil))
 
-    package init(baselinePath: String, hostPath: String, trustedKeyPaths: [String]) {
+    package init(baselinePath: String?, hostPath: String, trustedKeyPaths: [String]) {
         self.baselinePath = baselinePath
         self.hostPath = hostPath
         self.trustedKeyPaths = trustedKeyPaths
     }
 
-    /// Loads the trusted keys, verifies both signatures before reading either manifest, and compares them.
+    /// Loads keys and policy, verifies both signatures before reading either manifest's entries, and compares.
     package func run() throws(DriftCheckError) -> Report {
         let keys = try ManifestComparison.loadTrustedKeys(trustedKeyPaths)
+        let policy = try PolicyLoader.load(policyPath)
         let allowlist = try allowlistPath.map(LiveAllowlist.load) ?? LiveAllowlist()
-        let baselineSignature = try ManifestSignature.verify(baselinePath, trustedKeys: keys)
-        let hostSignature = try ManifestSignature.verify(hostPath, trustedKeys: keys)
-        let baseline = try ManifestReader(verified: baselineSignature)
-        let host = try ManifestReader(verified: hostSignature)
-        return try Report.compare(
-            baseline: baseline, host: host, generated: HostInfo.now, tool: HostInfo.toolVersion, allowlist: allowlist)
+        let host = try ManifestReader.open(hostPath, trustedKeys: keys)
+        var store: BaselineStore? = nil
+        var isDirectory = stat()
+        if stat(baselinesDirectory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR {
+            store = try BaselineStore(directory: baselinesDirectory, trustedKeys: keys)
+        }
+        let chosen: String
+        if let baselinePath {
+            chosen = baselinePath
+        } else {
+            guard let image = host.header.image else {
+                throw DriftCheckError(.usage, path: hostPath, "names no image id, so its baseline cannot be found; give --baseline")
+            }
+            guard let store else {
+                throw DriftCheckError(.usage, path: baselinesDirectory, "no --baseline given and no baselines directory here")
+            }
+            guard let found = store.baseline(for: image) else {
+                throw DriftCheckError(
+                    .usage, path: baselinesDirectory, "holds no verified baseline for image \"\(image)\"")
+            }
+            chosen = found.path
+        }
+        let baseline = try ManifestReader.open(chosen, trustedKeys: keys)
+        var report = try Report.compare(
+            baseline: baseline, host: host, generated: HostInfo.now, tool: HostInfo.toolVersion, policy: policy,
+            allowlist: allowlist)
+        report.lifecycle.supersededBy = store?.newer(than: baseline.header)?.header.image
+        report.lifecycle.ageDays = BaselineStore.days(since: baseline.header.time, now: now)
+        return report
     }
 
     static func loadTrustedKeys(_ paths: [String]) throws(DriftCheckError) -> [Ed25519Key] {

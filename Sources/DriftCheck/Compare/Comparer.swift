@@ -6,6 +6,8 @@ package struct CompareStatistics: Sendable {
     package var notCompared = 0
     /// Live-only items (ports, modules) the allowlist permitted.
     package var allowed = 0
+    /// Items the policy ignored (an `ignore` rule, or no watched field left).
+    package var ignored = 0
 }
 
 /// Compares two manifests as a streaming merge-join: both are in canonical order, so one pass with one entry of

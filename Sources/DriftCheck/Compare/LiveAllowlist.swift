@@ -31,6 +31,16 @@ package struct LiveAllowlist: Sendable {
         }
     }
 
+    /// Adds one rule.
+    package mutating func add(kind: String, pattern: String) {
+        rules.append((kind, pattern))
+    }
+
+    /// Adds every rule of `other`.
+    package mutating func merge(_ other: LiveAllowlist) {
+        rules += other.rules
+    }
+
     /// Loads an allowlist file.
     package static func load(_ path: String) throws(DriftCheckError) -> LiveAllowlist {
         let bytes: [UInt8]

@@ -17,6 +17,7 @@ package enum ManifestEncoding {
         json.closeArray()
         json.field("cross_mounts", header.crossMounts)
         json.field("live", header.live)
+        if let policy = header.policy { json.field("policy", policy) }
         json.key("found")
         json.openObject()
         for (collector, count) in header.found { json.field(collector, count) }
@@ -170,6 +171,10 @@ package enum ManifestEncoding {
             tool: String(decoding: try string(object, "tool"), as: UTF8.self),
             root: String(decoding: try string(object, "root"), as: UTF8.self),
             collectors: collectors, crossMounts: crossMounts)
+        if let policy = object["policy"] {
+            guard let digest = policy.stringValue else { throw Failure("\"policy\" is not a string") }
+            header.policy = digest
+        }
         if let live = object["live"] {
             guard case .bool(let flag) = live else { throw Failure("\"live\" is not a boolean") }
             header.live = flag

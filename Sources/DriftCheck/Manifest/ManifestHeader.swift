@@ -19,13 +19,15 @@ package struct ManifestHeader: Equatable, Sendable {
     package var found: [(collector: String, count: Int)] = []
     /// True when the root was the running system's `/` (live-only collectors ran).
     package var live = false
+    /// SHA-256 of the effective policy when the manifest was made.
+    package var policy: String? = nil
 
     package static func == (lhs: ManifestHeader, rhs: ManifestHeader) -> Bool {
         lhs.image == rhs.image && lhs.host == rhs.host && lhs.time == rhs.time && lhs.tool == rhs.tool
             && lhs.root == rhs.root && lhs.collectors == rhs.collectors && lhs.crossMounts == rhs.crossMounts
             && lhs.found.map(\.collector) == rhs.found.map(\.collector)
             && lhs.found.map(\.count) == rhs.found.map(\.count)
-            && lhs.live == rhs.live
+            && lhs.live == rhs.live && lhs.policy == rhs.policy
     }
 
     package init(

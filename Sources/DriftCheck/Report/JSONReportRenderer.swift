@@ -10,6 +10,11 @@ package enum JSONReportRenderer {
         json.key("image")
         if let image = report.host.header.image { json.string(image) } else { json.null() }
         json.field("image_mismatch", report.imageMismatch)
+        json.field("policy", report.policyDigest)
+        json.key("superseded_by")
+        if let newer = report.lifecycle.supersededBy { json.string(newer) } else { json.null() }
+        json.key("image_age_days")
+        if let age = report.lifecycle.ageDays { json.number(age) } else { json.null() }
         json.key("baseline")
         source(report.baseline, into: &json)
         json.key("host_manifest")
@@ -28,6 +33,7 @@ package enum JSONReportRenderer {
         json.field("host_entries", report.statistics.hostEntries)
         json.field("not_compared", report.statistics.notCompared)
         json.field("allowed_live", report.statistics.allowed)
+        json.field("ignored_by_policy", report.statistics.ignored)
         json.closeObject()
         let recommendation = report.recommendation
         json.key("recommendation")

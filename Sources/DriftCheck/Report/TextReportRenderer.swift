@@ -88,15 +88,24 @@ package struct TextReportRenderer {
         if report.statistics.notCompared > 0 {
             summary += ", \(report.statistics.notCompared) not compared (below an unscanned mount)"
         }
+        if report.statistics.ignored > 0 || report.statistics.allowed > 0 {
+            summary += "; policy ignored \(report.statistics.ignored), allowlist allowed \(report.statistics.allowed)"
+        }
         lines.append(summary)
         let recommendation = report.recommendation
-        if recommendation.action == "none" {
-            lines.append("Recommendation: none — no high or critical drift")
-        } else {
+        switch recommendation.action {
+        case "none":
+            lines.append("Recommendation: none — nothing at or above \(report.rebuildAt.name) drifted")
+        case "investigate":
             lines.append(
-                paint("Recommendation: \(recommendation.action.uppercased())", "1")
-                    + " — high or critical drift; the host is no longer its image")
+                paint("Recommendation: INVESTIGATE", "1;31")
+                    + " — the drift looks like tampering; keep the host for forensics, then rebuild it")
+        default:
+            lines.append(
+                paint("Recommendation: REBUILD", "1") + " — the host is no longer its image (or its image is out of date)")
         }
+        for reason in recommendation.reasons.prefix(10) { lines.append("  - \(reason)") }
+        if recommendation.reasons.count > 10 { lines.append("  - … \(recommendation.reasons.count - 10) more") }
         return lines.joined(separator: "\n") + "\n"
     }
 

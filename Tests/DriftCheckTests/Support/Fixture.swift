@@ -25,6 +25,7 @@ final class Fixture: @unchecked Sendable {
         try directory.write("image/usr/bin/tool", "#!/bin/sh\necho tool\n", mode: 0o755)
         try directory.write("image/usr/share/doc/readme", "docs\n")
         try directory.write("image/var/log/syslog", "boot\n")
+        try directory.write("image/run/app.pid", "1\n")
         try directory.write("image/srv/app/config.yml", "port: 8080\n")
         symlink("tool", root + "/usr/bin/tool-link")
     }

@@ -1,0 +1,105 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The work behind `driftcheck check`, the one command for cron and systemd timers: under a lock, scan this host,
+/// compare it with its image's baseline, write the signed manifest and the JSON report into the reports directory
+/// under timestamped names, and keep only the newest N of each.
+package struct HostCheck {
+    package var scan: ManifestScan
+    package var comparison: ManifestComparison
+    package var reportsDirectory: String
+    package var keep = 10
+
+    /// What one check produced.
+    package struct Outcome {
+        package var report: Report
+        package var manifestPath: String
+        package var reportPath: String
+        package var statistics: ScanStatistics
+    }
+
+    package init(scan: ManifestScan, comparison: ManifestComparison, reportsDirectory: String) {
+        self.scan = scan
+        self.comparison = comparison
+        self.reportsDirectory = reportsDirectory
+    }
+
+    static let lockName = ".driftcheck.lock"
+    static let manifestSuffix = ".manifest.jsonl"
+    static let reportSuffix = ".report.json"
+
+    /// The file-name stem of a run: host name (made safe) and UTC time, so names sort by time per host.
+    static func stem(host: String, time: String) -> String {
+        let safeHost = String(host.map { $0.isLetter || $0.isNumber || "-._".contains($0) ? $0 : "_" })
+        let compactTime = time.filter { $0 != "-" && $0 != ":" }
+        return "\(safeHost)-\(compactTime)"
+    }
+
+    /// Takes the reports directory's lock; fails at once when another run holds it.
+    static func lock(_ directory: String) throws(DriftCheckError) -> Int32 {
+        let path = "\(directory)/\(lockName)"
+        let descriptor: Int32
+        switch SystemCalls.open(path, flags: O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode: 0o600) {
+        case .success(let opened): descriptor = opened
+        case .failure(let error): throw DriftCheckError(.io, path: path, "cannot open the lock file: \(error)")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let error = Errno.current
+            close(descriptor)
+            if error.rawValue == EWOULDBLOCK {
+                throw DriftCheckError(.io, path: path, "another driftcheck check is running (it holds this lock)")
+            }
+            throw DriftCheckError(.io, path: path, "cannot lock: \(error)")
+        }
+        return descriptor
+    }
+
+    private static func names(in directory: String) -> [String] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let record = readdir(handle) {
+            names.append(withUnsafeBytes(of: &record.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+        }
+        return names
+    }
+
+    /// Removes what killed runs left (temporary files) and all but the newest `keep` manifests and reports.
+    /// Runs under the lock, so no other run is writing.
+    static func prune(_ directory: String, keep: Int) {
+        let names = Self.names(in: directory)
+        for name in names where name.hasPrefix(".") && name.contains(".tmp-") { unlink("\(directory)/\(name)") }
+        for suffix in [manifestSuffix, reportSuffix] {
+            let runs = names.filter { $0.hasSuffix(suffix) && !$0.hasPrefix(".") }.sorted()
+            for name in runs.dropLast(keep) {
+                unlink("\(directory)/\(name)")
+                if suffix == manifestSuffix { unlink("\(directory)/\(name).sig") }
+            }
+        }
+        // A signature whose manifest is gone (a run killed between the two renames) is removed too.
+        for name in Self.names(in: directory) where name.hasSuffix(manifestSuffix + ".sig") {
+            if access("\(directory)/\(String(name.dropLast(4)))", F_OK) != 0 { unlink("\(directory)/\(name)") }
+        }
+    }
+
+    package func run() throws(DriftCheckError) -> Outcome {
+        if mkdir(reportsDirectory, 0o750) != 0 && errno != EEXIST {
+            throw DriftCheckError(.io, path: reportsDirectory, "cannot create the reports directory: \(Errno.current)")
+        }
+        let lock = try Self.lock(reportsDirectory)
+        defer { close(lock) }
+        Self.prune(reportsDirectory, keep: Int.max)
+        let stem = Self.stem(host: scan.host, time: HostInfo.now)
+        var scan = self.scan
+        scan.outputPath = "\(reportsDirectory)/\(stem)\(Self.manifestSuffix)"
+        let statistics = try scan.run()
+        var comparison = self.comparison
+        comparison.hostPath = scan.outputPath
+        let report = try comparison.run()
+        let reportPath = "\(reportsDirectory)/\(stem)\(Self.reportSuffix)"
+        try AtomicFile.write(JSONReportRenderer.render(report), to: reportPath, mode: 0o640)
+        Self.prune(reportsDirectory, keep: max(1, keep))
+        return Outcome(report: report, manifestPath: scan.outputPath, reportPath: reportPath, statistics: statistics)
+    }
+}

@@ -1,0 +1,58 @@
+/// Prints a policy as YAML that `PolicyParser` reads back (what `driftcheck policy show` prints), and digests it.
+package enum PolicyRenderer {
+    private static func quote(_ text: String) -> String {
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    escaped += "\\x" + Hex.encode([UInt8(scalar.value)])
+                } else {
+                    escaped.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return "\"\(escaped)\""
+    }
+
+    private static func list(_ items: [String]) -> String {
+        "[" + items.map(quote).joined(separator: ", ") + "]"
+    }
+
+    /// The effective policy as YAML, rules in evaluation order, each with a comment saying where it came from.
+    package static func yaml(_ policy: Policy, annotated: Bool = true) -> String {
+        var lines = ["version: 1", "defaults: false", "rules:"]
+        if annotated {
+            lines.insert(contentsOf: ["# effective driftcheck policy; sources: \(policy.sources.joined(separator: ", "))", "# rules: first match wins"], at: 0)
+        }
+        for rule in policy.rules {
+            var parts: [String] = []
+            if let path = rule.path { parts.append("path: \(quote(path.pattern))") }
+            if let kind = rule.kind { parts.append("kind: \(kind)") }
+            if let name = rule.name { parts.append("name: \(quote(name.pattern))") }
+            if !rule.changes.isEmpty { parts.append("changes: \(list(rule.changes.map(\.rawValue)))") }
+            if rule.ignore { parts.append("ignore: true") }
+            if let watch = rule.watch { parts.append("watch: \(list(watch))") }
+            if let severity = rule.severity { parts.append("severity: \(severity.name)") }
+            lines.append("  - {\(parts.joined(separator: ", "))}" + (annotated ? "  # \(rule.origin)" : ""))
+        }
+        if policy.rules.isEmpty { lines[lines.count - 1] = "rules: []" }
+        lines.append("allow:")
+        lines.append("  port: \(list(policy.allowedPorts))")
+        lines.append("  module: \(list(policy.allowedModules))")
+        lines.append("rebuild:")
+        lines.append("  on: \(policy.rebuildAt.name)")
+        lines.append("  max_age_days: \(policy.maximumAgeDays)")
+        lines.append("  when_superseded: \(policy.rebuildWhenSuperseded)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// SHA-256 (hex) of the effective policy's rules and settings (origins and comments excluded), recorded in
+    /// manifests and reports so a report says which policy judged it.
+    package static func digest(_ policy: Policy) -> String {
+        Array(yaml(policy, annotated: false).utf8).withUnsafeBytes { Hex.encode(SHA256Hasher.digest($0)) }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import DriftCheck
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Scan this host, compare it with its image's baseline, keep the results: the command for cron and timers.",
+        discussion: """
+            Under a lock in the reports directory (an overlapping run fails at once with exit 2), scans the root, \
+            writes the signed manifest and the JSON report there as HOST-TIME.manifest.jsonl and HOST-TIME.report.json, \
+            compares with the newest verified baseline for the host's image id in the baselines directory, and keeps \
+            the newest --keep of each. Quiet unless there is drift at or above --fail-on (then the text report goes to \
+            standard output and the exit code is 1) or an error (exit 2 or 3).
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The root filesystem to scan.", valueName: "DIR"))
+    var root: String = "/"
+
+    @Option(name: .long, help: ArgumentHelp("The image this host was built from (default: the root's stamp).", valueName: "ID"))
+    var image: String?
+
+    @Option(name: .long, help: ArgumentHelp("Where manifests and reports are written.", valueName: "DIR"))
+    var reports: String = "reports"
+
+    @Option(name: .long, help: ArgumentHelp("How many manifests and reports to keep.", valueName: "N"))
+    var keep: Int = 10
+
+    @Option(name: .long, help: ArgumentHelp("Private signing key (PEM).", valueName: "KEY"))
+    var key: String
+
+    @Option(name: .long, help: ArgumentHelp("Host name recorded (default: this machine's).", valueName: "NAME"))
+    var host: String?
+
+    @Flag(name: .long, help: "Also check package-owned files against their package checksums.")
+    var verifyPackages = false
+
+    @Option(name: .long, help: ArgumentHelp("Hashing threads (default: one per core).", valueName: "N"))
+    var jobs: Int?
+
+    @OptionGroup var judgement: JudgementOptions
+
+    func validate() throws {
+        if keep < 1 { throw ValidationError("--keep must be at least 1") }
+    }
+
+    func run() throws {
+        let threshold = try judgement.threshold()
+        let image = try self.image ?? ImageStamp.read(root: root)
+        var options = FileScanner.Options(root: root)
+        if let jobs { options.jobs = jobs }
+        var scan = ManifestScan(
+            options: options, image: image, host: host ?? HostInfo.hostName, keyPath: key, outputPath: "")
+        scan.verifyPackages = verifyPackages
+        scan.policyDigest = PolicyRenderer.digest(try PolicyLoader.load(judgement.policy))
+        var check = HostCheck(
+            scan: scan, comparison: judgement.comparison(baseline: nil, host: ""), reportsDirectory: reports)
+        check.keep = keep
+        let outcome = try check.run()
+        if outcome.report.fails(at: threshold) {
+            try Terminal.writeOutput(
+                Array(TextReportRenderer(colour: Terminal.stdoutWantsColour).render(outcome.report).utf8))
+            throw ExitCode(1)
+        }
+    }
+}

@@ -4,7 +4,8 @@ import DriftCheck
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Scan this host, compare it with its image's baseline, keep the results: the command for cron and timers.",
+        abstract:
+            "Scan this host, compare it with its image's baseline, keep the results: the command for cron and timers.",
         discussion: """
             Under a lock in the reports directory (an overlapping run fails at once with exit 2), scans the root, \
             writes the signed manifest and the JSON report there as HOST-TIME.manifest.jsonl and HOST-TIME.report.json, \
@@ -17,7 +18,9 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The root filesystem to scan.", valueName: "DIR"))
     var root: String = "/"
 
-    @Option(name: .long, help: ArgumentHelp("The image this host was built from (default: the root's stamp).", valueName: "ID"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The image this host was built from (default: the root's stamp).", valueName: "ID"))
     var image: String?
 
     @Option(name: .long, help: ArgumentHelp("Where manifests and reports are written.", valueName: "DIR"))

@@ -13,7 +13,9 @@ struct CompareCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The image's signed baseline (default: found in --baselines).", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The image's signed baseline (default: found in --baselines).", valueName: "FILE"))
     var baseline: String?
 
     @Option(name: .long, help: ArgumentHelp("The host's signed manifest.", valueName: "FILE"))
@@ -22,7 +24,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Report format: text, json, ndjson, prometheus or junit.")
     var format: ReportFormat = .text
 
-    @Option(name: .long, help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
     var out: String?
 
     @OptionGroup var judgement: JudgementOptions

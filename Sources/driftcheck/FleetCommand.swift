@@ -22,7 +22,8 @@ struct FleetCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text, json or html (a self-contained page).")
     var format: Format = .text
 
-    @Option(name: .long, help: ArgumentHelp("Write to FILE (atomically) instead of standard output.", valueName: "FILE"))
+    @Option(
+        name: .long, help: ArgumentHelp("Write to FILE (atomically) instead of standard output.", valueName: "FILE"))
     var out: String?
 
     func run() throws {

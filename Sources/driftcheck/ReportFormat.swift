@@ -33,7 +33,10 @@ struct JudgementOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A trusted public key (PEM); repeat for several.", valueName: "PUBKEY"))
     var pubkey: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Policy file (YAML); default: the built-in policy (driftcheck policy show).", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Policy file (YAML); default: the built-in policy (driftcheck policy show).", valueName: "FILE"))
     var policy: String?
 
     @Option(name: .long, help: ArgumentHelp("Where signed baselines live.", valueName: "DIR"))

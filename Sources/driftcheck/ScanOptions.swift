@@ -33,7 +33,9 @@ struct ScanOptions: ParsableArguments {
     )
     var verifyPackages = false
 
-    @Option(name: .long, help: ArgumentHelp("Policy file whose digest the manifest records (default: built-in).", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Policy file whose digest the manifest records (default: built-in).", valueName: "FILE"))
     var policy: String?
 
     @Flag(name: .shortAndLong, help: "Print nothing on success.")

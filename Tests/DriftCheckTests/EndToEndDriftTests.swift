@@ -107,7 +107,9 @@ struct EndToEndDriftTests {
         }
         #expect(related("hello-drift").contains("/usr/bin/hello-drift"))
         #expect(related("hello-drift").contains("/usr/share/doc/hello-drift/copyright"))
-        #expect(!related("hello-drift").contains("/var/lib/dpkg/status"), "dpkg bookkeeping is ignored by the default policy")
+        #expect(
+            !related("hello-drift").contains("/var/lib/dpkg/status"),
+            "dpkg bookkeeping is ignored by the default policy")
         #expect(related("web.service") == ["/etc/systemd/system/multi-user.target.wants/web.service"])
         #expect(related("cache.service") == ["/etc/systemd/system/cache.service"])
         #expect(related("audit.service").contains("/etc/systemd/system/audit.service.d/override.conf"))
@@ -118,7 +120,9 @@ struct EndToEndDriftTests {
         let tampered = Fixture.item(report, named: "/usr/bin/ls")
         #expect(tampered?["note"]?.stringValue == "changed outside the package manager (owned by package coreutils)")
         #expect(report["recommendation"]?["action"]?.stringValue == "investigate", "a tampered package binary")
-        guard case .array(let reasons)? = report["recommendation"]?["reasons"] else { Issue.record("no reasons"); return }
+        guard case .array(let reasons)? = report["recommendation"]?["reasons"] else {
+            Issue.record("no reasons"); return
+        }
         #expect(reasons.count == 1)
         #expect(reasons.first?.stringValue?.contains("/usr/bin/ls") == true)
 

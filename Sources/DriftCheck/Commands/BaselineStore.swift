@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The baselines directory (default `baselines/`): signed baselines, one per image id. Only manifests whose

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The work behind `driftcheck check`, the one command for cron and systemd timers: under a lock, scan this host,
@@ -60,7 +60,8 @@ package struct HostCheck {
         defer { closedir(handle) }
         var names: [String] = []
         while let record = readdir(handle) {
-            names.append(withUnsafeBytes(of: &record.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+            names.append(
+                withUnsafeBytes(of: &record.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
         }
         return names
     }

@@ -124,10 +124,12 @@ package struct ManifestComparison {
             chosen = baselinePath
         } else {
             guard let image = host.header.image else {
-                throw DriftCheckError(.usage, path: hostPath, "names no image id, so its baseline cannot be found; give --baseline")
+                throw DriftCheckError(
+                    .usage, path: hostPath, "names no image id, so its baseline cannot be found; give --baseline")
             }
             guard let store else {
-                throw DriftCheckError(.usage, path: baselinesDirectory, "no --baseline given and no baselines directory here")
+                throw DriftCheckError(
+                    .usage, path: baselinesDirectory, "no --baseline given and no baselines directory here")
             }
             guard let found = store.baseline(for: image) else {
                 throw DriftCheckError(

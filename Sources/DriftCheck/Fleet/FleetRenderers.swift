@@ -13,15 +13,22 @@ package enum FleetRenderer {
             let members = view.hosts(of: image)
             let clean = members.filter(\.isClean).count
             lines.append("")
-            lines.append("IMAGE \(TerminalText.escape(Array(image.utf8))): \(members.count) hosts, \(clean) clean, \(members.count - clean) drifted")
+            lines.append(
+                "IMAGE \(TerminalText.escape(Array(image.utf8))): \(members.count) hosts, \(clean) clean, \(members.count - clean) drifted"
+            )
             if let newer = members.compactMap(\.supersededBy).first {
-                lines.append("  superseded by \(TerminalText.escape(Array(newer.utf8))): rebuild its hosts from the newer image")
+                lines.append(
+                    "  superseded by \(TerminalText.escape(Array(newer.utf8))): rebuild its hosts from the newer image")
             }
             for change in view.changes where change.image == image && change.verdict == "promote" {
-                lines.append("  PROMOTE   \(change.change) — on \(change.hosts.count)/\(members.count) hosts: bake it into the next image")
+                lines.append(
+                    "  PROMOTE   \(change.change) — on \(change.hosts.count)/\(members.count) hosts: bake it into the next image"
+                )
             }
             for change in view.changes where change.image == image && change.verdict == "snowflake" {
-                lines.append("  SNOWFLAKE \(change.change) — on \(change.hosts.joined(separator: ", ")): rebuild \(change.hosts.count == 1 ? "it" : "them")")
+                lines.append(
+                    "  SNOWFLAKE \(change.change) — on \(change.hosts.joined(separator: ", ")): rebuild \(change.hosts.count == 1 ? "it" : "them")"
+                )
             }
         }
         let ranking = view.ranking
@@ -107,7 +114,8 @@ package enum FleetRenderer {
         let rowHeight = 22
         let width = 760
         let labelWidth = 220
-        var svg = "<svg role=\"img\" aria-label=\"\(html(title))\" width=\"\(width)\" height=\"\(rows.count * rowHeight + 10)\" xmlns=\"http://www.w3.org/2000/svg\">"
+        var svg =
+            "<svg role=\"img\" aria-label=\"\(html(title))\" width=\"\(width)\" height=\"\(rows.count * rowHeight + 10)\" xmlns=\"http://www.w3.org/2000/svg\">"
         for (index, row) in rows.enumerated() {
             let y = index * rowHeight + 5
             svg += "<text x=\"0\" y=\"\(y + 15)\" font-size=\"13\">\(html(row.label))</text>"
@@ -116,7 +124,8 @@ package enum FleetRenderer {
                 let count = row.counts[severity] ?? 0
                 guard count > 0 else { continue }
                 let length = max(2, count * (width - labelWidth - 40) / maximum)
-                svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(length)\" height=\"16\" fill=\"\(colours[severity] ?? "#999")\"><title>\(count) \(severity.name)</title></rect>"
+                svg +=
+                    "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(length)\" height=\"16\" fill=\"\(colours[severity] ?? "#999")\"><title>\(count) \(severity.name)</title></rect>"
                 x += length
             }
             svg += "<text x=\"\(x + 4)\" y=\"\(y + 13)\" font-size=\"12\">\(row.counts.values.reduce(0, +))</text>"
@@ -125,12 +134,16 @@ package enum FleetRenderer {
     }
 
     package static func html(_ view: FleetView, generated: String) -> [UInt8] {
-        var body = "<h1>driftcheck fleet</h1><p>\(view.hosts.count) hosts, \(view.images.count) images — generated \(html(generated))</p>"
-        body += "<h2>Drift per host</h2>" + chart(view.hosts.map { ($0.host, $0.counts) }, title: "drift items per host")
+        var body =
+            "<h1>driftcheck fleet</h1><p>\(view.hosts.count) hosts, \(view.images.count) images — generated \(html(generated))</p>"
+        body +=
+            "<h2>Drift per host</h2>" + chart(view.hosts.map { ($0.host, $0.counts) }, title: "drift items per host")
         var perImage: [(String, [Severity: Int])] = []
         for image in view.images {
             var counts: [Severity: Int] = [:]
-            for host in view.hosts(of: image) { for (severity, count) in host.counts { counts[severity, default: 0] += count } }
+            for host in view.hosts(of: image) {
+                for (severity, count) in host.counts { counts[severity, default: 0] += count }
+            }
             perImage.append((image, counts))
         }
         body += "<h2>Drift per image</h2>" + chart(perImage, title: "drift items per image")
@@ -138,18 +151,23 @@ package enum FleetRenderer {
             let members = view.hosts(of: image)
             body += "<h2>Image \(html(image))</h2>"
             if let newer = members.compactMap(\.supersededBy).first {
-                body += "<p class=\"superseded\">Superseded by \(html(newer)): rebuild these hosts from the newer image.</p>"
+                body +=
+                    "<p class=\"superseded\">Superseded by \(html(newer)): rebuild these hosts from the newer image.</p>"
             }
-            body += "<table><tr><th>host</th><th>critical</th><th>high</th><th>medium</th><th>low</th><th>recommendation</th></tr>"
+            body +=
+                "<table><tr><th>host</th><th>critical</th><th>high</th><th>medium</th><th>low</th><th>recommendation</th></tr>"
             for host in members {
                 body += "<tr><td>\(html(host.host))</td>"
-                for severity in [Severity.critical, .high, .medium, .low] { body += "<td>\(host.counts[severity] ?? 0)</td>" }
+                for severity in [Severity.critical, .high, .medium, .low] {
+                    body += "<td>\(host.counts[severity] ?? 0)</td>"
+                }
                 body += "<td class=\"\(html(host.action))\">\(html(host.action))</td></tr>"
             }
             body += "</table><table><tr><th>change</th><th>hosts</th><th>verdict</th></tr>"
             for change in view.changes where change.image == image {
                 let verdict = change.verdict == "promote" ? "promote to the next image" : "snowflake: rebuild"
-                body += "<tr><td>\(html(change.change))</td><td>\(html(change.hosts.joined(separator: ", ")))</td><td class=\"\(change.verdict)\">\(verdict)</td></tr>"
+                body +=
+                    "<tr><td>\(html(change.change))</td><td>\(html(change.hosts.joined(separator: ", ")))</td><td class=\"\(change.verdict)\">\(verdict)</td></tr>"
             }
             body += "</table>"
         }
@@ -159,7 +177,8 @@ package enum FleetRenderer {
             .investigate{color:#b3001b;font-weight:bold}.rebuild{color:#e4572e}.promote{color:#2a6f97}\
             .snowflake{color:#e4572e}.superseded{color:#b3001b}
             """
-        let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>driftcheck fleet</title><style>\(style)</style></head><body>\(body)</body></html>\n"
+        let page =
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>driftcheck fleet</title><style>\(style)</style></head><body>\(body)</body></html>\n"
         return Array(page.utf8)
     }
 }

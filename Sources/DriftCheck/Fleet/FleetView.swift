@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The latest report of one host, as the fleet view reads it from a JSON report.
@@ -67,7 +67,8 @@ package struct FleetView: Sendable {
                 let share = Double(who.count) / Double(members.count)
                 let promote = who.count >= 2 && share >= FleetView.promoteShare
                 changes.append(
-                    FleetChange(image: image, change: change, hosts: who.sorted(), verdict: promote ? "promote" : "snowflake"))
+                    FleetChange(
+                        image: image, change: change, hosts: who.sorted(), verdict: promote ? "promote" : "snowflake"))
             }
         }
         self.changes = changes
@@ -86,7 +87,9 @@ package struct FleetView: Sendable {
             defer { closedir(handle) }
             var names: [String] = []
             while let record = readdir(handle) {
-                let name = withUnsafeBytes(of: &record.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                let name = withUnsafeBytes(of: &record.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
                 if !name.hasPrefix(".") { names.append(name) }
             }
             return names.sorted()

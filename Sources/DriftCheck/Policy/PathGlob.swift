@@ -96,7 +96,9 @@ package struct PathGlob: Equatable, Sendable, CustomStringConvertible {
             let current = pattern[index]
             if current == UInt8(ascii: "]") && !first { return (matched != negate, index + 1) }
             first = false
-            if index + 2 < pattern.endIndex && pattern[index + 1] == UInt8(ascii: "-") && pattern[index + 2] != UInt8(ascii: "]") {
+            if index + 2 < pattern.endIndex && pattern[index + 1] == UInt8(ascii: "-")
+                && pattern[index + 2] != UInt8(ascii: "]")
+            {
                 if byte >= current && byte <= pattern[index + 2] { matched = true }
                 index += 3
             } else {

@@ -9,10 +9,13 @@ package enum PolicyParser {
 
     private static let topKeys: Set<String> = ["version", "rules", "allow", "rebuild", "defaults"]
     private static let ruleKeys: Set<String> = ["path", "kind", "name", "changes", "ignore", "watch", "severity"]
-    private static let kinds: Set<String> = ["file", "package", "service", "user", "group", "cron", "port", "module", "image"]
+    private static let kinds: Set<String> = [
+        "file", "package", "service", "user", "group", "cron", "port", "module", "image",
+    ]
 
     /// Parses policy text. `defaults` receives whether the file asks for the built-in rules after its own.
-    package static func parse(_ text: String, path: String) throws(DriftCheckError) -> (policy: Policy, defaults: Bool) {
+    package static func parse(_ text: String, path: String) throws(DriftCheckError) -> (policy: Policy, defaults: Bool)
+    {
         do {
             return try parseOrFail(text, path: path)
         } catch let failure as Failure {
@@ -27,7 +30,8 @@ package enum PolicyParser {
 
     private static func describe(_ error: YamlError) -> String {
         switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
             return "line \(mark.line): not valid YAML: \(problem)"
         case .duplicatedKeysInMapping(let duplicates, let context):
             return "line \(context.mark.line): duplicated key \(duplicates.joined(separator: ", "))"
@@ -39,7 +43,9 @@ package enum PolicyParser {
     private static func line(_ node: Node) -> Int? { node.mark?.line }
 
     private static func string(_ node: Node, _ what: String) throws -> String {
-        guard case .scalar(let scalar) = node else { throw Failure(line: line(node), message: "\(what) must be a string") }
+        guard case .scalar(let scalar) = node else {
+            throw Failure(line: line(node), message: "\(what) must be a string")
+        }
         return scalar.string
     }
 
@@ -59,13 +65,16 @@ package enum PolicyParser {
     private static func severity(_ node: Node, _ what: String) throws -> Severity {
         let text = try string(node, what)
         guard let value = Severity(name: text) else {
-            throw Failure(line: line(node), message: "\(what) \"\(text)\" is not one of critical, high, medium, low, info")
+            throw Failure(
+                line: line(node), message: "\(what) \"\(text)\" is not one of critical, high, medium, low, info")
         }
         return value
     }
 
     private static func mapping(_ node: Node, _ what: String) throws -> Node.Mapping {
-        guard case .mapping(let mapping) = node else { throw Failure(line: line(node), message: "\(what) must be a mapping") }
+        guard case .mapping(let mapping) = node else {
+            throw Failure(line: line(node), message: "\(what) must be a mapping")
+        }
         return mapping
     }
 
@@ -105,7 +114,8 @@ package enum PolicyParser {
                     case "on": policy.rebuildAt = try severity(setting, "rebuild.on")
                     case "max_age_days":
                         guard let days = setting.int, days >= 0 else {
-                            throw Failure(line: line(setting), message: "rebuild.max_age_days must be a whole number ≥ 0")
+                            throw Failure(
+                                line: line(setting), message: "rebuild.max_age_days must be a whole number ≥ 0")
                         }
                         policy.maximumAgeDays = days
                     case "when_superseded": policy.rebuildWhenSuperseded = try bool(setting, "rebuild.when_superseded")
@@ -138,7 +148,9 @@ package enum PolicyParser {
             case "kind":
                 let kind = try string(value, "kind")
                 guard kinds.contains(kind) else {
-                    throw Failure(line: line(value), message: "unknown kind \"\(kind)\" (\(kinds.sorted().joined(separator: ", ")))")
+                    throw Failure(
+                        line: line(value),
+                        message: "unknown kind \"\(kind)\" (\(kinds.sorted().joined(separator: ", ")))")
                 }
                 rule.kind = kind
             case "name": rule.name = PathGlob(try string(value, "name"))
@@ -153,13 +165,17 @@ package enum PolicyParser {
             case "watch":
                 let fields = try strings(value, "watch")
                 if let unknown = fields.first(where: { !Policy.watchableFields.contains($0) }) {
-                    throw Failure(line: line(value), message: "cannot watch \"\(unknown)\" (\(Policy.watchableFields.sorted().joined(separator: ", ")))")
+                    throw Failure(
+                        line: line(value),
+                        message:
+                            "cannot watch \"\(unknown)\" (\(Policy.watchableFields.sorted().joined(separator: ", ")))")
                 }
                 rule.watch = fields
             case "severity": rule.severity = try severity(value, "severity")
             default:
                 throw Failure(
-                    line: line(keyNode), message: "unknown rule key \"\(key)\" (expected \(ruleKeys.sorted().joined(separator: ", ")))")
+                    line: line(keyNode),
+                    message: "unknown rule key \"\(key)\" (expected \(ruleKeys.sorted().joined(separator: ", ")))")
             }
         }
         guard rule.path != nil || rule.kind != nil || rule.name != nil else {

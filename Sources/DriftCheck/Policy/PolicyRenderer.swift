@@ -26,7 +26,11 @@ package enum PolicyRenderer {
     package static func yaml(_ policy: Policy, annotated: Bool = true) -> String {
         var lines = ["version: 1", "defaults: false", "rules:"]
         if annotated {
-            lines.insert(contentsOf: ["# effective driftcheck policy; sources: \(policy.sources.joined(separator: ", "))", "# rules: first match wins"], at: 0)
+            lines.insert(
+                contentsOf: [
+                    "# effective driftcheck policy; sources: \(policy.sources.joined(separator: ", "))",
+                    "# rules: first match wins",
+                ], at: 0)
         }
         for rule in policy.rules {
             var parts: [String] = []

@@ -102,7 +102,8 @@ package struct TextReportRenderer {
                     + " — the drift looks like tampering; keep the host for forensics, then rebuild it")
         default:
             lines.append(
-                paint("Recommendation: REBUILD", "1") + " — the host is no longer its image (or its image is out of date)")
+                paint("Recommendation: REBUILD", "1")
+                    + " — the host is no longer its image (or its image is out of date)")
         }
         for reason in recommendation.reasons.prefix(10) { lines.append("  - \(reason)") }
         if recommendation.reasons.count > 10 { lines.append("  - … \(recommendation.reasons.count - 10) more") }

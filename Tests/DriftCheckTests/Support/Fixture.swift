@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 @testable import DriftCheck
 
@@ -46,9 +47,21 @@ final class Fixture: @unchecked Sendable {
             CommandLineTool.driftcheck, ["compare", "--baseline", baseline, "--host", host, "--pubkey", pub] + extra)
     }
 
-    /// Compares and decodes the JSON report.
+    /// Checks an output file with an independent parser (see Fixtures/tools/validate.py).
+    static func validate(_ kind: String, _ file: String) throws -> RunResult {
+        let schema = FixtureFiles.directory + "/../../../schemas/driftcheck-report-1.schema.json"
+        return try CommandLineTool.run(
+            "/usr/bin/env",
+            ["python3", FixtureFiles.path("tools/validate.py"), kind, file] + (kind == "report" ? [schema] : []))
+    }
+
+    /// Compares and decodes the JSON report, which must validate against the published JSON Schema.
     func jsonReport(_ baseline: String, _ host: String) throws -> (status: Int32, report: JSONValue) {
         let result = try compare(baseline, host, ["--format", "json"])
+        let file = directory.url("report-\(UInt32.random(in: 0...UInt32.max)).json")
+        try Data(result.stdout.utf8).write(to: URL(fileURLWithPath: file))
+        let validation = try Fixture.validate("report", file)
+        #expect(validation.status == 0, "the report must validate against the JSON Schema: \(validation.stderr)")
         let report = try JSONParser.parse(Array(result.stdout.utf8.dropLast()))
         return (result.status, report)
     }

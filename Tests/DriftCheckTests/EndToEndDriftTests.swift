@@ -18,7 +18,8 @@ struct EndToEndDriftTests {
             set -e
             cd '\(image)'
             mkdir -p var/lib/dpkg/info var/lib/dpkg/updates var/lib/dpkg/triggers usr/bin usr/lib/systemd/system \
-                etc/systemd/system/multi-user.target.wants etc/default home var/log
+                etc/systemd/system/multi-user.target.wants etc/default home var/log etc/ssh root var/lib/systemd \
+                var/lib/apt/lists var/cache/apt tmp
             printf '%s\\n\\n' "$COREUTILS" > var/lib/dpkg/status
             : > var/lib/dpkg/available
             echo /usr/bin/ls > var/lib/dpkg/info/coreutils.list
@@ -60,6 +61,18 @@ struct EndToEndDriftTests {
             printf '[Service]\\nExecStart=\\nExecStart=/usr/bin/audit --quiet\\n' > '\(host)/etc/systemd/system/audit.service.d/override.conf'
             useradd --root '\(host)' -m -s /bin/sh deploy
             printf 'patched' >> '\(host)/usr/bin/ls'
+            # Expected churn of a running host, which the default policy must not report:
+            mkdir -p '\(host)/var/log/journal' '\(host)/var/lib/apt/lists' '\(host)/var/cache/apt/archives' \
+                '\(host)/var/lib/systemd' '\(host)/etc/ssh' '\(host)/root' '\(host)/tmp'
+            echo 'Nov 22 sshd[1]: started' >> '\(host)/var/log/syslog'
+            echo 'Package: x' > '\(host)/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages'
+            head -c 4096 /dev/urandom > '\(host)/var/cache/apt/pkgcache.bin'
+            echo 0123456789abcdef0123456789abcdef > '\(host)/etc/machine-id'
+            head -c 512 /dev/urandom > '\(host)/var/lib/systemd/random-seed'
+            ssh-keygen -q -t ed25519 -N '' -f '\(host)/etc/ssh/ssh_host_ed25519_key' 2>/dev/null || \
+                head -c 64 /dev/urandom > '\(host)/etc/ssh/ssh_host_ed25519_key'
+            echo 'ls -la' > '\(host)/root/.bash_history'
+            echo scratch > '\(host)/tmp/scratch'
             """
         let result = try CommandLineTool.run(
             "/bin/sh", ["-c", script], environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DriftCheck
 
 @Suite("Fleet view")
@@ -30,20 +31,29 @@ struct FleetTests {
             if index == 3 { drift += " && printf 'x' > usr/bin/evil && chmod 755 usr/bin/evil" }
             hosts.append(("web-\(index)", "web-2026.10", drift))
         }
-        for index in 1...4 { hosts.append(("db-\(index)", "db-2026.11", index == 2 ? "echo 'PermitRootLogin yes' >> etc/ssh/sshd_config" : "true")) }
+        for index in 1...4 {
+            hosts.append(
+                ("db-\(index)", "db-2026.11", index == 2 ? "echo 'PermitRootLogin yes' >> etc/ssh/sshd_config" : "true")
+            )
+        }
         for (name, image, drift) in hosts {
             let root = fixture.directory.url("hosts/\(name)")
             try fixture.directory.makeDirectory("hosts")
-            #expect(try CommandLineTool.shell("cp -a '\(fixture.root)' '\(root)' && cd '\(root)' && \(drift)").status == 0)
+            #expect(
+                try CommandLineTool.shell("cp -a '\(fixture.root)' '\(root)' && cd '\(root)' && \(drift)").status == 0)
             let manifest = fixture.directory.url("hosts/\(name).jsonl")
             let scanned = try CommandLineTool.driftcheck(
-                "scan", "--root", root, "--image", image, "--host", name, "--key", fixture.key, "--out", manifest, "--quiet")
+                "scan", "--root", root, "--image", image, "--host", name, "--key", fixture.key, "--out", manifest,
+                "--quiet")
             #expect(scanned.status == 0)
             try fixture.directory.makeDirectory("reports/\(name)")
             let compared = try CommandLineTool.run(
                 CommandLineTool.driftcheck,
-                ["compare", "--host", manifest, "--pubkey", fixture.pub, "--baselines", baselines, "--format", "json", "--out",
-                 "\(reports)/\(name)/\(name)-20261122T000000Z.report.json"])
+                [
+                    "compare", "--host", manifest, "--pubkey", fixture.pub, "--baselines", baselines, "--format",
+                    "json", "--out",
+                    "\(reports)/\(name)/\(name)-20261122T000000Z.report.json",
+                ])
             #expect(compared.status <= 1, "\(compared.stderr)")
         }
         let text = try CommandLineTool.driftcheck("fleet", reports)
@@ -74,27 +84,34 @@ struct FleetTests {
         let browser = try #require(chromium, "chromium is needed to render the fleet page (.ci/run installs it)")
         let shot = try CommandLineTool.run(
             browser,
-            ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,1400",
-             "--screenshot=\(png)", "file://\(page)"], timeout: 90)
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,1400",
+                "--screenshot=\(png)", "file://\(page)",
+            ], timeout: 90)
         #expect(shot.status == 0, "\(shot.stderr)")
         let image = Array(try Data(contentsOf: URL(fileURLWithPath: png)))
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
         let colours = try CommandLineTool.run(
             "/usr/bin/env",
-            ["python3", "-c", """
-            import sys, zlib, struct
-            data = open(sys.argv[1], 'rb').read()
-            pos, chunks = 8, b''
-            width = height = 0
-            while pos < len(data):
-                length, kind = struct.unpack('>I4s', data[pos:pos+8]); body = data[pos+8:pos+8+length]
-                if kind == b'IHDR': width, height, depth, ctype = struct.unpack('>IIBB', body[:10])
-                if kind == b'IDAT': chunks += body
-                pos += 12 + length
-            raw = zlib.decompress(chunks)
-            print(width, height, len(set(raw[i:i+3] for i in range(0, min(len(raw), 3_000_000), 3))))
-            """, png])
-        let parts = colours.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            [
+                "python3", "-c",
+                """
+                import sys, zlib, struct
+                data = open(sys.argv[1], 'rb').read()
+                pos, chunks = 8, b''
+                width = height = 0
+                while pos < len(data):
+                    length, kind = struct.unpack('>I4s', data[pos:pos+8]); body = data[pos+8:pos+8+length]
+                    if kind == b'IHDR': width, height, depth, ctype = struct.unpack('>IIBB', body[:10])
+                    if kind == b'IDAT': chunks += body
+                    pos += 12 + length
+                raw = zlib.decompress(chunks)
+                print(width, height, len(set(raw[i:i+3] for i in range(0, min(len(raw), 3_000_000), 3))))
+                """, png,
+            ])
+        let parts = colours.stdout.split(separator: " ").compactMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         #expect(parts.count == 3)
         #expect(parts.first == 1000)
         #expect((parts.last ?? 0) > 20, "the screenshot shows a rendered page, not a blank one")

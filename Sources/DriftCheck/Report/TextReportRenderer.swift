@@ -139,7 +139,13 @@ package struct TextReportRenderer {
             return "uid \(record.number("uid") ?? -1) gid \(record.number("gid") ?? -1) \(record.text("home") ?? "") "
                 + "\(record.text("shell") ?? "") password \(record.text("password") ?? "")"
         default:
-            return record.fields.map { "\($0.key) \($0.value)" }.joined(separator: " ")
+            return record.fields.map { field in
+                let value = field.value.description
+                let shown =
+                    value.count == 64 && Hex.decode(Array(value.utf8)) != nil
+                    ? value.prefix(12) + "…" : Substring(value)
+                return "\(field.key) \(TerminalText.escape(Array(shown.utf8)))"
+            }.joined(separator: " ")
         }
     }
 

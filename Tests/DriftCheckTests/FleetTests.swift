@@ -55,6 +55,8 @@ struct FleetTests {
                     "\(reports)/\(name)/\(name)-20261122T000000Z.report.json",
                 ])
             #expect(compared.status <= 1, "\(compared.stderr)")
+            let validation = try Fixture.validate("report", "\(reports)/\(name)/\(name)-20261122T000000Z.report.json")
+            #expect(validation.status == 0, "\(validation.stderr)")
         }
         let text = try CommandLineTool.driftcheck("fleet", reports)
         #expect(text.status == 0, "\(text.stderr)")

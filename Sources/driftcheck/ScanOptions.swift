@@ -38,6 +38,16 @@ struct ScanOptions: ParsableArguments {
         help: ArgumentHelp("Policy file whose digest the manifest records (default: built-in).", valueName: "FILE"))
     var policy: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A previous manifest of this root signed by the same key: files whose device, inode, size, mtime and ctime are unchanged keep their hash.",
+            valueName: "MANIFEST"))
+    var reuse: String?
+
+    @Flag(name: .long, help: "Hash every file even when --reuse is given.")
+    var full = false
+
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
@@ -59,6 +69,7 @@ struct ScanOptions: ParsableArguments {
             options: scannerOptions(root: root), image: image, host: host ?? HostInfo.hostName, keyPath: key,
             outputPath: out)
         scan.verifyPackages = verifyPackages
+        scan.reusePath = full ? nil : reuse
         scan.policyDigest = PolicyRenderer.digest(try PolicyLoader.load(policy))
         scan.onPackageMismatch = { entry in
             let problem = entry.error == "missing" ? "missing" : "content does not match the checksum recorded by"
@@ -77,6 +88,7 @@ struct ScanOptions: ParsableArguments {
             "scanned \(statistics.entries) entries (\(statistics.regularFiles) files, "
                 + "\(Terminal.byteCount(statistics.bytesHashed)) hashed, \(statistics.errors) errors, "
                 + "\(statistics.records) records"
+                + (scan.reusePath != nil ? ", \(statistics.reused) hashes reused" : "")
                 + (verifyPackages ? ", \(statistics.packageMismatches) package checksum mismatches" : "") + ") in "
                 + "\(Double(Int(seconds * 100)) / 100) s; wrote \(out) and \(out).sig")
         if let exit { throw exit }

@@ -13,6 +13,8 @@ package struct ManifestScan {
     package var collectors: [any Collector] = Collectors.all
     /// The digest of the policy in force, recorded in the header.
     package var policyDigest = PolicyRenderer.digest(DefaultPolicy.policy)
+    /// A previous manifest of the same root (signed by the same key) whose unchanged files keep their hashes.
+    package var reusePath: String? = nil
     /// Check package-owned files against their package database's digests (dpkg md5sums, rpm SHA-256).
     package var verifyPackages = false
     /// Told about each package-owned file that fails its package's digest, as the scan finds it.
@@ -29,6 +31,11 @@ package struct ManifestScan {
     /// Loads the key (refusing an exposed one before anything is written), scans, writes and signs the manifest.
     package func run() throws(DriftCheckError) -> ScanStatistics {
         let key = try KeyFiles.loadPrivateKey(keyPath)
+        let started = Timestamp.now
+        // Only a manifest this key signed is trusted to supply hashes: a planted one could hide changed files.
+        let previous = try reusePath.map { path throws(DriftCheckError) in
+            PreviousManifest(reader: try ManifestReader.open(path, trustedKeys: [key]))
+        }
         if let image, !ImageStamp.isValid(image) {
             throw DriftCheckError(
                 .usage, "image id \"\(image)\" must be 1–200 characters of letters, digits and ._:/@+-")
@@ -37,11 +44,15 @@ package struct ManifestScan {
         let collected = Collectors.run(collectors, root: root, loadDigests: verifyPackages)
         var options = options
         options.packageFiles = collected.packageFiles
+        options.previous = previous
+        options.verifyingPackages = verifyPackages
         var header = ManifestHeader(
             image: image, host: host, time: HostInfo.now, tool: HostInfo.toolVersion, root: options.root,
             collectors: ["files"] + collectors.map(\.name), crossMounts: options.crossMounts)
         header.found = collected.found
         header.policy = policyDigest
+        header.started = started
+        header.incremental = previous != nil
         header.live = root.isLiveRoot
         let writer = try ManifestWriter(path: outputPath, header: header)
         if let identity = writer.identity { options.excluded.insert(identity) }
@@ -82,7 +93,8 @@ package struct ManifestScan {
         statistics.packageMismatches = mismatches
         for record in after { try writer.append(.record(record)) }
         statistics.records = collected.records.count
-        try writer.finish(signingWith: key)
+        try previous?.finish()
+        try writer.finish(signingWith: key, reused: statistics.reused)
         return statistics
     }
 }

@@ -18,6 +18,8 @@ package enum ManifestEncoding {
         json.field("cross_mounts", header.crossMounts)
         json.field("live", header.live)
         if let policy = header.policy { json.field("policy", policy) }
+        if let started = header.started { json.field("started", started.description) }
+        json.field("incremental", header.incremental)
         json.key("found")
         json.openObject()
         for (collector, count) in header.found { json.field(collector, count) }
@@ -89,6 +91,7 @@ package enum ManifestEncoding {
         json.field("end", ManifestTrailer.marker)
         json.field("entries", trailer.entries)
         json.field("errors", trailer.errors)
+        json.field("reused", trailer.reused)
         json.closeObject()
     }
 
@@ -174,6 +177,16 @@ package enum ManifestEncoding {
         if let policy = object["policy"] {
             guard let digest = policy.stringValue else { throw Failure("\"policy\" is not a string") }
             header.policy = digest
+        }
+        if let started = object["started"] {
+            guard let text = started.stringValue, let time = Timestamp(parsing: text) else {
+                throw Failure("\"started\" is not SECONDS.NANOSECONDS")
+            }
+            header.started = time
+        }
+        if let incremental = object["incremental"] {
+            guard case .bool(let flag) = incremental else { throw Failure("\"incremental\" is not a boolean") }
+            header.incremental = flag
         }
         if let live = object["live"] {
             guard case .bool(let flag) = live else { throw Failure("\"live\" is not a boolean") }
@@ -264,7 +277,9 @@ package enum ManifestEncoding {
     package static func decodeTrailer(_ object: JSONValue) throws(Failure) -> ManifestTrailer? {
         guard let marker = object["end"] else { return nil }
         guard marker.stringValue == ManifestTrailer.marker else { throw Failure("unknown end marker") }
-        return ManifestTrailer(
+        var trailer = ManifestTrailer(
             entries: try integer(object, "entries", as: Int.self), errors: try integer(object, "errors", as: Int.self))
+        if object["reused"] != nil { trailer.reused = try integer(object, "reused", as: Int.self) }
+        return trailer
     }
 }

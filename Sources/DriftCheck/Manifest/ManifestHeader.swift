@@ -21,13 +21,18 @@ package struct ManifestHeader: Equatable, Sendable {
     package var live = false
     /// SHA-256 of the effective policy when the manifest was made.
     package var policy: String? = nil
+    /// When the scan started, to the nanosecond (the incremental scan's racy-entry cutoff).
+    package var started: Timestamp? = nil
+    /// True when hashes were reused from a previous manifest (`--reuse`).
+    package var incremental = false
 
     package static func == (lhs: ManifestHeader, rhs: ManifestHeader) -> Bool {
         lhs.image == rhs.image && lhs.host == rhs.host && lhs.time == rhs.time && lhs.tool == rhs.tool
             && lhs.root == rhs.root && lhs.collectors == rhs.collectors && lhs.crossMounts == rhs.crossMounts
             && lhs.found.map(\.collector) == rhs.found.map(\.collector)
             && lhs.found.map(\.count) == rhs.found.map(\.count)
-            && lhs.live == rhs.live && lhs.policy == rhs.policy
+            && lhs.live == rhs.live && lhs.policy == rhs.policy && lhs.started == rhs.started
+            && lhs.incremental == rhs.incremental
     }
 
     package init(
@@ -49,4 +54,6 @@ package struct ManifestTrailer: Equatable, Sendable {
     package static let marker = "driftcheck-manifest"
     package var entries: Int
     package var errors: Int
+    /// File hashes taken from the previous manifest instead of read again.
+    package var reused = 0
 }

@@ -37,8 +37,10 @@ final class ManifestWriter {
 
     /// Writes the trailer, signs the complete bytes with `key`, and renames the signature and then the manifest
     /// into place.
-    func finish(signingWith key: Ed25519Key) throws(DriftCheckError) {
-        ManifestEncoding.encode(ManifestTrailer(entries: entryCount, errors: errorCount), into: &json)
+    func finish(signingWith key: Ed25519Key, reused: Int = 0) throws(DriftCheckError) {
+        var trailer = ManifestTrailer(entries: entryCount, errors: errorCount)
+        trailer.reused = reused
+        ManifestEncoding.encode(trailer, into: &json)
         try writeLine()
         try ManifestSignature.sign(descriptor: try file.flushedDescriptor(), of: file.path, with: key)
         try file.commit()

@@ -12,6 +12,8 @@ package struct ScanStatistics: Sendable {
     package var records = 0
     /// Package-owned files whose content does not match their package's digest (`--verify-packages`).
     package var packageMismatches = 0
+    /// File hashes reused from the previous manifest (`--reuse`).
+    package var reused = 0
 }
 
 /// Scans a tree: one walker thread, one hashing thread per core, and the caller's thread consuming entries in
@@ -27,6 +29,10 @@ package struct FileScanner {
         package var jobs = FileScanner.onlineCores
         /// Which package owns each path (from the collectors), noted on the entries.
         package var packageFiles = PackageFileIndex()
+        /// The previous manifest of this root, whose unchanged files' hashes are reused.
+        var previous: PreviousManifest? = nil
+        /// Whether package checksums are being verified (a reused entry must carry its check).
+        package var verifyingPackages = false
         /// Objects to leave out of the scan: the manifest being written.
         package var excluded: Set<FileIdentity> = []
         /// Called with each regular file's path just before it is opened (tests use it to race the scanner).
@@ -57,10 +63,12 @@ package struct FileScanner {
         let beforeOpen = options.beforeOpen
         let packageFiles = options.packageFiles
         let excluded = options.excluded
+        let previous = options.previous
+        let verifying = options.verifyingPackages
         let walker = JoinableThread {
             let walker = Walker(
-                crossMounts: crossMounts, packageFiles: packageFiles, excluded: excluded, beforeOpen: beforeOpen,
-                submit: pipeline.submit)
+                crossMounts: crossMounts, packageFiles: packageFiles, excluded: excluded, previous: previous,
+                verifyingPackages: verifying, beforeOpen: beforeOpen, submit: pipeline.submit)
             walker.walk(root: root)
             pipeline.finishWalking()
         }
@@ -92,6 +100,7 @@ package struct FileScanner {
         for hasher in hashers { hasher.join() }
         if let failure { throw failure }
         statistics.bytesHashed = hashedBytes.total
+        statistics.reused = previous?.reused ?? 0
         return statistics
     }
 }

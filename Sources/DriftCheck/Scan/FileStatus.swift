@@ -32,6 +32,13 @@ package struct Timestamp: Equatable, Comparable, Sendable, CustomStringConvertib
         self.nanoseconds = nanoseconds
     }
 
+    /// The current wall-clock time (CLOCK_REALTIME).
+    package static var now: Timestamp {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Timestamp(time)
+    }
+
     init(_ time: timespec) {
         self.init(seconds: Int64(time.tv_sec), nanoseconds: Int64(time.tv_nsec))
     }

@@ -22,6 +22,9 @@ struct Walker {
     let packageFiles: PackageFileIndex
     /// Objects left out entirely (the manifest being written by this scan).
     let excluded: Set<FileIdentity>
+    /// The previous manifest whose unchanged files keep their hash without being read.
+    let previous: PreviousManifest?
+    let verifyingPackages: Bool
     /// Called with a file's path just before it is opened; lets tests race the walker.
     let beforeOpen: (@Sendable ([UInt8]) -> Void)?
     /// Receives each entry in canonical order; returns false to stop the walk.
@@ -105,6 +108,14 @@ struct Walker {
         }
         switch status.type {
         case .file:
+            if let previous, let reused = previous.reusable(
+                path, status: status, needsPackageCheck: verifyingPackages && owner?.expected != nil)
+            {
+                entry.sha256 = reused.sha256
+                entry.capabilities = reused.capabilities
+                if verifyingPackages { entry.packageCheck = reused.packageCheck }
+                return (entry, nil, nil)
+            }
             beforeOpen?(path)
             let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
             switch SystemCalls.open(at: frame.descriptor, name, flags: flags) {

@@ -66,3 +66,61 @@ struct ManifestReaderTests {
         #expect(result.stderr.contains("not in canonical order"))
     }
 }
+
+@Suite("Fast file-line decoder")
+struct FileLineDecoderTests {
+    private func generic(_ line: [UInt8]) -> ManifestEntry? {
+        guard let object = try? JSONParser.parse(line) else { return nil }
+        return try? ManifestEncoding.decodeEntry(object)
+    }
+
+    @Test("decodes exactly what the strict parser decodes, and defers on everything else")
+    func agreesWithTheStrictParser() throws {
+        var json = JSONBuilder()
+        var lines: [[UInt8]] = []
+        var entry = FileEntry(
+            path: Array("/usr/bin/tool".utf8), type: .file, permissions: 0o4755, uid: 0, gid: 27, size: 1234,
+            modified: Timestamp(seconds: 1_700_000_000, nanoseconds: 5),
+            changed: Timestamp(seconds: -3, nanoseconds: 0),
+            device: 65024, inode: 1234, linkCount: 2)
+        entry.sha256 = Array(repeating: 0xAB, count: 32)
+        entry.package = "coreutils"
+        entry.packageCheck = "mismatch"
+        entry.capabilities = [0x01, 0x00, 0x00, 0x02]
+        for variant in 0..<6 {
+            var copy = entry
+            if variant == 1 { copy.type = .symlink; copy.sha256 = nil; copy.target = Array("../lib/x".utf8) }
+            if variant == 2 { copy.type = .char; copy.deviceNumber = 0x103; copy.sha256 = nil }
+            if variant == 3 { copy.error = "changed while being read"; copy.conffile = true }
+            if variant == 4 { copy.path = Array("/caf\u{E9}/new\nline".utf8) }
+            if variant == 5 { copy.path = [0x2F, 0xFF, 0xFE] }
+            ManifestEncoding.encode(copy, into: &json)
+            lines.append(json.bytes)
+        }
+        for line in lines {
+            let fast = FileLineDecoder.decode(line)
+            if let fast { #expect(generic(line) == .file(fast), "\(String(decoding: line, as: UTF8.self))") }
+        }
+        #expect(FileLineDecoder.decode(lines[0]) != nil)
+        #expect(FileLineDecoder.decode(lines[4]) == nil, "escapes go to the strict parser")
+        #expect(FileLineDecoder.decode(lines[5]) == nil, "base64 names go to the strict parser")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            var damaged = lines[Int.random(in: 0..<lines.count, using: &generator)]
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let position = Int.random(in: 0..<damaged.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: damaged[position] = UInt8.random(in: 0...255, using: &generator)
+                case 1: damaged.remove(at: position)
+                default: damaged.insert(damaged[position], at: position)
+                }
+            }
+            if let fast = FileLineDecoder.decode(damaged) {
+                #expect(
+                    generic(damaged) == .file(fast),
+                    "the fast path accepted what the strict parser does not: \(String(decoding: damaged, as: UTF8.self))"
+                )
+            }
+        }
+    }
+}

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Counts of what a comparison looked at.
 package struct CompareStatistics: Sendable {
     package var baselineEntries = 0
@@ -91,13 +95,54 @@ package enum Comparer {
         return item
     }
 
+    /// One manifest being merged: its next line, undecoded until the merge needs it.
+    private struct Side {
+        let reader: ManifestReader
+        var raw: [UInt8]? = nil
+        var entry: ManifestEntry? = nil
+        var done = false
+
+        /// Makes sure the next line is at hand (raw or decoded).
+        mutating func load() throws(DriftCheckError) {
+            guard !done, raw == nil, entry == nil else { return }
+            raw = try reader.nextRawLine()
+            if raw == nil { done = true }
+        }
+
+        /// The next entry, decoding the line at hand; nil at the end.
+        mutating func current() throws(DriftCheckError) -> ManifestEntry? {
+            try load()
+            if entry == nil, let line = raw {
+                raw = nil
+                entry = try reader.decode(line)
+                if entry == nil { done = true }
+            }
+            return entry
+        }
+
+        mutating func consume() {
+            entry = nil
+        }
+    }
+
+    /// True when two raw lines agree in everything the comparer looks at (the part before mtime), so neither needs
+    /// decoding: the common case of a host that did not change.
+    private static func sameComparedPart(_ old: [UInt8], _ new: [UInt8]) -> Bool {
+        guard let end = ManifestEncoding.comparedPrefixEnd(old), new.count > end else { return false }
+        return old.withUnsafeBytes { a in
+            new.withUnsafeBytes { b in
+                memcmp(a.baseAddress!, b.baseAddress!, end + 10) == 0
+            }
+        }
+    }
+
     /// Reads both manifests to the end and calls `report` with every difference, in canonical order.
     package static func compare(
         baseline: ManifestReader, host: ManifestReader, report: (DriftItem) -> Void
     ) throws(DriftCheckError) -> CompareStatistics {
         var statistics = CompareStatistics()
-        var old = try baseline.next()
-        var new = try host.next()
+        var old = Side(reader: baseline)
+        var new = Side(reader: host)
         // A directory one side did not descend into (another filesystem): what the other side has below it is
         // not evidence of drift.
         var baselineUnscanned: [UInt8]? = nil
@@ -106,30 +151,44 @@ package enum Comparer {
             guard case .file(let file) = entry else { return false }
             return isBelow(file.path, directory)
         }
-        while old != nil || new != nil {
+        while true {
+            try old.load()
+            try new.load()
+            if let a = old.raw, let b = new.raw, sameComparedPart(a, b) {
+                baseline.skip(a)
+                host.skip(b)
+                old.raw = nil
+                new.raw = nil
+                statistics.baselineEntries += 1
+                statistics.hostEntries += 1
+                continue
+            }
+            let b = try old.current()
+            let h = try new.current()
+            if b == nil && h == nil { break }
             let order: Int
-            switch (old, new) {
+            switch (b, h) {
             case (let b?, let h?): order = ManifestEntry.order(b, h)
             case (nil, _): order = 1
             case (_, nil): order = -1
             }
-            if order < 0, let b = old {
+            if order < 0, let b {
                 statistics.baselineEntries += 1
                 if isUnscanned(b, below: hostUnscanned) {
                     statistics.notCompared += 1
                 } else if let item = item(baseline: b, host: nil) {
                     report(item)
                 }
-                old = try baseline.next()
-            } else if order > 0, let h = new {
+                old.consume()
+            } else if order > 0, let h {
                 statistics.hostEntries += 1
                 if isUnscanned(h, below: baselineUnscanned) {
                     statistics.notCompared += 1
                 } else if let item = item(baseline: nil, host: h) {
                     report(item)
                 }
-                new = try host.next()
-            } else if let b = old, let h = new {
+                new.consume()
+            } else if let b, let h {
                 statistics.baselineEntries += 1
                 statistics.hostEntries += 1
                 if case .file(let bf) = b, case .file(let hf) = h {
@@ -137,8 +196,8 @@ package enum Comparer {
                     if !isBelow(hf.path, hostUnscanned) { hostUnscanned = hf.unscanned != nil ? hf.path : nil }
                 }
                 if let item = item(baseline: b, host: h) { report(item) }
-                old = try baseline.next()
-                new = try host.next()
+                old.consume()
+                new.consume()
             }
         }
         return statistics

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The JSON Lines form of manifest lines: one fixed key order, no optional whitespace, so the same state gives
 /// the same bytes. Decoding accepts exactly what encoding writes, with a message naming the key that is wrong.
 package enum ManifestEncoding {
@@ -37,11 +41,6 @@ package enum ManifestEncoding {
         json.field("uid", entry.uid)
         json.field("gid", entry.gid)
         json.field("size", entry.size)
-        json.field("mtime", entry.modified.description)
-        json.field("ctime", entry.changed.description)
-        json.field("dev", entry.device)
-        json.field("ino", entry.inode)
-        json.field("nlink", entry.linkCount)
         if let rdev = entry.deviceNumberText { json.field("rdev", rdev) }
         if let digest = entry.sha256 { json.field("sha256", Hex.encode(digest)) }
         if let target = entry.target { json.byteStringField("target", target) }
@@ -51,8 +50,55 @@ package enum ManifestEncoding {
         if let check = entry.packageCheck { json.field("pkg_check", check) }
         if let unscanned = entry.unscanned { json.field("unscanned", unscanned) }
         if let error = entry.error { json.field("error", error) }
+        // Last: what identifies the inode and its times, which differ between an image and a host built from it and
+        // are not compared. The comparer skips decoding lines whose bytes agree up to here (``comparedPrefixEnd``).
+        json.field("mtime", entry.modified.description)
+        json.field("ctime", entry.changed.description)
+        json.field("dev", entry.device)
+        json.field("ino", entry.inode)
+        json.field("nlink", entry.linkCount)
         json.closeObject()
     }
+
+    /// Where the compared part of a file line ends: the offset of `,"mtime":"`, or nil when the line is not a plain
+    /// file line or names an unscanned directory (which the comparer must see decoded).
+    static func comparedPrefixEnd(_ line: [UInt8]) -> Int? {
+        line.withUnsafeBytes { raw -> Int? in
+            guard raw.count > 40, memcmp(raw.baseAddress!, fileLinePrefix, fileLinePrefix.count) == 0,
+                let end = lastOccurrence(of: mtimeMarker, in: raw)
+            else { return nil }
+            return firstOccurrence(of: unscannedMarker, in: UnsafeRawBufferPointer(rebasing: raw[0..<end])) == nil
+                ? end : nil
+        }
+    }
+
+    /// The offset of the last occurrence of `marker` in `bytes` (the mtime key sits near the end of a line).
+    private static func lastOccurrence(of marker: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
+        var start = bytes.count - marker.count
+        while start >= 0 {
+            if bytes[start] == marker[0], memcmp(bytes.baseAddress! + start, marker, marker.count) == 0 { return start }
+            start -= 1
+        }
+        return nil
+    }
+
+    /// The offset of the first occurrence of `marker` (which starts with a quote) in `bytes`.
+    private static func firstOccurrence(of marker: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, bytes.count >= marker.count else { return nil }
+        var offset = 0
+        while offset + marker.count <= bytes.count {
+            guard let found = memchr(base + offset, Int32(marker[0]), bytes.count - offset) else { return nil }
+            let position = UnsafeRawPointer(found) - base
+            if position + marker.count > bytes.count { return nil }
+            if memcmp(base + position, marker, marker.count) == 0 { return position }
+            offset = position + 1
+        }
+        return nil
+    }
+
+    private static let fileLinePrefix = Array(#"{"kind":"file","path":""#.utf8)
+    private static let mtimeMarker = Array(#","mtime":""#.utf8)
+    private static let unscannedMarker = Array(#""unscanned":"#.utf8)
 
     package static func encode(_ record: RecordEntry, into json: inout JSONBuilder) {
         json.reset()

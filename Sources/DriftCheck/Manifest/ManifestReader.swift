@@ -102,16 +102,38 @@ package final class ManifestReader {
 
     /// The next entry, or nil after the last one (the trailer has then been checked).
     package func next() throws(DriftCheckError) -> ManifestEntry? {
+        guard let line = try nextRawLine() else { return nil }
+        return try decode(line)
+    }
+
+    /// The next line after the header, undecoded; nil once the trailer was read. For the comparer's fast path.
+    func nextRawLine() throws(DriftCheckError) -> [UInt8]? {
         if trailer != nil { return nil }
         guard let line = try nextLine() else { throw malformed("truncated: no end line after \(entriesRead) entries") }
+        return line
+    }
+
+    /// Counts a line the comparer found byte-identical to the other manifest's in its compared part, without
+    /// decoding it.
+    func skip(_ line: [UInt8]) {
+        entriesRead += 1
+    }
+
+    /// Decodes a line from ``nextRawLine()``: an entry, or nil for the trailer (which is then checked).
+    func decode(_ line: [UInt8]) throws(DriftCheckError) -> ManifestEntry? {
         let object: JSONValue
         do {
-            object = try parse(line)
-            if let trailer = try ManifestEncoding.decodeTrailer(object) {
-                try finish(trailer)
-                return nil
+            let entry: ManifestEntry
+            if let file = FileLineDecoder.decode(line) {
+                entry = .file(file)
+            } else {
+                object = try parse(line)
+                if let trailer = try ManifestEncoding.decodeTrailer(object) {
+                    try finish(trailer)
+                    return nil
+                }
+                entry = try ManifestEncoding.decodeEntry(object)
             }
-            let entry = try ManifestEncoding.decodeEntry(object)
             if let previous, !ManifestEntry.precedes(previous, entry) {
                 throw ManifestEncoding.Failure("entries are not in canonical order")
             }

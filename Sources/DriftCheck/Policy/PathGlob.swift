@@ -5,11 +5,27 @@ package struct PathGlob: Equatable, Sendable, CustomStringConvertible {
     package let pattern: String
     private let components: [[UInt8]]
     private let anchored: Bool
+    /// The directories every match starts with (the pattern up to the last `/` before its first wildcard), so most
+    /// paths are rejected with one comparison instead of a component-by-component match.
+    private let literalPrefix: [UInt8]
+    /// True when the pattern has no wildcard: only the path itself matches.
+    private let isExact: Bool
 
     package init(_ pattern: String) {
         self.pattern = pattern
         let bytes = Array(pattern.utf8)
         anchored = bytes.first == UInt8(ascii: "/")
+        let wildcard = bytes.firstIndex {
+            $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[")
+        }
+        isExact = wildcard == nil && bytes.first == UInt8(ascii: "/") && bytes.last != UInt8(ascii: "/")
+        if let wildcard {
+            let slash = bytes[..<wildcard].lastIndex(of: UInt8(ascii: "/")) ?? 0
+            literalPrefix = Array(bytes[..<slash])
+        } else {
+            // No wildcard: only the path itself can match.
+            literalPrefix = bytes
+        }
         components = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map(Array.init)
     }
 
@@ -18,6 +34,8 @@ package struct PathGlob: Equatable, Sendable, CustomStringConvertible {
     /// True when `path` (or a record name) matches. A pattern without a leading slash matches names as a whole,
     /// with `/` treated as an ordinary separator all the same.
     package func matches(_ path: [UInt8]) -> Bool {
+        if !literalPrefix.isEmpty && !path.starts(with: literalPrefix) { return false }
+        if isExact { return path == literalPrefix }
         let parts = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map(Array.init)
         if anchored != (path.first == UInt8(ascii: "/")) && !components.isEmpty { return false }
         return match(components[...], parts[...])

@@ -4,6 +4,20 @@
 
 /// The kind of a filesystem object, as the manifest names it.
 package enum FileType: String, Sendable, Equatable, CaseIterable {
+    /// The name as a literal, for byte comparisons.
+    var name: StaticString {
+        switch self {
+        case .file: "file"
+        case .dir: "dir"
+        case .symlink: "symlink"
+        case .fifo: "fifo"
+        case .socket: "socket"
+        case .char: "char"
+        case .block: "block"
+        case .unknown: "unknown"
+        }
+    }
+
     case file, dir, symlink, fifo, socket, char, block
     /// An object that vanished or could not be examined between being listed and being looked at.
     case unknown

@@ -33,7 +33,9 @@ final class PreviousManifest: @unchecked Sendable {
                     return
                 case .record(let record):
                     // Records of kinds after "file" mean the file entries are over.
-                    if Array(record.kind.utf8).lexicographicallyPrecedes(Array(ManifestEntry.fileKind.utf8)) { continue }
+                    if Array(record.kind.utf8).lexicographicallyPrecedes(Array(ManifestEntry.fileKind.utf8)) {
+                        continue
+                    }
                     current = nil
                     finished = true
                     return

@@ -108,8 +108,9 @@ struct Walker {
         }
         switch status.type {
         case .file:
-            if let previous, let reused = previous.reusable(
-                path, status: status, needsPackageCheck: verifyingPackages && owner?.expected != nil)
+            if let previous,
+                let reused = previous.reusable(
+                    path, status: status, needsPackageCheck: verifyingPackages && owner?.expected != nil)
             {
                 entry.sha256 = reused.sha256
                 entry.capabilities = reused.capabilities

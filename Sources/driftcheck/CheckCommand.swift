@@ -41,6 +41,12 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Hashing threads (default: one per core).", valueName: "N"))
     var jobs: Int?
 
+    @Flag(name: .long, help: "Rehash every file this run instead of reusing the previous manifest's unchanged hashes.")
+    var full = false
+
+    @Flag(name: .long, help: "Lower CPU priority (nice 19) and I/O priority (idle class).")
+    var nice = false
+
     @OptionGroup var judgement: JudgementOptions
 
     func validate() throws {
@@ -55,10 +61,15 @@ struct CheckCommand: ParsableCommand {
         var scan = ManifestScan(
             options: options, image: image, host: host ?? HostInfo.hostName, keyPath: key, outputPath: "")
         scan.verifyPackages = verifyPackages
-        scan.policyDigest = PolicyRenderer.digest(try PolicyLoader.load(judgement.policy))
+        scan.nice = nice
+        let policy = try PolicyLoader.load(judgement.policy)
+        scan.policyDigest = PolicyRenderer.digest(policy)
         var check = HostCheck(
             scan: scan, comparison: judgement.comparison(baseline: nil, host: ""), reportsDirectory: reports)
         check.keep = keep
+        check.forceFull = full
+        check.fullEveryRuns = policy.fullRehashEveryRuns
+        check.fullEveryDays = policy.fullRehashEveryDays
         let outcome = try check.run()
         if outcome.report.fails(at: threshold) {
             try Terminal.writeOutput(

@@ -48,6 +48,9 @@ struct ScanOptions: ParsableArguments {
     @Flag(name: .long, help: "Hash every file even when --reuse is given.")
     var full = false
 
+    @Flag(name: .long, help: "Lower CPU priority (nice 19) and I/O priority (idle class) for production hosts.")
+    var nice = false
+
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
@@ -70,6 +73,8 @@ struct ScanOptions: ParsableArguments {
             outputPath: out)
         scan.verifyPackages = verifyPackages
         scan.reusePath = full ? nil : reuse
+        scan.nice = nice
+        scan.onNiceRefused = { Terminal.writeError("driftcheck: warning: could not lower the scan's priority") }
         scan.policyDigest = PolicyRenderer.digest(try PolicyLoader.load(policy))
         scan.onPackageMismatch = { entry in
             let problem = entry.error == "missing" ? "missing" : "content does not match the checksum recorded by"

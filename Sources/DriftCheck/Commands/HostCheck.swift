@@ -10,6 +10,12 @@ package struct HostCheck {
     package var comparison: ManifestComparison
     package var reportsDirectory: String
     package var keep = 10
+    /// Rehash everything after this many incremental runs or days since the last full scan (policy `full_rehash`).
+    package var fullEveryRuns = 24
+    package var fullEveryDays = 7
+    /// Never reuse (`check --full`).
+    package var forceFull = false
+    package var now = Int(time(nil))
 
     /// What one check produced.
     package struct Outcome {
@@ -31,9 +37,12 @@ package struct HostCheck {
 
     /// The file-name stem of a run: host name (made safe) and UTC time, so names sort by time per host.
     static func stem(host: String, time: String) -> String {
-        let safeHost = String(host.map { $0.isLetter || $0.isNumber || "-._".contains($0) ? $0 : "_" })
-        let compactTime = time.filter { $0 != "-" && $0 != ":" }
-        return "\(safeHost)-\(compactTime)"
+        hostPrefix(host) + time.filter { $0 != "-" && $0 != ":" }
+    }
+
+    /// The start of every file name of `host`'s runs ("web-01-").
+    static func hostPrefix(_ host: String) -> String {
+        String(host.map { $0.isLetter || $0.isNumber || "-._".contains($0) ? $0 : "_" }) + "-"
     }
 
     /// Takes the reports directory's lock; fails at once when another run holds it.
@@ -84,6 +93,29 @@ package struct HostCheck {
         }
     }
 
+    /// The newest manifest of this host to reuse hashes from, or nil when this run must rehash everything: there is
+    /// none, or `fullEveryRuns` incremental runs have passed, or the last full scan is `fullEveryDays` old.
+    func previousForReuse(_ stemPrefix: String, key: Ed25519Key) -> String? {
+        guard !forceFull else { return nil }
+        let manifests = Self.names(in: reportsDirectory)
+            .filter { $0.hasPrefix(stemPrefix) && $0.hasSuffix(Self.manifestSuffix) }.sorted()
+        guard let newest = manifests.last else { return nil }
+        var incrementalRuns = 0
+        for name in manifests.reversed() {
+            guard let reader = try? ManifestReader.open("\(reportsDirectory)/\(name)", trustedKeys: [key]) else {
+                return nil
+            }
+            if !reader.header.incremental {
+                let age = BaselineStore.days(since: reader.header.time, now: now) ?? Int.max
+                if incrementalRuns + 1 >= fullEveryRuns || age >= fullEveryDays { return nil }
+                return "\(reportsDirectory)/\(newest)"
+            }
+            incrementalRuns += 1
+        }
+        // Only incremental manifests are kept: the last full one was pruned long ago.
+        return nil
+    }
+
     package func run() throws(DriftCheckError) -> Outcome {
         if mkdir(reportsDirectory, 0o750) != 0 && errno != EEXIST {
             throw DriftCheckError(.io, path: reportsDirectory, "cannot create the reports directory: \(Errno.current)")
@@ -94,6 +126,7 @@ package struct HostCheck {
         let stem = Self.stem(host: scan.host, time: HostInfo.now)
         var scan = self.scan
         scan.outputPath = "\(reportsDirectory)/\(stem)\(Self.manifestSuffix)"
+        scan.reusePath = previousForReuse(Self.hostPrefix(scan.host), key: try KeyFiles.loadPrivateKey(scan.keyPath))
         let statistics = try scan.run()
         var comparison = self.comparison
         comparison.hostPath = scan.outputPath

@@ -13,6 +13,10 @@ package struct ManifestScan {
     package var collectors: [any Collector] = Collectors.all
     /// The digest of the policy in force, recorded in the header.
     package var policyDigest = PolicyRenderer.digest(DefaultPolicy.policy)
+    /// Run at nice 19 in the idle I/O class (production hosts: the scan yields to the workload and takes longer).
+    package var nice = false
+    /// Called when the kernel refuses to lower the priority.
+    package var onNiceRefused: (() -> Void)? = nil
     /// A previous manifest of the same root (signed by the same key) whose unchanged files keep their hashes.
     package var reusePath: String? = nil
     /// Check package-owned files against their package database's digests (dpkg md5sums, rpm SHA-256).
@@ -31,6 +35,7 @@ package struct ManifestScan {
     /// Loads the key (refusing an exposed one before anything is written), scans, writes and signs the manifest.
     package func run() throws(DriftCheckError) -> ScanStatistics {
         let key = try KeyFiles.loadPrivateKey(keyPath)
+        if nice && !SystemCalls.beNice() { onNiceRefused?() }
         let started = Timestamp.now
         // Only a manifest this key signed is trusted to supply hashes: a planted one could hide changed files.
         let previous = try reusePath.map { path throws(DriftCheckError) in

@@ -89,6 +89,10 @@ package enum DefaultPolicy {
           on: high
           max_age_days: 0
           when_superseded: true
+        full_rehash:
+          # driftcheck check reuses unchanged files' hashes; it rehashes everything this often regardless.
+          every_runs: 24
+          every_days: 7
         """
 
     /// The default policy, parsed.

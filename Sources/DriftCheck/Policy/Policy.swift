@@ -10,6 +10,10 @@ package struct Policy: Sendable {
     package var maximumAgeDays = 0
     /// Recommend a rebuild when a newer baseline of the same image family is in the baselines directory.
     package var rebuildWhenSuperseded = true
+    /// `check` rehashes every file (no reuse of the previous manifest) after this many incremental runs…
+    package var fullRehashEveryRuns = 24
+    /// …or when the last full scan is this many days old.
+    package var fullRehashEveryDays = 7
     /// Where the policy came from, for `policy show`.
     package var sources: [String] = []
 

@@ -7,7 +7,7 @@ package enum PolicyParser {
         let message: String
     }
 
-    private static let topKeys: Set<String> = ["version", "rules", "allow", "rebuild", "defaults"]
+    private static let topKeys: Set<String> = ["version", "rules", "allow", "rebuild", "full_rehash", "defaults"]
     private static let ruleKeys: Set<String> = ["path", "kind", "name", "changes", "ignore", "watch", "severity"]
     private static let kinds: Set<String> = [
         "file", "package", "service", "user", "group", "cron", "port", "module", "image",
@@ -105,6 +105,21 @@ package enum PolicyParser {
                     case "module": policy.allowedModules += try strings(patterns, "allow.module")
                     default:
                         throw Failure(line: line(kindNode), message: "allow takes port and module, not \"\(kind)\"")
+                    }
+                }
+            case "full_rehash":
+                for (settingNode, setting) in try mapping(value, "full_rehash") {
+                    let name = try string(settingNode, "a full_rehash key")
+                    guard let number = setting.int, number >= 1 else {
+                        throw Failure(line: line(setting), message: "full_rehash.\(name) must be a whole number ≥ 1")
+                    }
+                    switch name {
+                    case "every_runs": policy.fullRehashEveryRuns = number
+                    case "every_days": policy.fullRehashEveryDays = number
+                    default:
+                        throw Failure(
+                            line: line(settingNode),
+                            message: "unknown full_rehash setting \"\(name)\" (every_runs, every_days)")
                     }
                 }
             case "rebuild":

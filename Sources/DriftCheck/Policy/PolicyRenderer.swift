@@ -51,6 +51,9 @@ package enum PolicyRenderer {
         lines.append("  on: \(policy.rebuildAt.name)")
         lines.append("  max_age_days: \(policy.maximumAgeDays)")
         lines.append("  when_superseded: \(policy.rebuildWhenSuperseded)")
+        lines.append("full_rehash:")
+        lines.append("  every_runs: \(policy.fullRehashEveryRuns)")
+        lines.append("  every_days: \(policy.fullRehashEveryDays)")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -159,6 +159,12 @@ enum SystemCalls {
         retrying { fsync(descriptor) }.map { _ in () }
     }
 
+    /// Lowers the process's CPU priority (nice 19) and I/O priority (idle class); threads started later inherit
+    /// both. Returns false when the kernel refused either.
+    static func beNice() -> Bool {
+        driftcheck_be_nice() == 0
+    }
+
     /// Raises the soft limit on open descriptors to the hard limit, so a very deep tree can hold one per level.
     static func raiseDescriptorLimit() {
         var limit = rlimit()

@@ -85,8 +85,8 @@ rows = [("driftcheck_scan", "driftcheck scan (full: walk + SHA-256 of every file
         ("driftcheck_compare", "driftcheck compare of two manifests of the tree"),
         ("aide_init", "aide --init (sha256 + metadata, num_workers = cores)"),
         ("aide_check", "aide --check (no change)"),
-        ("sha256sum", "find | xargs -P<cores> sha256sum"),
-        ("cat", "find | xargs -P<cores> cat (read floor)"),
+        ("sha256sum", "find \\| xargs -P<cores> sha256sum"),
+        ("cat", "find \\| xargs -P<cores> cat (read floor)"),
         ("walk", "find -printf size/mtime/ctime/inode (stat floor)")]
 def load(name):
     path = f"{out}/{name}.json"

@@ -48,23 +48,38 @@ package struct JSONBuilder {
     /// Writes `"name":`; the next value call writes the value.
     package mutating func key(_ name: String) {
         separate()
-        appendEscaped(Array(name.utf8))
+        var name = name
+        name.withUTF8 { appendEscaped($0) }
         bytes.append(UInt8(ascii: ":"))
         needsComma[needsComma.count - 1] = false
     }
 
     package mutating func string(_ value: [UInt8]) {
         separate()
-        appendEscaped(value)
+        value.withUnsafeBufferPointer { appendEscaped($0) }
     }
 
     package mutating func string(_ value: String) {
-        string(Array(value.utf8))
+        separate()
+        var value = value
+        value.withUTF8 { appendEscaped($0) }
     }
 
     package mutating func number(_ value: some BinaryInteger) {
         separate()
-        bytes.append(contentsOf: String(value).utf8)
+        // Digits straight into the buffer: String(value) would allocate for every number of every line.
+        var magnitude = value.magnitude
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var index = buffer.count
+            repeat {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[index...])
+        }
     }
 
     package mutating func bool(_ value: Bool) {
@@ -98,10 +113,22 @@ package struct JSONBuilder {
         bytes.append(Self.hexDigits[Int(value & 0xF)])
     }
 
-    private mutating func appendEscaped(_ value: [UInt8]) {
+    private mutating func appendEscaped(_ value: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
         var index = 0
         while index < value.count {
+            // Copy the run of bytes that need no escaping in one go.
+            var run = index
+            while run < value.count {
+                let byte = value[run]
+                if byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
+                run += 1
+            }
+            if run > index {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[index..<run]))
+                index = run
+                continue
+            }
             let byte = value[index]
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -112,7 +139,8 @@ package struct JSONBuilder {
             case 0x00..<0x20, 0x7F: appendUnicodeEscape(UInt32(byte))
             case 0x20..<0x7F: bytes.append(byte)
             default:
-                if let (scalar, length) = TerminalText.decodeScalar(value, at: index) {
+                let window = Array(value[index..<min(index + 4, value.count)])
+                if let (scalar, length) = TerminalText.decodeScalar(window, at: 0) {
                     if scalar.value < 0xA0 {
                         appendUnicodeEscape(scalar.value)
                     } else {

@@ -42,7 +42,7 @@ time_row() {  # time_row NAME RUNS WARMUP COMMAND...
 
 run_dataset() {
   local tag=$1 dir=$2
-  OUT=$WORK/$tag
+  OUT=$WORK/results/$tag  # never inside the scanned tree
   mkdir -p "$OUT"
   local find="find $dir -xdev -type f -print0"
   echo "== $tag: warming the page cache" >&2
@@ -116,11 +116,11 @@ for set in "${sets[@]}"; do
   case $set in
     usr) run_dataset usr /usr ;;
     synth)
-      [[ -d $WORK/synth ]] || python3 "$BENCH/gen_synth.py" "$WORK/synth" >&2
-      run_dataset synth "$WORK/synth" ;;
+      [[ -d $WORK/trees/synth ]] || python3 "$BENCH/gen_synth.py" "$WORK/trees/synth" >&2
+      run_dataset synth "$WORK/trees/synth" ;;
     million)
-      if [[ ! -d $WORK/million ]]; then
-        python3 - "$WORK/million" <<'PY'
+      if [[ ! -d $WORK/trees/million ]]; then
+        python3 - "$WORK/trees/million" <<'PY'
 import os, sys
 root = sys.argv[1]
 for d in range(1000):
@@ -130,7 +130,7 @@ for d in range(1000):
         open(os.path.join(path, f"f{f:04}"), "w").close()
 PY
       fi
-      run_dataset million "$WORK/million" ;;
+      run_dataset million "$WORK/trees/million" ;;
     *) echo "unknown data set $set (usr, synth, million)" >&2; exit 2 ;;
   esac
 done

@@ -19,18 +19,13 @@ package struct BaselineStore {
     /// Reads the headers of every verifiable `*.jsonl` in `directory`.
     init(directory: String, trustedKeys: [Ed25519Key]) throws(DriftCheckError) {
         self.directory = directory
-        guard let handle = opendir(directory) else {
-            throw DriftCheckError(.io, path: directory, "cannot open the baselines directory: \(Errno.current)")
+        let names: [String]
+        switch SystemCalls.directoryNames(atPath: directory) {
+        case .success(let found): names = found.filter { $0.hasSuffix(".jsonl") && !$0.hasPrefix(".") }
+        case .failure(let error):
+            throw DriftCheckError(.io, path: directory, "cannot open the baselines directory: \(error)")
         }
-        var names: [String] = []
-        while let record = readdir(handle) {
-            let name = withUnsafeBytes(of: &record.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasSuffix(".jsonl") && !name.hasPrefix(".") { names.append(name) }
-        }
-        closedir(handle)
-        for name in names.sorted() {
+        for name in names {
             let path = directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
             do {
                 let reader = try ManifestReader.open(path, trustedKeys: trustedKeys)

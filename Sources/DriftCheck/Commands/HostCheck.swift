@@ -65,14 +65,7 @@ package struct HostCheck {
     }
 
     private static func names(in directory: String) -> [String] {
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let record = readdir(handle) {
-            names.append(
-                withUnsafeBytes(of: &record.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
-        }
-        return names
+        (try? SystemCalls.directoryNames(atPath: directory).get()) ?? []
     }
 
     /// Removes what killed runs left (temporary files) and all but the newest `keep` manifests and reports.

@@ -43,12 +43,7 @@ package struct LiveAllowlist: Sendable {
 
     /// Loads an allowlist file.
     package static func load(_ path: String) throws(DriftCheckError) -> LiveAllowlist {
-        let bytes: [UInt8]
-        do {
-            let mapped = try MappedFile(path: path)
-            bytes = withExtendedLifetime(mapped) { Array(mapped.bytes) }
-        }
-        return try LiveAllowlist(contents: bytes, path: path)
+        try LiveAllowlist(contents: try MappedFile.contents(of: path), path: path)
     }
 
     /// True when a rule of the item's kind matches its name.

@@ -83,19 +83,14 @@ package struct FleetView: Sendable {
     package static func load(_ directory: String) throws(DriftCheckError) -> FleetView {
         var files: [String] = []
         func list(_ path: String) -> [String]? {
-            guard let handle = opendir(path) else { return nil }
-            defer { closedir(handle) }
-            var names: [String] = []
-            while let record = readdir(handle) {
-                let name = withUnsafeBytes(of: &record.pointee.d_name) {
-                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if !name.hasPrefix(".") { names.append(name) }
-            }
-            return names.sorted()
+            guard case .success(let names) = SystemCalls.directoryNames(atPath: path) else { return nil }
+            return names.filter { !$0.hasPrefix(".") }
         }
-        guard let top = list(directory) else {
-            throw DriftCheckError(.io, path: directory, "cannot open the reports directory: \(Errno.current)")
+        let top: [String]
+        switch SystemCalls.directoryNames(atPath: directory) {
+        case .success(let names): top = names.filter { !$0.hasPrefix(".") }
+        case .failure(let error):
+            throw DriftCheckError(.io, path: directory, "cannot open the reports directory: \(error)")
         }
         for name in top {
             let path = "\(directory)/\(name)"
@@ -119,8 +114,7 @@ package struct FleetView: Sendable {
 
     /// Reads one JSON report.
     static func summary(_ path: String) throws(DriftCheckError) -> HostSummary {
-        let mapped = try MappedFile(path: path)
-        let bytes = withExtendedLifetime(mapped) { Array(mapped.bytes) }
+        let bytes = try MappedFile.contents(of: path)
         let line = bytes.last == 0x0A ? Array(bytes.dropLast()) : bytes
         let report: JSONValue
         do {

@@ -111,11 +111,7 @@ package enum DefaultPolicy {
 package enum PolicyLoader {
     package static func load(_ path: String?) throws(DriftCheckError) -> Policy {
         guard let path else { return DefaultPolicy.policy }
-        let bytes: [UInt8]
-        do {
-            let mapped = try MappedFile(path: path)
-            bytes = withExtendedLifetime(mapped) { Array(mapped.bytes) }
-        }
+        let bytes = try MappedFile.contents(of: path)
         guard TerminalText.isValidUTF8(bytes) else {
             throw DriftCheckError(.malformed, path: path, "not UTF-8 text")
         }

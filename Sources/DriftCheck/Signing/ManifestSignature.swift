@@ -25,8 +25,7 @@ package enum ManifestSignature {
         let signaturePath = signaturePath(for: path)
         let signature: [UInt8]
         do {
-            let mapped = try MappedFile(path: signaturePath)
-            signature = withExtendedLifetime(mapped) { Array(mapped.bytes) }
+            signature = try MappedFile.contents(of: signaturePath)
         } catch {
             if access(signaturePath, F_OK) != 0 {
                 throw DriftCheckError(.trust, path: signaturePath, "signature missing: the manifest is not trusted")

@@ -42,6 +42,12 @@ final class MappedFile {
         if let base { munmap(base, length) }
     }
 
+    /// The whole content of a (small) file, copied out of the mapping.
+    static func contents(of path: String) throws(DriftCheckError) -> [UInt8] {
+        let mapped = try MappedFile(path: path)
+        return withExtendedLifetime(mapped) { Array(mapped.bytes) }
+    }
+
     /// The mapped bytes, valid for the life of this object.
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: length) }
 }

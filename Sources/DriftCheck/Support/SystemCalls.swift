@@ -121,6 +121,18 @@ enum SystemCalls {
         }
     }
 
+    /// The names in the directory at `path` (not "." and ".."), sorted; for the tool's own directories (reports,
+    /// baselines), whose names are text.
+    static func directoryNames(atPath path: String) -> Result<[String], Errno> {
+        switch open(path, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC) {
+        case .failure(let error): return .failure(error)
+        case .success(let descriptor):
+            defer { close(descriptor) }
+            return directoryNames(descriptor).map { names in names.map { String(decoding: $0, as: UTF8.self) }.sorted()
+            }
+        }
+    }
+
     /// The filesystem type magic number of an open descriptor. The corresponding C function is `fstatfs`.
     static func filesystemType(of descriptor: Int32) -> Result<Int, Errno> {
         var failed: Int32 = 0

@@ -20,15 +20,17 @@ package enum PackageVersions {
 
     /// Negative, zero or positive as dpkg orders `a` before, equal to or after `b`.
     package static func dpkg(_ a: String, _ b: String) -> Int {
-        let left = splitDebian(a)
-        let right = splitDebian(b)
+        let left = splitEpochVersion(a)
+        let right = splitEpochVersion(b)
         if left.epoch != right.epoch { return left.epoch < right.epoch ? -1 : 1 }
-        let upstream = dpkgCompareFragment(left.upstream, right.upstream)
+        let upstream = dpkgCompareFragment(left.main, right.main)
         if upstream != 0 { return upstream }
-        return dpkgCompareFragment(left.revision, right.revision)
+        return dpkgCompareFragment(left.suffix, right.suffix)
     }
 
-    private static func splitDebian(_ version: String) -> (epoch: Int, upstream: [UInt8], revision: [UInt8]) {
+    /// Splits `[epoch:]main[-suffix]` — dpkg's upstream and revision, rpm's version and release: the epoch before
+    /// the first colon (0 when absent), the suffix after the last dash (empty when absent).
+    private static func splitEpochVersion(_ version: String) -> (epoch: Int, main: [UInt8], suffix: [UInt8]) {
         var bytes = Array(version.utf8)
         var epoch = 0
         if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
@@ -82,25 +84,12 @@ package enum PackageVersions {
 
     /// Negative, zero or positive as rpm orders the EVR `a` before, equal to or after `b`.
     package static func rpm(_ a: String, _ b: String) -> Int {
-        let left = splitEVR(a)
-        let right = splitEVR(b)
+        let left = splitEpochVersion(a)
+        let right = splitEpochVersion(b)
         if left.epoch != right.epoch { return left.epoch < right.epoch ? -1 : 1 }
-        let version = rpmvercmp(left.version, right.version)
+        let version = rpmvercmp(left.main, right.main)
         if version != 0 { return version }
-        return rpmvercmp(left.release, right.release)
-    }
-
-    private static func splitEVR(_ evr: String) -> (epoch: Int, version: [UInt8], release: [UInt8]) {
-        var bytes = Array(evr.utf8)
-        var epoch = 0
-        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
-            epoch = Int(String(decoding: bytes[..<colon], as: UTF8.self)) ?? 0
-            bytes = Array(bytes[(colon + 1)...])
-        }
-        if let dash = bytes.lastIndex(of: UInt8(ascii: "-")) {
-            return (epoch, Array(bytes[..<dash]), Array(bytes[(dash + 1)...]))
-        }
-        return (epoch, bytes, [])
+        return rpmvercmp(left.suffix, right.suffix)
     }
 
     /// rpm's `rpmvercmp`, segment by segment.

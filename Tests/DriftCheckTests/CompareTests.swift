@@ -230,3 +230,35 @@ struct LiveAllowlistTests {
         }
     }
 }
+
+@Suite("Grouping")
+struct GroupingTests {
+    private func file(_ path: String, package: String? = nil, target: String? = nil) -> DriftItem {
+        var entry = FileEntry(
+            path: Array(path.utf8), type: target == nil ? .file : .symlink, permissions: 0o755, uid: 0, gid: 0, size: 1,
+            modified: Timestamp(seconds: 0, nanoseconds: 0), changed: Timestamp(seconds: 0, nanoseconds: 0))
+        entry.package = package
+        entry.target = target.map { Array($0.utf8) }
+        return DriftItem(
+            kind: "file", name: Array(path.utf8), change: .added, fields: [], severity: .high, baseline: nil,
+            host: .file(entry))
+    }
+
+    @Test("links made by update-alternatives follow their target to the package that installed it")
+    func alternativesFollowTheirPackage() {
+        let package = DriftItem(
+            kind: "package", name: Array("nano".utf8), change: .added, fields: [], severity: .high, baseline: nil,
+            host: .record(RecordEntry(kind: "package", name: "nano", fields: [])))
+        let items = [
+            file("/etc/alternatives/editor", target: "/bin/nano"), package,
+            file("/usr/bin/editor", target: "/etc/alternatives/editor"), file("/usr/bin/nano", package: "nano"),
+            file("/usr/bin/elsewhere", target: "/opt/tool"),
+        ]
+        let grouped = Grouping.group(items)
+        #expect(grouped.map { String(decoding: $0.name, as: UTF8.self) } == ["nano", "/usr/bin/elsewhere"])
+        #expect(
+            grouped.first?.related.map { String(decoding: $0.name, as: UTF8.self) } == [
+                "/etc/alternatives/editor", "/usr/bin/editor", "/usr/bin/nano",
+            ])
+    }
+}

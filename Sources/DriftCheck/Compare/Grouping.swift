@@ -51,6 +51,24 @@ package enum Grouping {
 
         func service(_ name: String) -> Int? { index[Key(kind: "service", name: name)] }
 
+        // Added or changed symbolic links that lead (through /etc/alternatives, say) to a file a changed package
+        // installed belong to that package: update-alternatives made them in its maintainer scripts.
+        var fileItems: [[UInt8]: Int] = [:]
+        for (position, item) in items.enumerated() where item.kind == "file" { fileItems[item.name] = position }
+        func packageReached(from item: DriftItem, hops: Int = 0) -> Int? {
+            guard hops < 4, let entry = item.fileEntry else { return nil }
+            if let owner = entry.package, let package = index[Key(kind: "package", name: owner)] { return package }
+            guard entry.type == .symlink, let target = entry.target, target.first == UInt8(ascii: "/") else {
+                return nil
+            }
+            for candidate in [target, Array("/usr".utf8) + target] {
+                if let next = fileItems[candidate], let package = packageReached(from: items[next], hops: hops + 1) {
+                    return package
+                }
+            }
+            return nil
+        }
+
         func parent(of item: DriftItem) -> Int? {
             if item.kind == "group",
                 let user = userGroups[Key(kind: "group", name: String(decoding: item.name, as: UTF8.self))],
@@ -61,9 +79,7 @@ package enum Grouping {
             guard item.kind == "file" else { return nil }
             let path = item.name
             let text = String(decoding: path, as: UTF8.self)
-            if let owner = item.fileEntry?.package, let package = index[Key(kind: "package", name: owner)] {
-                return package
-            }
+            if let package = packageReached(from: item) { return package }
             if SeverityRules.isPath(path, below: "/var/lib/dpkg/info"), let file = text.split(separator: "/").last,
                 let dot = file.lastIndex(of: "."), let package = index[Key(kind: "package", name: String(file[..<dot]))]
             {

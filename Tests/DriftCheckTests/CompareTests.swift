@@ -262,3 +262,27 @@ struct GroupingTests {
             ])
     }
 }
+
+extension GroupingTests {
+    @Test("relative link targets resolve against the link's directory; a package's own cron job and unit go under it")
+    func relativeLinksAndPackageRecords() {
+        let package = DriftItem(
+            kind: "package", name: Array("ca-certificates".utf8), change: .added, fields: [], severity: .high,
+            baseline: nil, host: .record(RecordEntry(kind: "package", name: "ca-certificates", fields: [])))
+        let cron = DriftItem(
+            kind: "cron", name: Array("/etc/cron.daily/refresh".utf8), change: .added, fields: [], severity: .high,
+            baseline: nil, host: .record(RecordEntry(kind: "cron", name: "/etc/cron.daily/refresh", fields: [])))
+        let foreignCron = DriftItem(
+            kind: "cron", name: Array("/etc/cron.d/beacon".utf8), change: .added, fields: [], severity: .high,
+            baseline: nil, host: .record(RecordEntry(kind: "cron", name: "/etc/cron.d/beacon", fields: [])))
+        let items = [
+            foreignCron, cron, package, file("/etc/cron.daily/refresh", package: "ca-certificates"),
+            file("/etc/ssl/certs/002c0b4f.0", target: "GlobalSign.pem"),
+            file("/etc/ssl/certs/GlobalSign.pem", target: "../../../usr/share/ca-certificates/GlobalSign.crt"),
+            file("/usr/share/ca-certificates/GlobalSign.crt", package: "ca-certificates"),
+        ]
+        let grouped = Grouping.group(items)
+        #expect(grouped.map { String(decoding: $0.name, as: UTF8.self) } == ["/etc/cron.d/beacon", "ca-certificates"])
+        #expect(grouped.last?.related.count == 5)
+    }
+}

@@ -51,6 +51,28 @@ package enum Grouping {
 
         func service(_ name: String) -> Int? { index[Key(kind: "service", name: name)] }
 
+        /// A link target as an absolute, normalised path (relative targets resolve against the link's directory).
+        func resolve(_ target: [UInt8], from link: [UInt8]) -> [UInt8] {
+            var parts: [ArraySlice<UInt8>] = []
+            if target.first != UInt8(ascii: "/") {
+                parts = Array(link.split(separator: UInt8(ascii: "/")).dropLast())
+            }
+            for part in target.split(separator: UInt8(ascii: "/")) {
+                if part.elementsEqual("..".utf8) {
+                    _ = parts.popLast()
+                } else if !part.elementsEqual(".".utf8) {
+                    parts.append(part)
+                }
+            }
+            return parts.reduce(into: [UInt8]()) { path, part in path += [UInt8(ascii: "/")] + part }
+        }
+
+        /// The package item owning the file at `path`, when that file drifted too.
+        func packageOwning(_ path: [UInt8]) -> Int? {
+            guard let position = fileItems[path], let owner = items[position].fileEntry?.package else { return nil }
+            return index[Key(kind: "package", name: owner)]
+        }
+
         // Added or changed symbolic links that lead (through /etc/alternatives, say) to a file a changed package
         // installed belong to that package: update-alternatives made them in its maintainer scripts.
         var fileItems: [[UInt8]: Int] = [:]
@@ -58,7 +80,7 @@ package enum Grouping {
         func packageReached(from item: DriftItem, hops: Int = 0) -> Int? {
             guard hops < 4, let entry = item.fileEntry else { return nil }
             if let owner = entry.package, let package = index[Key(kind: "package", name: owner)] { return package }
-            guard entry.type == .symlink, let target = entry.target, target.first == UInt8(ascii: "/") else {
+            guard entry.type == .symlink, let target = entry.target.map({ resolve($0, from: entry.path) }) else {
                 return nil
             }
             for candidate in [target, Array("/usr".utf8) + target] {
@@ -75,6 +97,14 @@ package enum Grouping {
                 items[user].change == item.change
             {
                 return user
+            }
+            // A cron job or a service that a changed package installed (its crontab or unit file is the package's).
+            if item.kind == "cron", item.change != .modified, let package = packageOwning(item.name) { return package }
+            if item.kind == "service", item.change != .modified {
+                let name = String(decoding: item.name, as: UTF8.self)
+                for directory in unitDirectories + ["/etc/init.d"] {
+                    if let package = packageOwning(Array("\(directory)/\(name)".utf8)) { return package }
+                }
             }
             guard item.kind == "file" else { return nil }
             let path = item.name

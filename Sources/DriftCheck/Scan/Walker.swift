@@ -44,9 +44,15 @@ struct Walker {
             _ = submit(entry, nil)
             return
         case .success(let status):
-            guard let duplicate = Optional(fcntl(root, F_DUPFD_CLOEXEC, 0)), duplicate >= 0 else { return }
             var entry = FileEntry(path: [Self.slash], status: status)
-            let frame = enter(duplicate, path: [Self.slash], status: status, entry: &entry)
+            // The walk closes every directory descriptor it holds, so it works on its own copy of the root's.
+            let duplicate = fcntl(root, F_DUPFD_CLOEXEC, 0)
+            var frame: Frame? = nil
+            if duplicate >= 0 {
+                frame = enter(duplicate, path: [Self.slash], status: status, entry: &entry)
+            } else {
+                entry.error = "cannot list: \(Errno.current)"
+            }
             guard submit(entry, nil) else {
                 if let frame { close(frame.descriptor) }
                 return

@@ -286,3 +286,49 @@ extension GroupingTests {
         #expect(grouped.last?.related.count == 5)
     }
 }
+
+extension GroupingTests {
+    @Test("a file added in a directory that an added package created goes under that package; elsewhere it stays")
+    func filesInANewPackageDirectory() {
+        let package = DriftItem(
+            kind: "package", name: Array("exim4-config".utf8), change: .added, fields: [], severity: .high,
+            baseline: nil, host: .record(RecordEntry(kind: "package", name: "exim4-config", fields: [])))
+        var directory = file("/etc/exim4", package: "exim4-config")
+        if case .file(var entry)? = directory.host {
+            entry.type = .dir
+            directory.host = .file(entry)
+        }
+        let items = [directory, file("/etc/exim4/update-exim4.conf.conf"), file("/etc/mailname"), package]
+        let grouped = Grouping.group(items)
+        #expect(grouped.map { String(decoding: $0.name, as: UTF8.self) } == ["/etc/mailname", "exim4-config"])
+        #expect(grouped.last?.related.count == 2)
+    }
+}
+
+extension GroupingTests {
+    @Test("a setuid binary a package installed is the package's: rebuild, not investigate; a loose one is investigated")
+    func packageSetuidIsNotTampering() {
+        var setuid = file("/usr/bin/crontab", package: "cron")
+        setuid.severity = .critical
+        setuid.note = "gained setuid/setgid or capabilities"
+        let package = DriftItem(
+            kind: "package", name: Array("cron".utf8), change: .added, fields: [], severity: .high, baseline: nil,
+            host: .record(RecordEntry(kind: "package", name: "cron", fields: [])))
+        let header = ManifestHeader(
+            image: "i", host: "h", time: "2026-11-22T00:00:00Z", tool: "t", root: "/", collectors: [],
+            crossMounts: false)
+        let source = ManifestSource(path: "m", header: header, keyID: "k", entries: 1)
+        func report(_ items: [DriftItem]) -> Report {
+            Report(
+                baseline: source, host: source, items: Grouping.group(items), statistics: CompareStatistics(),
+                generated: "g", tool: "t", policyDigest: "d")
+        }
+        #expect(report([package, setuid]).recommendation.action == "rebuild")
+        var loose = setuid
+        if case .file(var entry)? = loose.host {
+            entry.package = nil
+            loose.host = .file(entry)
+        }
+        #expect(report([package, loose]).recommendation.action == "investigate")
+    }
+}

@@ -110,6 +110,13 @@ package enum Grouping {
             let path = item.name
             let text = String(decoding: path, as: UTF8.self)
             if let package = packageReached(from: item) { return package }
+            // A file a maintainer script made in a directory that a changed package itself just created.
+            if item.change == .added, item.severity != .critical, let slash = path.lastIndex(of: UInt8(ascii: "/")),
+                slash > 0, let directory = fileItems[Array(path[..<slash])], items[directory].change == .added,
+                let owner = items[directory].fileEntry?.package, let package = index[Key(kind: "package", name: owner)]
+            {
+                return package
+            }
             if SeverityRules.isPath(path, below: "/var/lib/dpkg/info"), let file = text.split(separator: "/").last,
                 let dot = file.lastIndex(of: "."), let package = index[Key(kind: "package", name: String(file[..<dot]))]
             {

@@ -100,7 +100,9 @@ package struct Report: Sendable {
     /// `investigate` when anything looks like tampering (those items are the reasons); else `rebuild` when drift at
     /// or above the policy's rebuild severity, a superseded image or an image past its maximum age; else `none`.
     package var recommendation: Recommendation {
-        let suspicious = items.flatMap { [$0] + $0.related }.filter(Self.looksLikeTampering)
+        // A setuid binary that a package installed (grouped under that package) is the package's, not tampering.
+        let suspicious = items.flatMap { [$0] + ($0.kind == "package" ? [] : $0.related) }.filter(
+            Self.looksLikeTampering)
         if !suspicious.isEmpty { return Recommendation(action: "investigate", reasons: Self.reasons(suspicious)) }
         var reasons = Self.reasons(items.filter { $0.severity >= rebuildAt })
         if rebuildWhenSuperseded, let newer = lifecycle.supersededBy {

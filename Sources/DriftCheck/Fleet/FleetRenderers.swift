@@ -63,9 +63,7 @@ package enum FleetRenderer {
                 json.field("change", change.change)
                 json.field("verdict", change.verdict)
                 json.key("hosts")
-                json.openArray()
-                for host in change.hosts { json.string(host) }
-                json.closeArray()
+                json.stringArray(change.hosts)
                 json.closeObject()
             }
             json.closeArray()

@@ -16,9 +16,7 @@ package enum ManifestEncoding {
         json.field("tool", header.tool)
         json.field("root", header.root)
         json.key("collectors")
-        json.openArray()
-        for collector in header.collectors { json.string(collector) }
-        json.closeArray()
+        json.stringArray(header.collectors)
         json.field("cross_mounts", header.crossMounts)
         json.field("live", header.live)
         if let policy = header.policy { json.field("policy", policy) }
@@ -118,9 +116,7 @@ package enum ManifestEncoding {
         case .number(let number): json.number(number)
         case .flag(let flag): json.bool(flag)
         case .list(let items):
-            json.openArray()
-            for item in items { json.string(item) }
-            json.closeArray()
+            json.stringArray(items)
         }
     }
 

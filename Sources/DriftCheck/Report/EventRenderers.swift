@@ -20,9 +20,7 @@ package enum NDJSONReportRenderer {
             json.byteStringField("name", item.name)
             json.field("change", item.change.rawValue)
             json.key("fields")
-            json.openArray()
-            for field in item.fields { json.string(field) }
-            json.closeArray()
+            json.stringArray(item.fields)
             if let note = item.note { json.field("note", note) }
             json.field("related", item.related.count)
             json.closeObject()

@@ -40,9 +40,7 @@ package enum JSONReportRenderer {
         json.openObject()
         json.field("action", recommendation.action)
         json.key("reasons")
-        json.openArray()
-        for reason in recommendation.reasons { json.string(reason) }
-        json.closeArray()
+        json.stringArray(recommendation.reasons)
         json.closeObject()
         json.key("drift")
         json.openArray()
@@ -64,16 +62,14 @@ package enum JSONReportRenderer {
         json.closeObject()
     }
 
-    /// One drift item; also used for NDJSON-style consumers.
+    /// One drift item, with its related items nested.
     package static func item(_ item: DriftItem, into json: inout JSONBuilder) {
         json.openObject()
         json.field("kind", item.kind)
         json.byteStringField("name", item.name)
         json.field("change", item.change.rawValue)
         json.key("fields")
-        json.openArray()
-        for field in item.fields { json.string(field) }
-        json.closeArray()
+        json.stringArray(item.fields)
         json.field("severity", item.severity.name)
         if let note = item.note { json.field("note", note) }
         json.key("baseline")

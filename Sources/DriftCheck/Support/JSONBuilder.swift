@@ -92,6 +92,13 @@ package struct JSONBuilder {
         bytes.append(contentsOf: "null".utf8)
     }
 
+    /// A JSON array of strings.
+    package mutating func stringArray(_ values: [String]) {
+        openArray()
+        for value in values { string(value) }
+        closeArray()
+    }
+
     /// Shorthands for a key followed by its value.
     package mutating func field(_ name: String, _ value: [UInt8]) { key(name); string(value) }
     package mutating func field(_ name: String, _ value: String) { key(name); string(value) }

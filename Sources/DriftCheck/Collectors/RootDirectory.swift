@@ -22,14 +22,15 @@ package final class RootDirectory {
     }
 
     /// True when this is the live root of the running system (live-only collectors run only then).
-    package var isLiveRoot: Bool {
-        guard case .success(let mine) = SystemCalls.status(of: descriptor),
+    /// Computed once: the scan and three collectors ask.
+    package private(set) lazy var isLiveRoot: Bool = {
+        guard case .success(let mine) = SystemCalls.status(of: self.descriptor),
             case .success(let root) = SystemCalls.open("/", flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         else { return false }
         defer { close(root) }
         guard case .success(let slash) = SystemCalls.status(of: root) else { return false }
         return mine.isSameObject(as: slash)
-    }
+    }()
 
     private static func components(_ relative: String) -> [[UInt8]] {
         Array(relative.utf8).split(separator: UInt8(ascii: "/")).map(Array.init)

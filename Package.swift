@@ -34,9 +34,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The libFuzzer targets (Scripts/fuzz.sh); built normally, a tool that replays inputs through them.
+        .systemLibrary(name: "CLibFuzzer"),
+        .executableTarget(
+            name: "DriftCheckFuzz",
+            dependencies: ["DriftCheck", "CLibFuzzer"]
+        ),
         .testTarget(
             name: "DriftCheckTests",
-            dependencies: ["DriftCheck", "driftcheck"],
+            dependencies: ["DriftCheck", "driftcheck", "DriftCheckFuzz"],
             exclude: ["Fixtures"]
         ),
     ]

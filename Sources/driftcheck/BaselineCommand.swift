@@ -32,6 +32,6 @@ struct BaselineCommand: ParsableCommand {
             _ = try KeyFiles.checkPrivateKey(scan.key)
             try ImageStamp.write(image, root: root)
         }
-        try scan.run(root: root, image: image)
+        try scan.run(root: root, image: image, role: .baseline)
     }
 }

@@ -7,7 +7,8 @@ struct CheckCommand: ParsableCommand {
         abstract:
             "Scan this host, compare it with its image's baseline, keep the results: the command for cron and timers.",
         discussion: """
-            Under a lock in the reports directory (an overlapping run fails at once with exit 2), scans the root, \
+            Under a lock in the reports directory (an overlapping run fails at once with exit 2, or waits with \
+            --wait), scans the root, \
             writes the signed manifest and the JSON report there as HOST-TIME.manifest.jsonl and HOST-TIME.report.json, \
             compares with the newest verified baseline for the host's image id in the baselines directory, and keeps \
             the newest --keep of each. Quiet unless there is drift at or above --fail-on (then the text report goes to \
@@ -47,7 +48,12 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .long, help: "Lower CPU priority (nice 19) and I/O priority (idle class).")
     var nice = false
 
+    @Flag(name: .long, help: "When another check holds the lock, wait for it to finish instead of failing (exit 2).")
+    var wait = false
+
     @OptionGroup var judgement: JudgementOptions
+
+    @OptionGroup var permissions: OutputPermissions
 
     func validate() throws {
         if keep < 1 { throw ValidationError("--keep must be at least 1") }
@@ -62,12 +68,16 @@ struct CheckCommand: ParsableCommand {
             options: options, image: image, host: host ?? HostInfo.hostName, keyPath: key, outputPath: "")
         scan.verifyPackages = verifyPackages
         scan.nice = nice
+        scan.outputMode = permissions.mode
         let policy = try PolicyLoader.load(judgement.policy)
         scan.policyDigest = PolicyRenderer.digest(policy)
         var check = HostCheck(
             scan: scan, comparison: judgement.comparison(baseline: nil, host: ""), reportsDirectory: reports)
         check.keep = keep
         check.forceFull = full
+        check.waitForLock = wait
+        check.onWaiting = { Terminal.writeError("driftcheck: waiting for another driftcheck check to finish") }
+        check.outputMode = permissions.mode
         check.fullEveryRuns = policy.fullRehashEveryRuns
         check.fullEveryDays = policy.fullRehashEveryDays
         let outcome = try check.run()

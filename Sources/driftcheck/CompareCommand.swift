@@ -31,12 +31,14 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var judgement: JudgementOptions
 
+    @OptionGroup var permissions: OutputPermissions
+
     func run() throws {
         let threshold = try judgement.threshold()
         let report = try judgement.comparison(baseline: baseline, host: host).run()
         let bytes = format.render(report, failOn: threshold, colour: out == nil && Terminal.stdoutWantsColour)
         if let out {
-            try AtomicOutput.write(bytes, to: out)
+            try AtomicOutput.write(bytes, to: out, mode: permissions.mode)
         } else {
             try Terminal.writeOutput(bytes)
         }

@@ -26,6 +26,8 @@ struct FleetCommand: ParsableCommand {
         name: .long, help: ArgumentHelp("Write to FILE (atomically) instead of standard output.", valueName: "FILE"))
     var out: String?
 
+    @OptionGroup var permissions: OutputPermissions
+
     func run() throws {
         let view = try FleetView.load(directory)
         let bytes: [UInt8]
@@ -34,6 +36,6 @@ struct FleetCommand: ParsableCommand {
         case .json: bytes = FleetRenderer.json(view)
         case .html: bytes = FleetRenderer.html(view, generated: HostInfo.now)
         }
-        if let out { try AtomicOutput.write(bytes, to: out) } else { try Terminal.writeOutput(bytes) }
+        if let out { try AtomicOutput.write(bytes, to: out, mode: permissions.mode) } else { try Terminal.writeOutput(bytes) }
     }
 }

@@ -54,6 +54,8 @@ struct ScanOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
+    @OptionGroup var permissions: OutputPermissions
+
     func validate() throws {
         if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
     }
@@ -66,11 +68,13 @@ struct ScanOptions: ParsableArguments {
     }
 
     /// Scans, writes and signs; prints a one-line summary to standard error unless quiet.
-    func run(root: String, image: String?) throws {
+    func run(root: String, image: String?, role: ManifestRole = .host) throws {
         let started = Terminal.monotonicSeconds
         var scan = ManifestScan(
             options: scannerOptions(root: root), image: image, host: host ?? HostInfo.hostName, keyPath: key,
             outputPath: out)
+        scan.role = role
+        scan.outputMode = permissions.mode
         scan.verifyPackages = verifyPackages
         scan.reusePath = full ? nil : reuse
         scan.nice = nice

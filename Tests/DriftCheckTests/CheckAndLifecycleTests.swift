@@ -58,7 +58,8 @@ struct CheckAndLifecycleTests {
         let baselines = try makeBaselines(fixture, newer: false)
         let host = try fixture.scan("host.jsonl", image: "web-2026.10")
         let policyFile = try fixture.directory.write("policy.yaml", "rebuild:\n  max_age_days: 30\n")
-        var comparison = ManifestComparison(baselinePath: nil, hostPath: host, trustedKeyPaths: [fixture.pub])
+        var comparison = ManifestComparison(
+            baselinePath: nil, hostPath: host, trust: TrustRoots(sharedKeyPaths: [fixture.pub]))
         comparison.baselinesDirectory = baselines
         comparison.policyPath = policyFile
         let fresh = try comparison.run()

@@ -29,6 +29,10 @@ package struct BaselineStore {
             let path = directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
             do {
                 let reader = try ManifestReader.open(path, trustedKeys: trustedKeys)
+                guard reader.header.role != .host else {
+                    skipped.append("\(path): is a host manifest, not a baseline")
+                    continue
+                }
                 entries.append(Entry(path: path, header: reader.header))
             } catch {
                 skipped.append(error.description)

@@ -15,6 +15,12 @@ package struct HostCheck {
     package var fullEveryDays = 7
     /// Never reuse (`check --full`).
     package var forceFull = false
+    /// Wait for a running check to finish instead of failing at once (`check --wait`).
+    package var waitForLock = false
+    /// Told when this run has to wait for another run's lock.
+    package var onWaiting: (() -> Void)? = nil
+    /// The mode of the report (the manifest's is the scan's).
+    package var outputMode = AtomicFile.outputMode
     package var now = Int(time(nil))
 
     /// What one check produced.
@@ -45,23 +51,48 @@ package struct HostCheck {
         String(host.map { $0.isLetter || $0.isNumber || "-._".contains($0) ? $0 : "_" }) + "-"
     }
 
-    /// Takes the reports directory's lock; fails at once when another run holds it.
-    static func lock(_ directory: String) throws(DriftCheckError) -> Int32 {
+    /// Takes the reports directory's lock; when another run holds it, fails at once or, with `wait`, waits for it.
+    static func lock(_ directory: String, wait: Bool = false, onWaiting: (() -> Void)? = nil) throws(DriftCheckError)
+        -> Int32
+    {
         let path = "\(directory)/\(lockName)"
         let descriptor: Int32
         switch SystemCalls.open(path, flags: O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode: 0o600) {
         case .success(let opened): descriptor = opened
         case .failure(let error): throw DriftCheckError(.io, path: path, "cannot open the lock file: \(error)")
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let error = Errno.current
-            close(descriptor)
-            if error.rawValue == EWOULDBLOCK {
-                throw DriftCheckError(.io, path: path, "another driftcheck check is running (it holds this lock)")
-            }
-            throw DriftCheckError(.io, path: path, "cannot lock: \(error)")
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return descriptor }
+        var error = Errno.current
+        if error.rawValue == EWOULDBLOCK && wait {
+            onWaiting?()
+            repeat {
+                if flock(descriptor, LOCK_EX) == 0 { return descriptor }
+                error = Errno.current
+            } while error == .interrupted
         }
-        return descriptor
+        close(descriptor)
+        if error.rawValue == EWOULDBLOCK {
+            throw DriftCheckError(
+                .io, path: path, "another driftcheck check is running (it holds this lock); use --wait to queue")
+        }
+        throw DriftCheckError(.io, path: path, "cannot lock: \(error)")
+    }
+
+    /// Refuses a reports directory that others may write to: anyone could plant files (or links) where the signed
+    /// results are kept, and remove them.
+    static func refuseSharedDirectory(_ directory: String) throws(DriftCheckError) {
+        var status = stat()
+        guard lstat(directory, &status) == 0 else {
+            throw DriftCheckError(.io, path: directory, "cannot read the reports directory: \(Errno.current)")
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            throw DriftCheckError(.usage, path: directory, "the reports directory is not a directory (or is a link)")
+        }
+        if status.st_mode & 0o002 != 0 {
+            throw DriftCheckError(
+                .usage, path: directory,
+                "the reports directory is writable by others; give driftcheck a directory of its own (chmod o-w)")
+        }
     }
 
     private static func names(in directory: String) -> [String] {
@@ -113,19 +144,31 @@ package struct HostCheck {
         if mkdir(reportsDirectory, 0o750) != 0 && errno != EEXIST {
             throw DriftCheckError(.io, path: reportsDirectory, "cannot create the reports directory: \(Errno.current)")
         }
-        let lock = try Self.lock(reportsDirectory)
+        try Self.refuseSharedDirectory(reportsDirectory)
+        let lock = try Self.lock(reportsDirectory, wait: waitForLock, onWaiting: onWaiting)
         defer { close(lock) }
         Self.prune(reportsDirectory, keep: Int.max)
-        let stem = Self.stem(host: scan.host, time: HostInfo.now)
+        // Names carry the time to the second; a run queued behind another (--wait) may start within the same
+        // second, so it waits for a fresh name rather than replace the other's results.
+        var stem = Self.stem(host: scan.host, time: HostInfo.now)
+        while access("\(reportsDirectory)/\(stem)\(Self.manifestSuffix)", F_OK) == 0
+            || access("\(reportsDirectory)/\(stem)\(Self.reportSuffix)", F_OK) == 0
+        {
+            usleep(100_000)
+            stem = Self.stem(host: scan.host, time: HostInfo.now)
+        }
         var scan = self.scan
         scan.outputPath = "\(reportsDirectory)/\(stem)\(Self.manifestSuffix)"
-        scan.reusePath = previousForReuse(Self.hostPrefix(scan.host), key: try KeyFiles.loadPrivateKey(scan.keyPath))
+        let key = try KeyFiles.loadPrivateKey(scan.keyPath)
+        scan.reusePath = previousForReuse(Self.hostPrefix(scan.host), key: key)
         let statistics = try scan.run()
         var comparison = self.comparison
         comparison.hostPath = scan.outputPath
+        // The manifest this run just signed is trusted through the key that signed it.
+        comparison.trust.extraHostKeys.append(key)
         let report = try comparison.run()
         let reportPath = "\(reportsDirectory)/\(stem)\(Self.reportSuffix)"
-        try AtomicFile.write(JSONReportRenderer.render(report), to: reportPath, mode: 0o640)
+        try AtomicFile.write(JSONReportRenderer.render(report), to: reportPath, mode: outputMode)
         Self.prune(reportsDirectory, keep: max(1, keep))
         return Outcome(report: report, manifestPath: scan.outputPath, reportPath: reportPath, statistics: statistics)
     }

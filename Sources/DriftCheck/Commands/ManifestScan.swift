@@ -7,6 +7,10 @@ package struct ManifestScan {
     package var options: FileScanner.Options
     package var image: String?
     package var host: String
+    /// Baseline (`driftcheck baseline`) or host manifest (`scan`, `check`), recorded in the header.
+    package var role = ManifestRole.host
+    /// The mode of the manifest and its signature.
+    package var outputMode = AtomicFile.outputMode
     package var keyPath: String
     package var outputPath: String
     /// The collectors to run besides the file walk (default: all).
@@ -58,8 +62,9 @@ package struct ManifestScan {
         header.policy = policyDigest
         header.started = started
         header.incremental = previous != nil
+        header.role = role
         header.live = root.isLiveRoot
-        let writer = try ManifestWriter(path: outputPath, header: header)
+        let writer = try ManifestWriter(path: outputPath, header: header, mode: outputMode)
         if let identity = writer.identity { options.excluded.insert(identity) }
         // Records whose kind sorts before "file" go first, the walk's file entries next, the rest last.
         let fileKind = Array(ManifestEntry.fileKind.utf8)
@@ -109,7 +114,8 @@ package struct ManifestComparison {
     /// The baseline; when nil, the newest baseline for the host's image id in `baselinesDirectory`.
     package var baselinePath: String?
     package var hostPath: String
-    package var trustedKeyPaths: [String]
+    /// Which keys may sign the baseline and the host manifest, and what else the host manifest must satisfy.
+    package var trust: TrustRoots
     /// Ports and modules a live host may have (see ``LiveAllowlist``), besides the policy's `allow`.
     package var allowlistPath: String? = nil
     /// A policy file; nil means the built-in default policy.
@@ -119,22 +125,25 @@ package struct ManifestComparison {
     /// Seconds since the epoch, for the image's age.
     package var now = Int(time(nil))
 
-    package init(baselinePath: String?, hostPath: String, trustedKeyPaths: [String]) {
+    package init(baselinePath: String?, hostPath: String, trust: TrustRoots) {
         self.baselinePath = baselinePath
         self.hostPath = hostPath
-        self.trustedKeyPaths = trustedKeyPaths
+        self.trust = trust
     }
 
-    /// Loads keys and policy, verifies both signatures before reading either manifest's entries, and compares.
+    /// Loads keys and policy, verifies both signatures and the host manifest's role, host and age before reading
+    /// either manifest's entries, and compares.
     package func run() throws(DriftCheckError) -> Report {
-        let keys = try ManifestComparison.loadTrustedKeys(trustedKeyPaths)
+        let hostKeys = try trust.hostKeys()
+        let baselineKeys = try trust.baselineKeys()
         let policy = try PolicyLoader.load(policyPath)
         let allowlist = try allowlistPath.map(LiveAllowlist.load) ?? LiveAllowlist()
-        let host = try ManifestReader.open(hostPath, trustedKeys: keys)
+        let host = try ManifestReader.open(hostPath, trustedKeys: hostKeys)
+        try trust.checkHost(host.header, path: hostPath, now: now)
         var store: BaselineStore? = nil
         var isDirectory = stat()
         if stat(baselinesDirectory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR {
-            store = try BaselineStore(directory: baselinesDirectory, trustedKeys: keys)
+            store = try BaselineStore(directory: baselinesDirectory, trustedKeys: baselineKeys)
         }
         let chosen: String
         if let baselinePath {
@@ -154,7 +163,7 @@ package struct ManifestComparison {
             }
             chosen = found.path
         }
-        let baseline = try ManifestReader.open(chosen, trustedKeys: keys)
+        let baseline = try ManifestReader.open(chosen, trustedKeys: baselineKeys)
         var report = try Report.compare(
             baseline: baseline, host: host, generated: HostInfo.now, tool: HostInfo.toolVersion, policy: policy,
             allowlist: allowlist)
@@ -163,18 +172,9 @@ package struct ManifestComparison {
         return report
     }
 
-    static func loadTrustedKeys(_ paths: [String]) throws(DriftCheckError) -> [Ed25519Key] {
-        guard !paths.isEmpty else {
-            throw DriftCheckError(.usage, "at least one --pubkey is needed to trust a manifest")
-        }
-        var keys: [Ed25519Key] = []
-        for path in paths { keys.append(try KeyFiles.loadPublicKey(path)) }
-        return keys
-    }
-
     /// Verifies one manifest completely: signature, then every line and the end line. Returns the reader's facts.
     package static func verify(_ path: String, trustedKeyPaths: [String]) throws(DriftCheckError) -> ManifestSource {
-        let keys = try loadTrustedKeys(trustedKeyPaths)
+        let keys = try TrustRoots.load(trustedKeyPaths, for: "manifests", options: "--pubkey")
         let reader = try ManifestReader.open(path, trustedKeys: keys)
         while try reader.next() != nil {}
         return ManifestSource(

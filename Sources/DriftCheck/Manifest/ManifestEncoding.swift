@@ -9,6 +9,7 @@ package enum ManifestEncoding {
         json.reset()
         json.openObject()
         json.field("format", ManifestHeader.format)
+        if let role = header.role { json.field("role", role.rawValue) }
         json.key("image")
         if let image = header.image { json.string(image) } else { json.null() }
         json.field("host", header.host)
@@ -216,6 +217,12 @@ package enum ManifestEncoding {
             tool: String(decoding: try string(object, "tool"), as: UTF8.self),
             root: String(decoding: try string(object, "root"), as: UTF8.self),
             collectors: collectors, crossMounts: crossMounts)
+        if let role = object["role"] {
+            guard let text = role.stringValue, let known = ManifestRole(rawValue: text) else {
+                throw Failure("\"role\" is not \"baseline\" or \"host\"")
+            }
+            header.role = known
+        }
         if let policy = object["policy"] {
             guard let digest = policy.stringValue else { throw Failure("\"policy\" is not a string") }
             header.policy = digest

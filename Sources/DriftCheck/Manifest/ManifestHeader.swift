@@ -1,8 +1,19 @@
+/// What a manifest is for, recorded in its header so that one cannot stand in for the other: a host's own manifest
+/// replayed as the baseline, or a clean baseline replayed as a host's manifest to hide its drift.
+package enum ManifestRole: String, Sendable {
+    /// Made by `driftcheck baseline` at image build time.
+    case baseline
+    /// Made by `driftcheck scan` or `check` on a host.
+    case host
+}
+
 /// Line 1 of a manifest: what was scanned, where, when and by what.
 package struct ManifestHeader: Equatable, Sendable {
     /// The format identifier this version reads and writes.
     package static let format = "driftcheck-manifest/1"
 
+    /// Baseline or host manifest; nil in manifests written before the role was recorded.
+    package var role: ManifestRole? = nil
     /// The image this manifest belongs to (a baseline's own id, or the id a host was built from), if known.
     package var image: String?
     package var host: String
@@ -27,7 +38,7 @@ package struct ManifestHeader: Equatable, Sendable {
     package var incremental = false
 
     package static func == (lhs: ManifestHeader, rhs: ManifestHeader) -> Bool {
-        lhs.image == rhs.image && lhs.host == rhs.host && lhs.time == rhs.time && lhs.tool == rhs.tool
+        lhs.role == rhs.role && lhs.image == rhs.image && lhs.host == rhs.host && lhs.time == rhs.time && lhs.tool == rhs.tool
             && lhs.root == rhs.root && lhs.collectors == rhs.collectors && lhs.crossMounts == rhs.crossMounts
             && lhs.found.map(\.collector) == rhs.found.map(\.collector)
             && lhs.found.map(\.count) == rhs.found.map(\.count)

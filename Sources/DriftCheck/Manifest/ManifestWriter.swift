@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Streams a manifest to disk: header, entries in canonical order, trailer; then signs it and moves both the
 /// signature and the manifest into place atomically. Memory use does not grow with the number of entries.
 final class ManifestWriter {
@@ -6,9 +10,12 @@ final class ManifestWriter {
     private var previous: ManifestEntry? = nil
     private(set) var entryCount = 0
     private(set) var errorCount = 0
+    /// The mode of the manifest and its signature.
+    private let mode: mode_t
 
-    init(path: String, header: ManifestHeader) throws(DriftCheckError) {
-        file = try AtomicFile(path: path, mode: 0o644)
+    init(path: String, header: ManifestHeader, mode: mode_t = AtomicFile.outputMode) throws(DriftCheckError) {
+        self.mode = mode
+        file = try AtomicFile(path: path, mode: mode)
         ManifestEncoding.encode(header, into: &json)
         try writeLine()
     }
@@ -42,7 +49,8 @@ final class ManifestWriter {
         trailer.reused = reused
         ManifestEncoding.encode(trailer, into: &json)
         try writeLine()
-        try ManifestSignature.sign(descriptor: try file.flushedDescriptor(), of: file.path, with: key)
+        try ManifestSignature.sign(
+            descriptor: try file.flushedDescriptor(), of: file.path, with: key, mode: mode)
         try file.commit()
     }
 }

@@ -49,7 +49,7 @@ package enum ManifestSignature {
     }
 
     /// Signs the bytes of the open file `descriptor` and writes the signature atomically to `signaturePath`.
-    static func sign(descriptor: Int32, of path: String, with key: Ed25519Key) throws(DriftCheckError) {
+    static func sign(descriptor: Int32, of path: String, with key: Ed25519Key, mode: mode_t) throws(DriftCheckError) {
         let manifest = try MappedFile(descriptor: descriptor, path: path)
         let signature: [UInt8]
         do {
@@ -57,6 +57,6 @@ package enum ManifestSignature {
         } catch {
             throw DriftCheckError(.io, path: path, "cannot sign: \(error)")
         }
-        try AtomicFile.write(signature, to: signaturePath(for: path), mode: 0o644)
+        try AtomicFile.write(signature, to: signaturePath(for: path), mode: mode)
     }
 }

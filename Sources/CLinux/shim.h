@@ -18,6 +18,9 @@ static inline int driftcheck_be_nice(void) {
     return failed;
 }
 
+// lseek's SEEK_DATA and SEEK_HOLE (Linux 3.1) are declared only under _GNU_SOURCE, which this module cannot set.
+enum { DRIFTCHECK_SEEK_DATA = 3, DRIFTCHECK_SEEK_HOLE = 4 };
+
 static inline ssize_t driftcheck_fgetxattr(int fd, const char *name, void *value, size_t size) {
     return fgetxattr(fd, name, value, size);
 }

@@ -28,6 +28,8 @@ enum FuzzTarget: String, CaseIterable {
     case cron
     /// A root holding systemd unit directories and SysV init scripts, plus `systemctl list-units` output.
     case services
+    /// A JSON report as `driftcheck fleet` reads it (reports are not signed), rendered as text, JSON and HTML.
+    case fleet
 
     static func check(_ condition: Bool, _ message: @autoclosure () -> String) {
         if !condition {
@@ -94,6 +96,7 @@ final class Fuzzer {
             _ = SystemdCollector.parseListUnits(data)
             collect(data, [SystemdCollector(), SysVInitCollector()])
             _ = try? ImageStamp.read(root: root.path)
+        case .fleet: fleet(data)
         }
     }
 
@@ -142,6 +145,18 @@ final class Fuzzer {
             _ = JSONReportRenderer.render(report)
             _ = TextReportRenderer(colour: false).render(report)
         }
+    }
+
+    private func fleet(_ data: [UInt8]) {
+        let path = root.path + ".report.json"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        _ = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        guard let summary = try? FleetView.summary(path) else { return }
+        let view = FleetView(reports: [summary, summary])
+        _ = FleetRenderer.text(view)
+        _ = FleetRenderer.json(view)
+        _ = FleetRenderer.html(view, generated: "now")
     }
 
     private func keys(_ data: [UInt8]) {

@@ -9,7 +9,7 @@ import Testing
 @Suite("Adversarial tree")
 struct AdversarialTreeTests {
     private static let generator = #"""
-        import os, socket, sys
+        import os, socket, stat, sys
         root = sys.argv[1].encode()
         def p(*parts): return os.path.join(root, *parts)
         os.makedirs(p(b"bytes"))
@@ -31,7 +31,7 @@ struct AdversarialTreeTests {
         os.close(fd)
         # a large directory
         os.makedirs(p(b"large"))
-        for i in range(20000):
+        for i in range(100000):
             os.close(os.open(p(b"large", b"f%05d" % i), os.O_CREAT | os.O_WRONLY, 0o644))
         os.mkfifo(p(b"fifo"))
         s = socket.socket(socket.AF_UNIX); s.bind(p(b"socket"))
@@ -41,7 +41,9 @@ struct AdversarialTreeTests {
         open(p(b"empty"), "wb").close()
         open(p(b"hard-a"), "wb").write(b"h")
         for i in range(10): os.link(p(b"hard-a"), p(b"hard-%d" % i))
-        f = open(p(b"sparse"), "wb"); f.truncate(1 << 30); f.close()
+        f = open(p(b"sparse"), "wb"); f.truncate(64 << 30); f.close()
+        if os.geteuid() == 0:
+            os.mknod(p(b"null-device"), 0o600 | stat.S_IFCHR, os.makedev(1, 3))
         """#
 
     @Test("the scan finishes, records every object, follows nothing and escapes every name in the text report")
@@ -71,7 +73,16 @@ struct AdversarialTreeTests {
         #expect(deepest?.sha256 != nil)
         #expect(entries.first { $0.path == Array("/out-of-root".utf8) }?.target == Array("/etc/shadow".utf8))
         #expect(entries.first { $0.path == Array("/fifo".utf8) }?.type == .fifo)
-        #expect(entries.first { $0.path == Array("/sparse".utf8) }?.size == 1 << 30)
+        let sparse = entries.first { $0.path == Array("/sparse".utf8) }
+        #expect(sparse?.size == 64 << 30)
+        #expect(sparse?.sha256 != nil && sparse?.blockDigest == true, "64 GiB of holes hashed without reading them")
+        if geteuid() == 0 {
+            let device = entries.first { $0.path == Array("/null-device".utf8) }
+            #expect(device?.type == .char)
+            #expect(device?.deviceNumberText == "1:3")
+            #expect(device?.sha256 == nil, "a device is recorded, never opened")
+        }
+        #expect(entries.filter { String(decoding: $0.path, as: UTF8.self).hasPrefix("/large/") }.count == 100_000)
         #expect(!entries.contains { String(decoding: $0.path, as: UTF8.self).contains("shadow") && $0.type == .file })
         let report = try fixture.compare(baseline, manifest, ["--fail-on", "critical"])
         #expect(report.status == 0 || report.status == 1)

@@ -32,14 +32,17 @@ package final class RootDirectory {
         return mine.isSameObject(as: slash)
     }()
 
-    private static func components(_ relative: String) -> [[UInt8]] {
-        Array(relative.utf8).split(separator: UInt8(ascii: "/")).map(Array.init)
+    /// The components of a relative path, or nil when one is `.` or `..`: names that come from the scanned tree
+    /// (a package's file list) must not reach outside the root.
+    private static func components(_ relative: String) -> [[UInt8]]? {
+        let parts = Array(relative.utf8).split(separator: UInt8(ascii: "/")).map(Array.init)
+        let dot = UInt8(ascii: ".")
+        return parts.contains { $0 == [dot] || $0 == [dot, dot] } ? nil : parts
     }
 
     /// Opens the directory holding the last component; returns it with the last component's name.
     private func openParent(_ relative: String) -> (Int32, [UInt8])? {
-        var parts = RootDirectory.components(relative)
-        guard let last = parts.popLast() else { return nil }
+        guard var parts = RootDirectory.components(relative), let last = parts.popLast() else { return nil }
         var current = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
         guard current >= 0 else { return nil }
         for part in parts {
@@ -52,15 +55,19 @@ package final class RootDirectory {
     }
 
     /// The bytes of a regular file, or nil when it does not exist, is not a regular file, or cannot be read.
-    /// Files larger than `limit` are refused (nil).
+    /// Files larger than `limit` are refused (nil). Like the scanner, it looks before it opens: a device node or
+    /// FIFO planted where a database is expected is never opened (opening some devices has effects).
     package func read(_ relative: String, limit: Int = 64 << 20) -> [UInt8]? {
         guard let (parent, name) = openParent(relative) else { return nil }
         defer { close(parent) }
+        guard case .success(let listed) = SystemCalls.status(at: parent, name), listed.type == .file else {
+            return nil
+        }
         let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
         guard case .success(let file) = SystemCalls.open(at: parent, name, flags: flags) else { return nil }
         defer { close(file) }
         guard case .success(let status) = SystemCalls.status(of: file), status.type == .file,
-            status.size <= Int64(limit)
+            status.isSameObject(as: listed), status.size <= Int64(limit)
         else { return nil }
         // Read to the end rather than st_size bytes: /proc files report a size of 0.
         var bytes = [UInt8](repeating: 0, count: max(4096, Int(status.size) + 1))
@@ -83,7 +90,8 @@ package final class RootDirectory {
     /// The sorted names in a directory, or nil when it does not exist or is not a directory.
     package func list(_ relative: String) -> [String]? {
         let directory: Int32
-        if RootDirectory.components(relative).isEmpty {
+        guard let components = RootDirectory.components(relative) else { return nil }
+        if components.isEmpty {
             directory = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
         } else {
             guard let (parent, name) = openParent(relative) else { return nil }

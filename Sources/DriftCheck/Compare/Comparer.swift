@@ -24,7 +24,11 @@ package enum Comparer {
             fields.append(.type)
         } else {
             if baseline.type == .file {
-                if let old = baseline.sha256, let new = host.sha256, old != new { fields.append(.content) }
+                if let old = baseline.sha256, let new = host.sha256,
+                    old != new || baseline.blockDigest != host.blockDigest
+                {
+                    fields.append(.content)
+                }
                 if baseline.size != host.size { fields.append(.size) }
             }
             if baseline.permissions != host.permissions { fields.append(.mode) }
@@ -128,10 +132,13 @@ package enum Comparer {
     /// True when two raw lines agree in everything the comparer looks at (the part before mtime), so neither needs
     /// decoding: the common case of a host that did not change.
     private static func sameComparedPart(_ old: [UInt8], _ new: [UInt8]) -> Bool {
-        guard let end = ManifestEncoding.comparedPrefixEnd(old), new.count > end else { return false }
+        // The compared part and the `,"mtime":"` marker after it, which must sit at the same offset in `new`.
+        guard let end = ManifestEncoding.comparedPrefixEnd(old) else { return false }
+        let length = end + ManifestEncoding.mtimeMarkerLength
+        guard new.count >= length else { return false }
         return old.withUnsafeBytes { a in
             new.withUnsafeBytes { b in
-                memcmp(a.baseAddress!, b.baseAddress!, end + 10) == 0
+                memcmp(a.baseAddress!, b.baseAddress!, length) == 0
             }
         }
     }

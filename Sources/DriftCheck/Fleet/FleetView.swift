@@ -127,7 +127,8 @@ package struct FleetView: Sendable {
         else { throw DriftCheckError(.malformed, path: path, "not a \(Report.schema) report") }
         var counts: [Severity: Int] = [:]
         for severity in Severity.allCases {
-            counts[severity] = Int(report["summary"]?[severity.name]?.integerValue ?? 0)
+            // Reports are not signed: clamp what they claim so that sums and scores cannot overflow.
+            counts[severity] = Int(min(max(report["summary"]?[severity.name]?.integerValue ?? 0, 0), 1_000_000_000))
         }
         var changes: [String] = []
         if case .array(let items)? = report["drift"] {

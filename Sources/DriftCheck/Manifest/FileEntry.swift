@@ -17,6 +17,10 @@ package struct FileEntry: Equatable, Sendable {
     package var deviceNumber: UInt64?
     /// SHA-256 of the content of a regular file, when it was read completely and consistently.
     package var sha256: [UInt8]?
+    /// True when `sha256` is the block digest of a file of ``FileHasher/blockDigestSize`` or more (written as
+    /// `sha256_blocks`): SHA-256 over the offset and bytes of every 4 KiB block that is not all zeros, then the
+    /// size. It depends on the content only, and the holes of a sparse file are skipped without being read.
+    package var blockDigest = false
     /// The target of a symbolic link, raw bytes.
     package var target: [UInt8]?
     /// The raw `security.capability` extended attribute.

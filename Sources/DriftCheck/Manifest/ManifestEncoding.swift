@@ -41,7 +41,7 @@ package enum ManifestEncoding {
         json.field("gid", entry.gid)
         json.field("size", entry.size)
         if let rdev = entry.deviceNumberText { json.field("rdev", rdev) }
-        if let digest = entry.sha256 { json.field("sha256", Hex.encode(digest)) }
+        if let digest = entry.sha256 { json.field(entry.blockDigest ? "sha256_blocks" : "sha256", Hex.encode(digest)) }
         if let target = entry.target { json.byteStringField("target", target) }
         if let capabilities = entry.capabilities { json.field("caps", Hex.encode(capabilities)) }
         if let package = entry.package { json.field("pkg", package) }
@@ -60,14 +60,16 @@ package enum ManifestEncoding {
     }
 
     /// Where the compared part of a file line ends: the offset of `,"mtime":"`, or nil when the line is not a plain
-    /// file line or names an unscanned directory (which the comparer must see decoded).
+    /// file line, names an unscanned directory or carries an error (which the comparer must see decoded: an entry
+    /// that could not be read is reported even when it failed the same way on both sides).
     static func comparedPrefixEnd(_ line: [UInt8]) -> Int? {
         line.withUnsafeBytes { raw -> Int? in
             guard raw.count > 40, memcmp(raw.baseAddress!, fileLinePrefix, fileLinePrefix.count) == 0,
                 let end = lastOccurrence(of: mtimeMarker, in: raw)
             else { return nil }
-            return firstOccurrence(of: unscannedMarker, in: UnsafeRawBufferPointer(rebasing: raw[0..<end])) == nil
-                ? end : nil
+            let compared = UnsafeRawBufferPointer(rebasing: raw[0..<end])
+            return firstOccurrence(of: unscannedMarker, in: compared) == nil
+                && firstOccurrence(of: errorMarker, in: compared) == nil ? end : nil
         }
     }
 
@@ -97,7 +99,9 @@ package enum ManifestEncoding {
 
     private static let fileLinePrefix = Array(#"{"kind":"file","path":""#.utf8)
     private static let mtimeMarker = Array(#","mtime":""#.utf8)
+    static var mtimeMarkerLength: Int { mtimeMarker.count }
     private static let unscannedMarker = Array(#""unscanned":"#.utf8)
+    private static let errorMarker = Array(#""error":"#.utf8)
 
     package static func encode(_ record: RecordEntry, into json: inout JSONBuilder) {
         json.reset()
@@ -306,6 +310,11 @@ package enum ManifestEncoding {
             entry.deviceNumber = number
         }
         entry.sha256 = try hex(object, "sha256", count: 32)
+        if let blocks = try hex(object, "sha256_blocks", count: 32) {
+            guard entry.sha256 == nil else { throw Failure("\"sha256\" and \"sha256_blocks\" together") }
+            entry.sha256 = blocks
+            entry.blockDigest = true
+        }
         entry.target = try byteString(object, "target")
         entry.capabilities = try hex(object, "caps")
         entry.package = try optionalString(object, "pkg").map { String(decoding: $0, as: UTF8.self) }

@@ -8,8 +8,14 @@ package enum PolicyRenderer {
             case "\\": escaped += "\\\\"
             case "\n": escaped += "\\n"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    escaped += "\\x" + Hex.encode([UInt8(scalar.value)])
+                // YAML allows none of these raw in a double-quoted scalar (C0, DEL, C1, line and paragraph
+                // separators, the byte-order mark, non-characters): escape them so the output reads back.
+                let value = scalar.value
+                if value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+                    || value == 0xFEFF || value == 0xFFFE || value == 0xFFFF
+                {
+                    let hex = String(value, radix: 16, uppercase: true)
+                    escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
                     escaped.unicodeScalars.append(scalar)
                 }
@@ -28,7 +34,7 @@ package enum PolicyRenderer {
         if annotated {
             lines.insert(
                 contentsOf: [
-                    "# effective driftcheck policy; sources: \(policy.sources.joined(separator: ", "))",
+                    "# effective driftcheck policy; sources: \(policy.sources.map(quote).joined(separator: ", "))",
                     "# rules: first match wins",
                 ], at: 0)
         }

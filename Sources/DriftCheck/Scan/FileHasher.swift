@@ -15,6 +15,8 @@ struct HashJob: @unchecked Sendable {
 /// What hashing one file found.
 struct HashResult: Sendable {
     var sha256: [UInt8]?
+    /// `sha256` is the block digest (see ``FileEntry/blockDigest``).
+    var blockDigest = false
     var capabilities: [UInt8]?
     var error: String?
     /// "ok" or "mismatch" when the job had an expected package digest and the content was read completely.
@@ -48,6 +50,15 @@ final class FileHasher {
             _ = posix_fadvise(job.descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
         }
         hasher.reset()
+        if job.status.size >= FileHasher.blockDigestSize {
+            switch hashBlocks(job) {
+            case .failure(let error): result.error = error.message
+            case .success(let digest):
+                result.sha256 = digest
+                result.blockDigest = true
+            }
+            return result
+        }
         var checkMD5 = false
         if case .md5? = job.expected {
             checkMD5 = true
@@ -88,5 +99,96 @@ final class FileHasher {
             }
         }
         return result
+    }
+
+    /// Files this large get the block digest (``FileEntry/blockDigest``) instead of plain SHA-256: a sparse file
+    /// of 64 GiB or 1 PiB apparent size then costs what its data costs, not minutes of hashing zeros, while the
+    /// digest still changes with any byte of content. The choice depends on the size only, which the comparer
+    /// compares anyway, so a file never flips between the two digests without a size change.
+    static let blockDigestSize: Int64 = 1 << 30
+    static let block = 4096
+
+    struct Failure: Error {
+        let message: String
+    }
+
+    /// The block digest of the job's file: for each 4 KiB block at a 4 KiB-aligned offset that is not all zeros,
+    /// its offset (8 bytes, big-endian) and its bytes (fewer for the last block); then the size (8 bytes,
+    /// big-endian). Holes reported by SEEK_DATA/SEEK_HOLE are skipped without reading; filesystems without them
+    /// are read in full. The result is the same whichever way the zeros are stored.
+    private func hashBlocks(_ job: HashJob) -> Result<[UInt8], Failure> {
+        let size = job.status.size
+        let block = Int64(FileHasher.block)
+        var next: Int64 = 0  // the first block not yet hashed
+        while next < size {
+            let data: Int64
+            switch SystemCalls.seek(job.descriptor, from: next, toHole: false) {
+            case .success(let found): data = found
+            case .failure(let error) where error.rawValue == ENXIO: data = size  // the rest is a hole
+            case .failure(let error) where error.rawValue == EINVAL || error.rawValue == EOPNOTSUPP:
+                data = next  // no hole support here: read everything
+            case .failure(let error): return .failure(Failure(message: "seek failed: \(error)"))
+            }
+            if data >= size { break }
+            let hole = (try? SystemCalls.seek(job.descriptor, from: data, toHole: true).get()) ?? size
+            var offset = max(next, data / block * block)
+            let end = min(hole, size)
+            while offset < end {
+                let wanted = Int(min(Int64(FileHasher.bufferSize), end - offset))
+                var count = 0
+                while count < wanted {
+                    switch SystemCalls.read(
+                        job.descriptor, into: buffer + count, count: wanted - count, at: offset + Int64(count))
+                    {
+                    case .failure(let error): return .failure(Failure(message: "read failed: \(error)"))
+                    case .success(0): return .failure(Failure(message: "changed while being read (shrank)"))
+                    case .success(let read): count += read
+                    }
+                }
+                hashNonZeroBlocks(count: count, at: offset)
+                bytesHashed += Int64(count)
+                offset += Int64(count)
+            }
+            // Continue at the next block boundary; a partial block at `end` was hashed whole.
+            next = max(offset, (end + block - 1) / block * block)
+        }
+        var sizeBytes = UInt64(size).bigEndian
+        withUnsafeBytes(of: &sizeBytes) { hasher.update($0.baseAddress!, count: 8) }
+        switch SystemCalls.status(of: job.descriptor) {
+        case .failure(let error):
+            return .failure(Failure(message: "cannot stat after reading: \(error)"))
+        case .success(let after):
+            if !after.isUnchanged(comparedTo: job.status) {
+                return .failure(Failure(message: "changed while being read"))
+            }
+        }
+        return .success(hasher.finish())
+    }
+
+    /// Feeds `count` bytes of the buffer, read from `offset` (4 KiB-aligned), to the block digest.
+    private func hashNonZeroBlocks(count: Int, at offset: Int64) {
+        var start = 0
+        while start < count {
+            let length = min(FileHasher.block, count - start)
+            if !FileHasher.isZero(buffer + start, count: length) {
+                var position = UInt64(offset + Int64(start)).bigEndian
+                withUnsafeBytes(of: &position) { hasher.update($0.baseAddress!, count: 8) }
+                hasher.update(buffer + start, count: length)
+            }
+            start += length
+        }
+    }
+
+    private static func isZero(_ bytes: UnsafeMutableRawPointer, count: Int) -> Bool {
+        var index = 0
+        while index + 8 <= count {
+            if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) != 0 { return false }
+            index += 8
+        }
+        while index < count {
+            if bytes.load(fromByteOffset: index, as: UInt8.self) != 0 { return false }
+            index += 1
+        }
+        return true
     }
 }

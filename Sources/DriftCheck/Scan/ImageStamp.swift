@@ -51,6 +51,13 @@ package enum ImageStamp {
             return nil
         }
         defer { close(directory) }
+        // Look before opening: a device node or FIFO planted as the stamp is never opened.
+        switch SystemCalls.status(at: directory, fileName) {
+        case .success(let status) where status.type != .file:
+            throw DriftCheckError(.malformed, path: "\(root)/\(relativePath)", "the image stamp is not a regular file")
+        case .failure(let error) where error == .noEntry: return nil
+        default: break
+        }
         let file: Int32
         switch SystemCalls.open(at: directory, fileName, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) {
         case .success(let descriptor): file = descriptor

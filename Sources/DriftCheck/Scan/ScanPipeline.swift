@@ -83,6 +83,7 @@ final class ScanPipeline: @unchecked Sendable {
         monitor.locked {
             let position = index % capacity
             slots[position].entry?.sha256 = result.sha256
+            slots[position].entry?.blockDigest = result.blockDigest
             slots[position].entry?.capabilities = result.capabilities
             slots[position].entry?.packageCheck = result.packageCheck
             if let error = result.error { slots[position].entry?.error = error }

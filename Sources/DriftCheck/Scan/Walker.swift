@@ -33,6 +33,17 @@ struct Walker {
     private static let slash = UInt8(ascii: "/")
 
     /// Walks the tree under the open directory `root`, which becomes "/" in the manifest.
+    /// The per-entry error for an object that was listed but could not be opened.
+    static func openFailure(_ error: Errno) -> String {
+        switch error.rawValue {
+        case ENOENT: "vanished during the scan"
+        // O_NOFOLLOW met a symbolic link where a file or directory was listed: swapped in, never followed.
+        case ELOOP: "replaced by a symbolic link between listing and opening (not followed)"
+        case ENOTDIR: "replaced between listing and opening"
+        default: "cannot open: \(error)"
+        }
+    }
+
     func walk(root: Int32) {
         var stack: [Frame] = []
         defer { for frame in stack { close(frame.descriptor) } }
@@ -119,6 +130,7 @@ struct Walker {
                     path, status: status, needsPackageCheck: verifyingPackages && owner?.expected != nil)
             {
                 entry.sha256 = reused.sha256
+                entry.blockDigest = reused.blockDigest
                 entry.capabilities = reused.capabilities
                 if verifyingPackages { entry.packageCheck = reused.packageCheck }
                 return (entry, nil, nil)
@@ -127,7 +139,7 @@ struct Walker {
             let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
             switch SystemCalls.open(at: frame.descriptor, name, flags: flags) {
             case .failure(let error):
-                entry.error = error == .noEntry ? "vanished during the scan" : "cannot open: \(error)"
+                entry.error = Self.openFailure(error)
                 return (entry, nil, nil)
             case .success(let descriptor):
                 guard case .success(let opened) = SystemCalls.status(of: descriptor), opened.isSameObject(as: status)
@@ -141,6 +153,8 @@ struct Walker {
         case .symlink:
             switch SystemCalls.linkTarget(at: frame.descriptor, name) {
             case .success(let target): entry.target = target
+            case .failure(let error) where error.rawValue == EINVAL:
+                entry.error = "replaced between listing and reading the link"
             case .failure(let error): entry.error = "cannot read link: \(error)"
             }
             return (entry, nil, nil)
@@ -152,7 +166,7 @@ struct Walker {
             let flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
             switch SystemCalls.open(at: frame.descriptor, name, flags: flags) {
             case .failure(let error):
-                entry.error = error == .noEntry ? "vanished during the scan" : "cannot open: \(error)"
+                entry.error = Self.openFailure(error)
                 return (entry, nil, nil)
             case .success(let descriptor):
                 guard case .success(let opened) = SystemCalls.status(of: descriptor), opened.isSameObject(as: status)

@@ -32,6 +32,21 @@ enum SystemCalls {
         withCName(name) { cName in retrying { Glibc.openat(directory, cName, flags, mode) } }
     }
 
+    /// The offset of the next data (`hole: false`) or hole (`hole: true`) at or after `offset`. The corresponding
+    /// C function is `lseek` with `SEEK_DATA` or `SEEK_HOLE`; `ENXIO` means there is no data after `offset`.
+    static func seek(_ descriptor: Int32, from offset: Int64, toHole hole: Bool) -> Result<Int64, Errno> {
+        let whence = hole ? Int32(DRIFTCHECK_SEEK_HOLE) : Int32(DRIFTCHECK_SEEK_DATA)
+        return retrying { Glibc.lseek(descriptor, off_t(offset), whence) }.map(Int64.init)
+    }
+
+    /// Reads up to `count` bytes at `offset` without moving the file offset. The corresponding C function is
+    /// `pread`.
+    static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int64)
+        -> Result<Int, Errno>
+    {
+        retrying { Glibc.pread(descriptor, buffer, count, off_t(offset)) }
+    }
+
     /// Opens a path given as a string. The corresponding C function is `open`.
     static func open(_ path: String, flags: Int32, mode: mode_t = 0) -> Result<Int32, Errno> {
         retrying { Glibc.open(path, flags, mode) }

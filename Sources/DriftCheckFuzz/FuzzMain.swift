@@ -35,7 +35,7 @@
         fuzzer!.run(bytes)
         return 0
     }
-#else
+#elseif DEBUG
     @main
     enum Replay {
         static func main() {
@@ -63,6 +63,15 @@
             }
             FuzzRoot.removeChildren(of: fuzzer.root.path)
             rmdir(fuzzer.root.path)
+        }
+    }
+#else
+    // A release build (`swift build -c release` builds every product) has no access to the internals.
+    @main
+    enum Replay {
+        static func main() {
+            _ = "DriftCheckFuzz works in debug builds only\n".withCString { write(2, $0, strlen($0)) }
+            exit(2)
         }
     }
 #endif

@@ -1,3 +1,5 @@
+// Fuzzing needs the library's internals (`@testable import`), which only debug builds expose.
+#if DEBUG
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -87,3 +89,4 @@ func say(_ message: String) {
     if bytes.last != 0x0A { bytes.append(0x0A) }
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
+#endif

@@ -1,3 +1,5 @@
+// Fuzzing needs the library's internals (`@testable import`), which only debug builds expose.
+#if DEBUG
 @testable import DriftCheck
 
 #if canImport(Glibc)
@@ -195,3 +197,4 @@ final class Fuzzer {
         }
     }
 }
+#endif

@@ -45,6 +45,7 @@ package enum DefaultPolicy {
           - {path: "/var/lib/man-db/**", ignore: true}
           - {path: "/var/backups/**", ignore: true}
           - {path: "/var/lib/driftcheck/reports/**", ignore: true}
+          - {path: "/var/lib/driftcheck/baselines/**", ignore: true}
           - {path: "/swapfile", ignore: true}
           # Package manager indexes and bookkeeping: reported through the package items, not as file lines.
           - {path: "/var/lib/apt/**", ignore: true}

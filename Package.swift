@@ -1,6 +1,21 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Packaging/build-static.sh sets DRIFTCHECK_STATIC_LIBDIR to a directory holding only static archives
+// (libsqlite3.a, libstdc++.a) for the host binary that needs nothing but glibc and libcrypto: SQLite is linked from
+// the archive instead of through pkg-config, and the directory is searched first, so the Swift runtime's -lstdc++
+// finds the archive too. Unset (swift build, swift test): SQLite links dynamically, as before.
+let staticLibraryDirectory = Context.environment["DRIFTCHECK_STATIC_LIBDIR"].flatMap { $0.isEmpty ? nil : $0 }
+let sqliteLinkerSettings: [LinkerSetting] =
+    staticLibraryDirectory.map { directory in
+        [
+            .unsafeFlags([
+                "-L\(directory)", "-Xlinker", "\(directory)/libsqlite3.a", "-Xclang-linker", "-static-libgcc",
+                "-Xlinker", "-z", "-Xlinker", "now",  // full RELRO, as Debian hardens its binaries
+            ])
+        ]
+    } ?? [.linkedLibrary("sqlite3")]
+
 let package = Package(
     name: "driftcheck",
     platforms: [.macOS(.v13)],
@@ -20,12 +35,13 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         .systemLibrary(
             name: "CSQLite",
-            pkgConfig: "sqlite3",
+            pkgConfig: staticLibraryDirectory == nil ? "sqlite3" : nil,
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .target(
             name: "DriftCheck",
-            dependencies: ["COpenSSL", "CLinux", "CSQLite", .product(name: "Yams", package: "Yams")]
+            dependencies: ["COpenSSL", "CLinux", "CSQLite", .product(name: "Yams", package: "Yams")],
+            linkerSettings: sqliteLinkerSettings
         ),
         .executableTarget(
             name: "driftcheck",

@@ -83,7 +83,7 @@ struct ScanOptions: ParsableArguments {
         scan.onPackageMismatch = { entry in
             let problem = entry.error == "missing" ? "missing" : "content does not match the checksum recorded by"
             Terminal.writeError(
-                "driftcheck: \(TerminalText.escape(entry.path)): \(problem) package \(entry.package ?? "?")")
+                "driftcheck: \(TerminalText.escape(entry.path)): \(problem) package \(TerminalText.clean(entry.package ?? "?"))")
         }
         let statistics = try scan.run()
         // Like debsums: a package-owned file that fails its checksum makes the exit code 1 (the manifest is written).

@@ -24,7 +24,7 @@ struct VerifyCommand: ParsableCommand {
         let image = source.header.image ?? "(none)"
         print(
             "\(TerminalText.escape(Array(file.utf8))): signature OK (key \(source.keyID)), image \(TerminalText.escape(Array(image.utf8))), "
-                + "host \(TerminalText.escape(Array(source.header.host.utf8))), \(source.entries) entries, scanned \(source.header.time)"
+                + "host \(TerminalText.escape(Array(source.header.host.utf8))), \(source.entries) entries, scanned \(TerminalText.clean(source.header.time))"
         )
     }
 }

@@ -77,3 +77,30 @@ struct EncodingTests {
         #expect(entry.deviceNumberText == "259:65540")
     }
 }
+
+@Suite("Terminal text")
+struct TerminalTextTests {
+    @Test("bidirectional overrides and invisible characters are escaped, so one name cannot pose as another")
+    func bidiAndInvisible() {
+        let spoof = Array("evil\u{202E}txt.exe".utf8)
+        #expect(TerminalText.escape(spoof) == "evil\\u{202e}txt.exe")
+        #expect(TerminalText.escape(Array("a\u{200B}b\u{FEFF}".utf8)) == "a\\u{200b}b\\u{feff}")
+        #expect(TerminalText.escape(Array("café ✓".utf8)) == "café ✓", "ordinary text passes")
+    }
+
+    @Test("free text is cleaned of controls without escaping its backslashes twice")
+    func clean() {
+        #expect(TerminalText.clean("plain") == "plain")
+        #expect(TerminalText.clean("a\u{1B}[2Jb") == "a\\u{1b}[2Jb")
+        #expect(TerminalText.clean("already \\x1B escaped") == "already \\x1B escaped")
+        #expect(TerminalText.clean("line\nbreak\u{85}") == "line\\u{a}break\\u{85}")
+    }
+
+    @Test("an error message quoting hostile text prints on one line with no control character")
+    func errorMessages() {
+        let error = DriftCheckError(.malformed, path: "/tmp/x\u{1B}]0;t\u{07}", "bad host \"\u{1B}[31mweb\n\"")
+        let text = error.description
+        #expect(!text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
+        #expect(text.contains("\\u{1b}[31mweb\\u{a}"))
+    }
+}

@@ -38,7 +38,9 @@ package enum FleetRenderer {
             for (index, host) in ranking.prefix(20).enumerated() { lines.append("  \(index + 1). \(hostLine(host))") }
         }
         for skipped in view.skipped { lines.append("skipped: \(skipped)") }
-        return lines.joined(separator: "\n") + "\n"
+        // Reports are not signed and their change strings and host names are free text: nothing reaches the
+        // terminal raw.
+        return lines.map(TerminalText.clean).joined(separator: "\n") + "\n"
     }
 
     package static func json(_ view: FleetView) -> [UInt8] {

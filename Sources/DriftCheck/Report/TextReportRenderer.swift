@@ -27,10 +27,11 @@ package struct TextReportRenderer {
         let hostImage = report.host.header.image.map { TerminalText.escape(Array($0.utf8)) } ?? "(none)"
         let baselineImage = report.baseline.header.image.map { TerminalText.escape(Array($0.utf8)) } ?? "(none)"
         let hostName = TerminalText.escape(Array(report.host.header.host.utf8))
-        lines.append("driftcheck: host \(hostName) (image \(hostImage), scanned \(report.host.header.time))")
+        let scanned = TerminalText.clean(report.host.header.time)
+        let built = TerminalText.clean(report.baseline.header.time)
         lines.append(
-            "  against baseline \(baselineImage) (built \(report.baseline.header.time), key \(report.baseline.keyID.prefix(16)))"
-        )
+            "driftcheck: host \(hostName) (image \(hostImage), scanned \(scanned), key \(report.host.keyID.prefix(16)))")
+        lines.append("  against baseline \(baselineImage) (built \(built), key \(report.baseline.keyID.prefix(16)))")
         if report.imageMismatch {
             lines.append(
                 paint(
@@ -61,7 +62,7 @@ package struct TextReportRenderer {
                 let padded =
                     name.count < nameWidth ? name + String(repeating: " ", count: nameWidth - name.count) : name
                 var detail = Self.detail(item)
-                if let note = item.note { detail += detail.isEmpty ? note : "; \(note)" }
+                if let note = item.note.map(TerminalText.clean) { detail += detail.isEmpty ? note : "; \(note)" }
                 if !item.related.isEmpty {
                     detail += "  (+\(item.related.count) file\(item.related.count == 1 ? "" : "s"))"
                 }
@@ -105,7 +106,7 @@ package struct TextReportRenderer {
                 paint("Recommendation: REBUILD", "1")
                     + " — the host is no longer its image (or its image is out of date)")
         }
-        for reason in recommendation.reasons.prefix(10) { lines.append("  - \(reason)") }
+        for reason in recommendation.reasons.prefix(10) { lines.append("  - \(TerminalText.clean(reason))") }
         if recommendation.reasons.count > 10 { lines.append("  - … \(recommendation.reasons.count - 10) more") }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -123,11 +124,15 @@ package struct TextReportRenderer {
         case "port": "LISTENING PORTS"
         case "module": "KERNEL MODULES"
         case "file": "FILES"
-        default: kind.uppercased()
+        default: TerminalText.clean(kind.uppercased())
         }
     }
 
     private static func describe(_ record: RecordEntry) -> String {
+        TerminalText.clean(describeUnescaped(record))
+    }
+
+    private static func describeUnescaped(_ record: RecordEntry) -> String {
         switch record.kind {
         case "package":
             return "\(record.text("version") ?? "") \(record.text("arch") ?? "")"
@@ -155,7 +160,7 @@ package struct TextReportRenderer {
         if let target = entry.target { parts.append("-> \(TerminalText.escape(target))") }
         if let rdev = entry.deviceNumberText { parts.append("device \(rdev)") }
         if entry.capabilities != nil { parts.append("capabilities set") }
-        if let error = entry.error { parts.append("error: \(error)") }
+        if let error = entry.error { parts.append("error: \(TerminalText.clean(error))") }
         return parts.joined(separator: " ")
     }
 
@@ -181,9 +186,9 @@ package struct TextReportRenderer {
                 let before = old[key].map { TerminalText.escape(Array($0.description.utf8)) } ?? "(none)"
                 let after = new[key].map { TerminalText.escape(Array($0.description.utf8)) } ?? "(none)"
                 if key == "unit" || key == "sha256" || key == "script" {
-                    return "\(key) \(before.prefix(12))…→\(after.prefix(12))…"
+                    return "\(TerminalText.clean(key)) \(before.prefix(12))…→\(after.prefix(12))…"
                 }
-                return "\(key) \(before)→\(after)"
+                return "\(TerminalText.clean(key)) \(before)→\(after)"
             }.joined(separator: ", ")
         case (.file(let old), .file(let new)):
             return item.fields.compactMap(DriftField.init(rawValue:)).map { field -> String in
@@ -199,7 +204,7 @@ package struct TextReportRenderer {
                 case .capabilities:
                     "capabilities \(old.capabilities == nil ? "none" : "set")→\(new.capabilities == nil ? "none" : "set")"
                 case .device: "device \(old.deviceNumberText ?? "none")→\(new.deviceNumberText ?? "none")"
-                case .error: "unverified: \(new.error ?? old.error ?? "")"
+                case .error: "unverified: \(TerminalText.clean(new.error ?? old.error ?? ""))"
                 case .packageChecksum: "fails its package checksum"
                 }
             }.joined(separator: ", ")

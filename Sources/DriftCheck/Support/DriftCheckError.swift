@@ -25,7 +25,8 @@ public struct DriftCheckError: Error, CustomStringConvertible, Sendable {
     init(_ code: Code, path: String? = nil, _ message: String) {
         self.code = code
         self.path = path.map { TerminalText.escape(Array($0.utf8)) }
-        self.message = message
+        // Messages quote what they found (a host name, a JSON key from a manifest): nothing raw reaches a terminal.
+        self.message = TerminalText.clean(message)
     }
 
     /// The process exit code for this error (2, or 3 for trust failures).

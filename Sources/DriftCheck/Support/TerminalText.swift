@@ -24,7 +24,7 @@ package enum TerminalText {
                 continue
             }
             if let (scalar, length) = decodeScalar(bytes, at: index) {
-                if scalar.value >= 0x80 && scalar.value < 0xA0 {
+                if isUnsafe(scalar) {
                     output += "\\u{" + String(scalar.value, radix: 16) + "}"
                 } else {
                     output.unicodeScalars.append(scalar)
@@ -33,6 +33,34 @@ package enum TerminalText {
             } else {
                 output += "\\x" + hexByte(byte)
                 index += 1
+            }
+        }
+        return output
+    }
+
+    /// C1 controls, and the invisible and bidirectional formatting characters that can make one name look like
+    /// another on screen (zero-width spaces and joiners, LRM/RLM, embeddings and overrides, isolates, separators,
+    /// the byte-order mark).
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x80..<0xA0, 0x200B...0x200F, 0x2028...0x202E, 0x2066...0x2069, 0xFEFF: true
+        default: false
+        }
+    }
+
+    /// `text` with every control, invisible or bidirectional formatting character written as `\u{NN}`; other
+    /// characters, backslashes included, unchanged. For free-form text that may already hold escaped names
+    /// (messages, notes, versions): nothing in it reaches the terminal raw, and nothing is escaped twice.
+    package static func clean(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || isUnsafe($0) }) else {
+            return text
+        }
+        var output = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || isUnsafe(scalar) {
+                output += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                output.unicodeScalars.append(scalar)
             }
         }
         return output

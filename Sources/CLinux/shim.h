@@ -18,6 +18,12 @@ static inline int driftcheck_be_nice(void) {
     return failed;
 }
 
+// A process holding a private key never dumps core: the key would land in the core file.
+static inline int driftcheck_disable_core_dumps(void) {
+    struct rlimit none = {0, 0};
+    return setrlimit(RLIMIT_CORE, &none);
+}
+
 // lseek's SEEK_DATA and SEEK_HOLE (Linux 3.1) are declared only under _GNU_SOURCE, which this module cannot set.
 enum { DRIFTCHECK_SEEK_DATA = 3, DRIFTCHECK_SEEK_HOLE = 4 };
 

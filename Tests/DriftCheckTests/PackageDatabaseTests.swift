@@ -92,6 +92,30 @@ struct PackageDatabaseTests {
         #expect(SQLiteSnapshot(bytes: Array("not a database".utf8))?.blobs("SELECT blob FROM Packages") == nil)
     }
 
+    @Test("a hostile rpmdb.sqlite whose Packages is an endless recursive view yields nothing, at once")
+    func hostileDatabase() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.url("rpmdb.sqlite")
+        let made = try CommandLineTool.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                """
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1])
+                db.execute("CREATE VIEW Packages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                           "SELECT zeroblob(16) AS blob FROM c")
+                db.commit()
+                """, path,
+            ])
+        #expect(made.status == 0, "\(made.stderr)")
+        let started = Date()
+        #expect(RpmCollector.packages(fromDatabase: try MappedFile.contents(of: path)).isEmpty)
+        #expect(Date().timeIntervalSince(started) < 10)
+        // The real fixture still reads: the table check and the work budget do not get in its way.
+        #expect(RpmCollector.packages(fromDatabase: try FixtureFiles.bytes("rpm/rpmdb.sqlite")).count == 2)
+    }
+
     @Test("a real Alpine installed database parses into its packages and files")
     func realApkDatabase() throws {
         let packages = ApkInstalledParser.parse(try FixtureFiles.bytes("apk/installed"))

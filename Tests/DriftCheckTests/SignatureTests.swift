@@ -108,3 +108,29 @@ struct SignatureTests {
         #expect(!FileManager.default.fileExists(atPath: fixture.root + "/etc/driftcheck/image-id"))
     }
 }
+
+@Suite("Private key hygiene")
+struct PrivateKeyHygieneTests {
+    @Test("a private key owned by another user is refused like a readable one, and nothing is written")
+    func foreignOwner() throws {
+        let fixture = try Fixture()
+        try fixture.populateImage()
+        guard geteuid() == 0 else { return }
+        #expect(chown(fixture.key, 65534, 65534) == 0)
+        let out = fixture.directory.url("m.jsonl")
+        let result = try CommandLineTool.driftcheck(
+            "scan", "--root", fixture.root, "--key", fixture.key, "--out", out, "--quiet")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("owned by uid 65534"), "\(result.stderr)")
+        #expect(access(out, F_OK) != 0)
+    }
+
+    @Test("a process that loaded a private key cannot dump core")
+    func noCoreDumps() throws {
+        let fixture = try Fixture()
+        _ = try KeyFiles.loadPrivateKey(fixture.key)
+        var limit = rlimit()
+        #expect(getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &limit) == 0)
+        #expect(limit.rlim_cur == 0 && limit.rlim_max == 0)
+    }
+}

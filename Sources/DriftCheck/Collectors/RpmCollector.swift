@@ -9,7 +9,8 @@ struct RpmCollector: Collector {
     static let databasePaths = ["var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite"]
 
     static func packages(fromDatabase bytes: [UInt8]) -> [RpmPackage] {
-        guard let database = SQLiteSnapshot(bytes: bytes), let blobs = database.blobs("SELECT blob FROM Packages")
+        guard let database = SQLiteSnapshot(bytes: bytes), database.hasTable("Packages"),
+            let blobs = database.blobs("SELECT blob FROM Packages")
         else { return [] }
         return blobs.compactMap(RpmHeaderParser.parse)
     }

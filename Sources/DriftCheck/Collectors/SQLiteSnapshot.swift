@@ -34,11 +34,42 @@ final class SQLiteSnapshot {
             sqlite3_close(handle)
             return nil
         }
+        // The database comes from the scanned root and may be hostile: no schema-defined functions or views run
+        // with trust, no writes through the schema, and every statement is cut off after a bounded amount of work
+        // (a view with a recursive query could otherwise run forever).
         database = handle
+        driftcheck_sqlite3_config(handle, SQLITE_DBCONFIG_DEFENSIVE, 1)
+        driftcheck_sqlite3_config(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0)
+        sqlite3_progress_handler(
+            handle, 1000,
+            { budget in
+                guard let remaining = budget?.assumingMemoryBound(to: Int.self) else { return 1 }
+                remaining.pointee -= 1
+                return remaining.pointee < 0 ? 1 : 0
+            }, budget)
+    }
+
+    /// Progress-handler calls (each about 1,000 virtual machine steps) a statement may take: far more than reading
+    /// every package of a real database needs.
+    private let budget: UnsafeMutablePointer<Int> = {
+        let pointer = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        pointer.initialize(to: 200_000)
+        return pointer
+    }()
+
+    /// True when `name` is a table of the database (not a view, which would run the database's own query).
+    func hasTable(_ name: String) -> Bool {
+        var statement: OpaquePointer? = nil
+        let query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1"
+        guard sqlite3_prepare_v2(database, query, -1, &statement, nil) == SQLITE_OK, let statement else { return false }
+        defer { sqlite3_finalize(statement) }
+        sqlite3_bind_text(statement, 1, name, -1, nil)
+        return sqlite3_step(statement) == SQLITE_ROW
     }
 
     deinit {
         sqlite3_close(database)
+        budget.deallocate()
     }
 
     /// Every row's BLOB in column `column` of a one-column query; nil when the query fails (no such table, corrupt).

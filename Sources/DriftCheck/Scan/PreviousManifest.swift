@@ -19,7 +19,7 @@ final class PreviousManifest: @unchecked Sendable {
     init(reader: ManifestReader) {
         self.reader = reader
         let started = reader.header.started ?? Timestamp(seconds: 0, nanoseconds: 0)
-        cutoff = Timestamp(seconds: started.seconds - 1, nanoseconds: started.nanoseconds)
+        cutoff = Timestamp(seconds: max(started.seconds, Int64.min + 1) - 1, nanoseconds: started.nanoseconds)
     }
 
     var path: String { reader.path }

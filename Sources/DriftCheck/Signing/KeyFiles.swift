@@ -18,6 +18,8 @@ package enum KeyFiles {
         }
         guard status.size <= 64 * 1024 else { throw DriftCheckError(.malformed, path: path, "\(what) is too large") }
         var bytes = [UInt8](repeating: 0, count: Int(status.size) + 1)
+        // Key material is not left behind in freed memory (the caller's copy is wiped by the caller).
+        defer { wipe(&bytes) }
         var total = 0
         while total < bytes.count {
             let result = bytes.withUnsafeMutableBytes { raw in
@@ -32,9 +34,23 @@ package enum KeyFiles {
         throw DriftCheckError(.malformed, path: path, "\(what) changed while being read")
     }
 
-    /// Loads the signing key. A key that group or others can access is refused, as ssh refuses it.
+    /// Overwrites `bytes` with zeros.
+    static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { raw in
+            if let base = raw.baseAddress { memset(base, 0, raw.count) }
+        }
+    }
+
+    /// Loads the signing key. A key that group or others can access, or that another user owns, is refused, as
+    /// ssh refuses it. From here on the process never dumps core, and the PEM bytes are wiped once parsed.
     static func loadPrivateKey(_ path: String) throws(DriftCheckError) -> Ed25519Key {
-        let (pem, status) = try readSmallFile(path, what: "private key")
+        SystemCalls.disableCoreDumps()
+        var (pem, status) = try readSmallFile(path, what: "private key")
+        defer { wipe(&pem) }
+        if status.uid != geteuid() && status.uid != 0 {
+            throw DriftCheckError(
+                .usage, path: path, "private key is owned by uid \(status.uid), neither this user nor root")
+        }
         if status.permissions & 0o077 != 0 {
             let mode = String(status.permissions, radix: 8)
             throw DriftCheckError(
@@ -71,8 +87,9 @@ package enum KeyFiles {
         for path in [privatePath, publicPath] where access(path, F_OK) == 0 {
             throw DriftCheckError(.usage, path: path, "already exists; refusing to overwrite a key")
         }
+        SystemCalls.disableCoreDumps()
         let key: Ed25519Key
-        let privatePEM: [UInt8]
+        var privatePEM: [UInt8]
         let publicPEM: [UInt8]
         do {
             key = try Ed25519Key.generate()
@@ -81,6 +98,7 @@ package enum KeyFiles {
         } catch {
             throw DriftCheckError(.io, path: privatePath, "\(error)")
         }
+        defer { wipe(&privatePEM) }
         try AtomicFile.write(privatePEM, to: privatePath, mode: 0o600)
         try AtomicFile.write(publicPEM, to: publicPath, mode: 0o644)
         return key.keyID

@@ -110,6 +110,7 @@ package struct JSONParser {
             index += 1
             return .object(members)
         }
+        var keys = Set<String>()
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key") }
@@ -118,7 +119,7 @@ package struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
             skipWhitespace()
-            if members.contains(where: { $0.0 == key }) { throw failure("duplicate key \"\(key)\"") }
+            if !keys.insert(key).inserted { throw failure("duplicate key \"\(key)\"") }
             members.append((key, try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw failure("unterminated object") }

@@ -32,6 +32,12 @@ enum SystemCalls {
         withCName(name) { cName in retrying { Glibc.openat(directory, cName, flags, mode) } }
     }
 
+    /// Sets the core file size limit to zero, for good (the hard limit too). The corresponding C function is
+    /// `setrlimit(RLIMIT_CORE)`.
+    static func disableCoreDumps() {
+        _ = driftcheck_disable_core_dumps()
+    }
+
     /// The offset of the next data (`hole: false`) or hole (`hole: true`) at or after `offset`. The corresponding
     /// C function is `lseek` with `SEEK_DATA` or `SEEK_HOLE`; `ENXIO` means there is no data after `offset`.
     static func seek(_ descriptor: Int32, from offset: Int64, toHole hole: Bool) -> Result<Int64, Errno> {

@@ -55,12 +55,15 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var permissions: OutputPermissions
 
+    @OptionGroup var logging: LoggingOptions
+
     func validate() throws {
         if keep < 1 { throw ValidationError("--keep must be at least 1") }
     }
 
     func run() throws {
         let threshold = try judgement.threshold()
+        let logger = logging.logger()
         let image = try self.image ?? ImageStamp.read(root: root)
         var options = FileScanner.Options(root: root)
         if let jobs { options.jobs = jobs }
@@ -72,15 +75,21 @@ struct CheckCommand: ParsableCommand {
         let policy = try PolicyLoader.load(judgement.policy)
         scan.policyDigest = PolicyRenderer.digest(policy)
         var check = HostCheck(
-            scan: scan, comparison: judgement.comparison(baseline: nil, host: ""), reportsDirectory: reports)
+            scan: scan, comparison: judgement.comparison(baseline: nil, host: "", logger: logger),
+            reportsDirectory: reports)
         check.keep = keep
         check.forceFull = full
         check.waitForLock = wait
-        check.onWaiting = { Terminal.writeError("driftcheck: waiting for another driftcheck check to finish") }
+        check.onWaiting = { logger.notice("waiting for another driftcheck check to finish") }
         check.outputMode = permissions.mode
         check.fullEveryRuns = policy.fullRehashEveryRuns
         check.fullEveryDays = policy.fullRehashEveryDays
-        let outcome = try check.run()
+        let outcome = try logging.withProgress { progress in
+            check.scan.options.progress = progress
+            return try check.run()
+        }
+        let counts = "\(outcome.statistics.entries) entries, \(outcome.statistics.reused) hashes reused"
+        logger.debug("wrote \(outcome.manifestPath) and \(outcome.reportPath); \(counts)")
         if outcome.report.fails(at: threshold) {
             try Terminal.writeOutput(
                 Array(TextReportRenderer(colour: Terminal.stdoutWantsColour).render(outcome.report).utf8))

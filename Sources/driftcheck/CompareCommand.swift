@@ -33,9 +33,11 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var permissions: OutputPermissions
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
         let threshold = try judgement.threshold()
-        let report = try judgement.comparison(baseline: baseline, host: host).run()
+        let report = try judgement.comparison(baseline: baseline, host: host, logger: logging.logger()).run()
         let bytes = format.render(report, failOn: threshold, colour: out == nil && Terminal.stdoutWantsColour)
         if let out {
             try AtomicOutput.write(bytes, to: out, mode: permissions.mode)

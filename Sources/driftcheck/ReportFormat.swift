@@ -1,5 +1,6 @@
 import ArgumentParser
 import DriftCheck
+import Logging
 
 /// The report formats `compare` and `check` write.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -99,7 +100,7 @@ struct JudgementOptions: ParsableArguments {
         return threshold
     }
 
-    func comparison(baseline: String?, host: String) -> ManifestComparison {
+    func comparison(baseline: String?, host: String, logger: Logger) -> ManifestComparison {
         var trust = TrustRoots(sharedKeyPaths: pubkey)
         trust.baselineKeyPaths = baselinePubkey
         trust.hostKeyPaths = hostPubkey
@@ -110,6 +111,8 @@ struct JudgementOptions: ParsableArguments {
         comparison.allowlistPath = allowlist
         comparison.policyPath = policy
         comparison.baselinesDirectory = baselines
+        comparison.onWarning = { logger.warning("\($0)") }
+        comparison.onDetail = { logger.debug("\($0)") }
         return comparison
     }
 }

@@ -51,8 +51,7 @@ struct ScanOptions: ParsableArguments {
     @Flag(name: .long, help: "Lower CPU priority (nice 19) and I/O priority (idle class) for production hosts.")
     var nice = false
 
-    @Flag(name: .shortAndLong, help: "Print nothing on success.")
-    var quiet = false
+    @OptionGroup var logging: LoggingOptions
 
     @OptionGroup var permissions: OutputPermissions
 
@@ -67,8 +66,10 @@ struct ScanOptions: ParsableArguments {
         return options
     }
 
-    /// Scans, writes and signs; prints a one-line summary to standard error unless quiet.
+    /// Scans, writes and signs; prints a one-line summary to standard error unless quiet, and progress while it
+    /// scans when standard error is a terminal.
     func run(root: String, image: String?, role: ManifestRole = .host) throws {
+        let logger = logging.logger()
         let started = Terminal.monotonicSeconds
         var scan = ManifestScan(
             options: scannerOptions(root: root), image: image, host: host ?? HostInfo.hostName, keyPath: key,
@@ -78,28 +79,27 @@ struct ScanOptions: ParsableArguments {
         scan.verifyPackages = verifyPackages
         scan.reusePath = full ? nil : reuse
         scan.nice = nice
-        scan.onNiceRefused = { Terminal.writeError("driftcheck: warning: could not lower the scan's priority") }
+        scan.onNiceRefused = { logger.warning("could not lower the scan's priority") }
         scan.policyDigest = PolicyRenderer.digest(try PolicyLoader.load(policy))
         scan.onPackageMismatch = { entry in
             let problem = entry.error == "missing" ? "missing" : "content does not match the checksum recorded by"
-            Terminal.writeError(
-                "driftcheck: \(TerminalText.escape(entry.path)): \(problem) package \(TerminalText.clean(entry.package ?? "?"))")
+            logger.warning("\(TerminalText.escape(entry.path)): \(problem) package \(entry.package ?? "?")")
         }
-        let statistics = try scan.run()
+        let reusing = scan.reusePath.map { ", reusing unchanged hashes from \($0)" } ?? ""
+        logger.debug("scanning \(root) as a \(role.rawValue) manifest, \(scan.options.jobs) hashing threads\(reusing)")
+        let statistics = try logging.withProgress { progress in
+            scan.options.progress = progress
+            return try scan.run()
+        }
         // Like debsums: a package-owned file that fails its checksum makes the exit code 1 (the manifest is written).
         let exit = statistics.packageMismatches > 0 ? ExitCode(1) : nil
-        guard !quiet else {
-            if let exit { throw exit }
-            return
-        }
         let seconds = Terminal.monotonicSeconds - started
-        Terminal.writeError(
-            "scanned \(statistics.entries) entries (\(statistics.regularFiles) files, "
-                + "\(Terminal.byteCount(statistics.bytesHashed)) hashed, \(statistics.errors) errors, "
-                + "\(statistics.records) records"
-                + (scan.reusePath != nil ? ", \(statistics.reused) hashes reused" : "")
-                + (verifyPackages ? ", \(statistics.packageMismatches) package checksum mismatches" : "") + ") in "
-                + "\(Double(Int(seconds * 100)) / 100) s; wrote \(out) and \(out).sig")
+        var counts = "\(statistics.regularFiles) files, \(Terminal.byteCount(statistics.bytesHashed)) hashed, "
+        counts += "\(statistics.errors) errors, \(statistics.records) records"
+        if scan.reusePath != nil { counts += ", \(statistics.reused) hashes reused" }
+        if verifyPackages { counts += ", \(statistics.packageMismatches) package checksum mismatches" }
+        let time = Double(Int(seconds * 100)) / 100
+        logger.info("scanned \(statistics.entries) entries (\(counts)) in \(time) s; wrote \(out) and \(out).sig")
         if let exit { throw exit }
     }
 }

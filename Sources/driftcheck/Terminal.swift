@@ -25,6 +25,9 @@ enum Terminal {
         }
     }
 
+    /// True when standard error is a terminal (progress is shown only then).
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
     /// True when standard output is a terminal that accepts colour (a TTY, and NO_COLOR unset or empty).
     static var stdoutWantsColour: Bool {
         guard isatty(1) == 1 else { return false }

@@ -124,6 +124,11 @@ package struct ManifestComparison {
     package var baselinesDirectory = "baselines"
     /// Seconds since the epoch, for the image's age.
     package var now = Int(time(nil))
+    /// Told about what an operator should know but that does not stop the comparison (a baseline that did not
+    /// verify and was skipped).
+    package var onWarning: ((String) -> Void)? = nil
+    /// Told which baseline was chosen and which keys signed both sides.
+    package var onDetail: ((String) -> Void)? = nil
 
     package init(baselinePath: String?, hostPath: String, trust: TrustRoots) {
         self.baselinePath = baselinePath
@@ -144,6 +149,7 @@ package struct ManifestComparison {
         var isDirectory = stat()
         if stat(baselinesDirectory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR {
             store = try BaselineStore(directory: baselinesDirectory, trustedKeys: baselineKeys)
+            for skipped in store?.skipped ?? [] { onWarning?("skipped a baseline: \(skipped)") }
         }
         let chosen: String
         if let baselinePath {
@@ -164,6 +170,9 @@ package struct ManifestComparison {
             chosen = found.path
         }
         let baseline = try ManifestReader.open(chosen, trustedKeys: baselineKeys)
+        onDetail?(
+            "baseline \(chosen) (image \(baseline.header.image ?? "none"), key \(baseline.keyID)); "
+                + "host manifest \(hostPath) (host \(host.header.host), key \(host.keyID))")
         var report = try Report.compare(
             baseline: baseline, host: host, generated: HostInfo.now, tool: HostInfo.toolVersion, policy: policy,
             allowlist: allowlist)

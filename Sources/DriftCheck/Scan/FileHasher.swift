@@ -30,6 +30,8 @@ final class FileHasher {
     private let hasher = SHA256Hasher()
     private lazy var md5 = MD5Hasher()
     private(set) var bytesHashed: Int64 = 0
+    /// Told about every read, for a progress display.
+    var progress: ScanProgress? = nil
 
     deinit {
         buffer.deallocate()
@@ -78,6 +80,7 @@ final class FileHasher {
             case .success(let count):
                 hasher.update(buffer, count: count)
                 if checkMD5 { md5.update(buffer, count: count) }
+                progress?.hashed(count)
                 total += Int64(count)
             }
         }
@@ -146,6 +149,7 @@ final class FileHasher {
                     }
                 }
                 hashNonZeroBlocks(count: count, at: offset)
+                progress?.hashed(count)
                 bytesHashed += Int64(count)
                 offset += Int64(count)
             }

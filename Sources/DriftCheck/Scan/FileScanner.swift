@@ -37,6 +37,8 @@ package struct FileScanner {
         package var excluded: Set<FileIdentity> = []
         /// Called with each regular file's path just before it is opened (tests use it to race the scanner).
         package var beforeOpen: (@Sendable ([UInt8]) -> Void)? = nil
+        /// Counters for a progress display.
+        package var progress: ScanProgress? = nil
 
         package init(root: String) {
             self.root = root
@@ -65,10 +67,12 @@ package struct FileScanner {
         let excluded = options.excluded
         let previous = options.previous
         let verifying = options.verifyingPackages
+        let progress = options.progress
         let walker = JoinableThread {
-            let walker = Walker(
+            var walker = Walker(
                 crossMounts: crossMounts, packageFiles: packageFiles, excluded: excluded, previous: previous,
                 verifyingPackages: verifying, beforeOpen: beforeOpen, submit: pipeline.submit)
+            walker.progress = progress
             walker.walk(root: root)
             pipeline.finishWalking()
         }
@@ -76,6 +80,7 @@ package struct FileScanner {
         let hashers = (0..<max(1, options.jobs)).map { _ in
             JoinableThread {
                 let hasher = FileHasher()
+                hasher.progress = progress
                 while let (index, job) = pipeline.nextJob() {
                     pipeline.complete(index, with: hasher.hash(job))
                 }
@@ -86,6 +91,7 @@ package struct FileScanner {
         var failure: DriftCheckError? = nil
         while let entry = pipeline.nextEntry() {
             statistics.entries += 1
+            progress?.recorded()
             if entry.type == .file { statistics.regularFiles += 1 }
             if entry.error != nil { statistics.errors += 1 }
             do {

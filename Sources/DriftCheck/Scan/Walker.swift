@@ -29,6 +29,8 @@ struct Walker {
     let beforeOpen: (@Sendable ([UInt8]) -> Void)?
     /// Receives each entry in canonical order; returns false to stop the walk.
     let submit: (FileEntry, HashJob?) -> Bool
+    /// Told which directory the walk is in, for a progress display.
+    var progress: ScanProgress? = nil
 
     private static let slash = UInt8(ascii: "/")
 
@@ -93,6 +95,7 @@ struct Walker {
 
     /// Lists an opened directory. Returns its frame, or nil (with the reason on `entry`) when it cannot be walked.
     private func enter(_ descriptor: Int32, path: [UInt8], status: FileStatus, entry: inout FileEntry) -> Frame? {
+        progress?.entered(path)
         switch SystemCalls.directoryNames(descriptor) {
         case .failure(let error):
             entry.error = "cannot list: \(error)"

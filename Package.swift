@@ -10,11 +10,12 @@ let sqliteLinkerSettings: [LinkerSetting] =
     staticLibraryDirectory.map { directory in
         [
             .unsafeFlags([
-                "-L\(directory)", "-Xlinker", "\(directory)/libsqlite3.a", "-Xclang-linker", "-static-libgcc",
+                "-L\(directory)", "-Xlinker", "\(directory)/libsqlite3.a", "-Xlinker", "\(directory)/libz.a",
+                "-Xclang-linker", "-static-libgcc",
                 "-Xlinker", "-z", "-Xlinker", "now",  // full RELRO, as Debian hardens its binaries
             ])
         ]
-    } ?? [.linkedLibrary("sqlite3")]
+    } ?? [.linkedLibrary("sqlite3"), .linkedLibrary("z")]
 
 let package = Package(
     name: "driftcheck",
@@ -39,9 +40,15 @@ let package = Package(
             pkgConfig: staticLibraryDirectory == nil ? "sqlite3" : nil,
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // zlib, for gzip-compressed image layers (baseline --image-tar).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: staticLibraryDirectory == nil ? "zlib" : nil,
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "DriftCheck",
-            dependencies: ["COpenSSL", "CLinux", "CSQLite", .product(name: "Yams", package: "Yams")],
+            dependencies: ["COpenSSL", "CLinux", "CSQLite", "CZlib", .product(name: "Yams", package: "Yams")],
             linkerSettings: sqliteLinkerSettings
         ),
         .executableTarget(

@@ -23,6 +23,7 @@ if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
 fi
 command -v swift >/dev/null 2>&1 || die "swift is not on PATH"
 [ -f "$triple_dir/libsqlite3.a" ] || die "$triple_dir/libsqlite3.a is missing: apt-get install libsqlite3-dev"
+[ -f "$triple_dir/libz.a" ] || die "$triple_dir/libz.a is missing: apt-get install zlib1g-dev"
 libstdcxx=$(gcc -print-file-name=libstdc++.a 2>/dev/null || true)
 if [ ! -f "$libstdcxx" ]; then
     libstdcxx=$(find /usr/lib/gcc/x86_64-linux-gnu -name libstdc++.a 2>/dev/null | sort -V | tail -n 1)
@@ -34,6 +35,7 @@ fi
 libdir=$scratch/static-libs
 mkdir -p "$libdir"
 ln -sfn "$triple_dir/libsqlite3.a" "$libdir/libsqlite3.a"
+ln -sfn "$triple_dir/libz.a" "$libdir/libz.a"
 ln -sfn "$libstdcxx" "$libdir/libstdc++.a"
 export DRIFTCHECK_STATIC_LIBDIR=$libdir
 

@@ -4,7 +4,7 @@
 #   bash Scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET…]     (default: 60 s each, every target)
 #
 # Targets (Sources/DriftCheckFuzz/FuzzTarget.swift): manifest keys policy rpm procfs dpkg apk accounts cron services
-# fleet.
+# fleet tar.
 # Builds with `-sanitize=fuzzer,address` into .build-fuzz, seeds each corpus from the fixtures and this machine
 # (Scripts/fuzz_seeds.py), keeps the growing corpus in .build-fuzz/corpus/TARGET between runs, and runs the targets
 # one after another (FUZZ_JOBS=N runs N at once). A crash, leak, timeout or failed property stops that target;
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 shift || true
-all=(manifest keys policy rpm procfs dpkg apk accounts cron services fleet)
+all=(manifest keys policy rpm procfs dpkg apk accounts cron services fleet tar)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 scratch=.build-fuzz

@@ -32,6 +32,8 @@ enum FuzzTarget: String, CaseIterable {
     case services
     /// A JSON report as `driftcheck fleet` reads it (reports are not signed), rendered as text, JSON and HTML.
     case fleet
+    /// A container image file (tar, gzip) as `baseline --image-tar` reads it.
+    case tar
 
     static func check(_ condition: Bool, _ message: @autoclosure () -> String) {
         if !condition {
@@ -99,6 +101,12 @@ final class Fuzzer {
             collect(data, [SystemdCollector(), SysVInitCollector()])
             _ = try? ImageStamp.read(root: root.path)
         case .fleet: fleet(data)
+        case .tar:
+            let path = root.path + ".image.tar"
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            _ = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+            if let tree = try? ImageArchive.read(path, keepContent: ImageScan.collectorsRead) { _ = tree.entries() }
         }
     }
 

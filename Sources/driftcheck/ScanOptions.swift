@@ -102,4 +102,18 @@ struct ScanOptions: ParsableArguments {
         logger.info("scanned \(statistics.entries) entries (\(counts)) in \(time) s; wrote \(out) and \(out).sig")
         if let exit { throw exit }
     }
+
+    /// The baseline of a container image file (`baseline --image-tar`).
+    func runImage(archive: String, image: String) throws {
+        let logger = logging.logger()
+        let started = Terminal.monotonicSeconds
+        var scan = ImageScan(
+            archivePath: archive, image: image, host: host ?? HostInfo.hostName, keyPath: key, outputPath: out)
+        scan.outputMode = permissions.mode
+        scan.policyDigest = PolicyRenderer.digest(try PolicyLoader.load(policy))
+        let statistics = try scan.run()
+        let time = Double(Int((Terminal.monotonicSeconds - started) * 100)) / 100
+        let counts = "\(statistics.regularFiles) files, \(statistics.records) records"
+        logger.info("read \(statistics.entries) entries (\(counts)) from \(archive) in \(time) s; wrote \(out) and \(out).sig")
+    }
 }

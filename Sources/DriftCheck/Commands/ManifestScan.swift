@@ -64,11 +64,26 @@ package struct ManifestScan {
         header.incremental = previous != nil
         header.role = role
         header.live = root.isLiveRoot
-        let writer = try ManifestWriter(path: outputPath, header: header, mode: outputMode)
-        if let identity = writer.identity { options.excluded.insert(identity) }
-        // Records whose kind sorts before "file" go first, the walk's file entries next, the rest last.
+        return try Self.writeManifest(
+            header: header, records: collected.records, to: outputPath, mode: outputMode, key: key
+        ) { writer throws(DriftCheckError) in
+            if let identity = writer.identity { options.excluded.insert(identity) }
+            var statistics = try scanFiles(options, collected: collected, root: root, into: writer)
+            try previous?.finish()
+            statistics.records = collected.records.count
+            return statistics
+        }
+    }
+
+    /// Writes a manifest: the header, the records whose kind sorts before "file", the file entries `files` appends,
+    /// the other records, the end line; then signs it. Shared by the scan of a directory and of an image archive.
+    static func writeManifest(
+        header: ManifestHeader, records: [RecordEntry], to path: String, mode: mode_t, key: Ed25519Key,
+        files: (ManifestWriter) throws(DriftCheckError) -> ScanStatistics
+    ) throws(DriftCheckError) -> ScanStatistics {
+        let writer = try ManifestWriter(path: path, header: header, mode: mode)
         let fileKind = Array(ManifestEntry.fileKind.utf8)
-        let (before, after) = collected.records.reduce(into: ([RecordEntry](), [RecordEntry]())) { parts, record in
+        let (before, after) = records.reduce(into: ([RecordEntry](), [RecordEntry]())) { parts, record in
             if Array(record.kind.utf8).lexicographicallyPrecedes(fileKind) {
                 parts.0.append(record)
             } else {
@@ -76,6 +91,16 @@ package struct ManifestScan {
             }
         }
         for record in before { try writer.append(.record(record)) }
+        let statistics = try files(writer)
+        for record in after { try writer.append(.record(record)) }
+        try writer.finish(signingWith: key, reused: statistics.reused)
+        return statistics
+    }
+
+    /// The walk's part of a scan: every file entry, and debsums' "missing" package files.
+    private func scanFiles(
+        _ options: FileScanner.Options, collected: CollectedState, root: RootDirectory, into writer: ManifestWriter
+    ) throws(DriftCheckError) -> ScanStatistics {
         var mismatches = 0
         var checked = Set<[UInt8]>()
         var statistics = try FileScanner.scan(options) { entry throws(DriftCheckError) in
@@ -101,10 +126,6 @@ package struct ManifestScan {
             onPackageMismatch?(missing)
         }
         statistics.packageMismatches = mismatches
-        for record in after { try writer.append(.record(record)) }
-        statistics.records = collected.records.count
-        try previous?.finish()
-        try writer.finish(signingWith: key, reused: statistics.reused)
         return statistics
     }
 }

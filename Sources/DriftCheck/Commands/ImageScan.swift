@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The baseline of a container image read from a file (``ImageArchive``): the work behind
+/// `driftcheck baseline --image-tar FILE`. The entries are those a scan of the unpacked tree records; the
+/// collectors read the few files they need (package databases, accounts, units, crontabs) from a private
+/// temporary copy of just those files, removed afterwards.
+package struct ImageScan {
+    package var archivePath: String
+    package var image: String
+    package var host: String
+    package var keyPath: String
+    package var outputPath: String
+    package var outputMode = AtomicFile.outputMode
+    package var policyDigest = PolicyRenderer.digest(DefaultPolicy.policy)
+    /// The collectors to run (live-only ones find nothing in an image).
+    package var collectors: [any Collector] = Collectors.all
+
+    package init(archivePath: String, image: String, host: String, keyPath: String, outputPath: String) {
+        self.archivePath = archivePath
+        self.image = image
+        self.host = host
+        self.keyPath = keyPath
+        self.outputPath = outputPath
+    }
+
+    /// Paths below these hold what the collectors read.
+    static let collectorPrefixes = [
+        "/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow", "/etc/crontab", "/etc/cron.", "/etc/init.d",
+        "/etc/rc", "/etc/systemd", "/etc/driftcheck", "/var/spool/cron", "/var/lib/dpkg", "/var/lib/rpm",
+        "/lib/apk/db", "/lib/systemd", "/usr/lib/systemd", "/usr/local/lib/systemd", "/usr/lib/sysimage/rpm",
+        "/run/systemd",
+    ].map { Array($0.utf8) }
+
+    /// The top-level links that tell a merged /usr.
+    static let mergedUsrLinks = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"].map { Array($0.utf8) }
+
+    static func collectorsRead(_ path: [UInt8]) -> Bool {
+        mergedUsrLinks.contains(path) || collectorPrefixes.contains { path.starts(with: $0) }
+    }
+
+    package func run() throws(DriftCheckError) -> ScanStatistics {
+        let key = try KeyFiles.loadPrivateKey(keyPath)
+        guard ImageStamp.isValid(image) else {
+            throw DriftCheckError(.usage, "image id \"\(image)\" must be 1–200 characters of letters, digits and ._:/@+-")
+        }
+        let started = Timestamp.now
+        let tree = try ImageArchive.read(archivePath, keepContent: Self.collectorsRead)
+        let collected = try Self.collect(tree, collectors)
+        var header = ManifestHeader(
+            image: image, host: host, time: HostInfo.now, tool: HostInfo.toolVersion, root: archivePath,
+            collectors: ["files"] + collectors.map(\.name), crossMounts: false)
+        header.found = collected.found
+        header.policy = policyDigest
+        header.started = started
+        header.role = .baseline
+        return try ManifestScan.writeManifest(
+            header: header, records: collected.records, to: outputPath, mode: outputMode, key: key
+        ) { writer throws(DriftCheckError) in
+            var statistics = ScanStatistics()
+            for var entry in tree.entries() {
+                if let owner = collected.packageFiles.owner(of: entry.path) {
+                    entry.package = owner.package
+                    entry.conffile = owner.conffile
+                }
+                statistics.entries += 1
+                if entry.type == .file {
+                    statistics.regularFiles += 1
+                    statistics.bytesHashed += entry.size
+                }
+                try writer.append(.file(entry))
+            }
+            statistics.records = collected.records.count
+            return statistics
+        }
+    }
+
+    /// Runs the collectors over a private copy of the files they read, then removes it.
+    static func collect(_ tree: ImageTree, _ collectors: [any Collector]) throws(DriftCheckError) -> CollectedState {
+        var template = Array("/tmp/driftcheck-image-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else {
+            throw DriftCheckError(.io, path: "/tmp", "cannot make a temporary directory: \(Errno.current)")
+        }
+        let directory = String(cString: template)
+        defer { TemporaryTree.remove(directory) }
+        for entry in tree.entries() where collectorsRead(entry.path) {
+            let path = directory + String(decoding: entry.path, as: UTF8.self)
+            var parent = AtomicFile.directory(of: path)
+            var missing: [String] = []
+            while access(parent, F_OK) != 0 && parent.count > directory.count {
+                missing.append(parent)
+                parent = AtomicFile.directory(of: parent)
+            }
+            for directory in missing.reversed() { mkdir(directory, 0o700) }
+            switch entry.type {
+            case .dir: mkdir(path, 0o700)
+            case .symlink: symlink(String(decoding: entry.target ?? [], as: UTF8.self), path)
+            case .file:
+                let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                guard descriptor >= 0 else { continue }
+                if let bytes = tree.contents[entry.path] {
+                    _ = bytes.withUnsafeBytes { SystemCalls.writeAll(descriptor, $0) }
+                }
+                close(descriptor)
+            default: continue
+            }
+        }
+        return Collectors.run(collectors, root: try RootDirectory(path: directory), loadDigests: false)
+    }
+}
+
+/// Removes a directory tree this process made, never following a link.
+enum TemporaryTree {
+    static func remove(_ path: String) {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
+        if status.st_mode & S_IFMT == S_IFDIR {
+            for name in (try? SystemCalls.directoryNames(atPath: path).get()) ?? [] { remove(path + "/" + name) }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+}

@@ -46,6 +46,9 @@ package enum DefaultPolicy {
           - {path: "/var/backups/**", ignore: true}
           - {path: "/var/lib/driftcheck/reports/**", ignore: true}
           - {path: "/var/lib/driftcheck/baselines/**", ignore: true}
+          # each host's own signing key, made at first boot like its ssh host keys
+          - {path: "/etc/driftcheck/host.key", ignore: true}
+          - {path: "/etc/driftcheck/host.pub", ignore: true}
           - {path: "/swapfile", ignore: true}
           # Package manager indexes and bookkeeping: reported through the package items, not as file lines.
           - {path: "/var/lib/apt/**", ignore: true}

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import DriftCheck
@@ -102,5 +103,24 @@ struct TerminalTextTests {
         let text = error.description
         #expect(!text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
         #expect(text.contains("\\u{1b}[31mweb\\u{a}"))
+    }
+}
+
+@Suite("JSON parser limits")
+struct JSONParserLimitTests {
+    @Test("duplicate keys are refused in small and in large objects, and a huge object parses in linear time")
+    func duplicateKeys() throws {
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(#"{"a":1,"a":2}"#.utf8)) }
+        let many = (0..<40).map { "\"k\($0)\":\($0)" }
+        #expect(throws: JSONParser.Failure.self) {
+            try JSONParser.parse(Array(("{" + (many + ["\"k16\":0"]).joined(separator: ",") + "}").utf8))
+        }
+        #expect(throws: JSONParser.Failure.self) {
+            try JSONParser.parse(Array(("{" + (many + ["\"k39\":0"]).joined(separator: ",") + "}").utf8))
+        }
+        let huge = "{" + (0..<100_000).map { "\"key\($0)\":0" }.joined(separator: ",") + "}"
+        let started = Date()
+        #expect(try JSONParser.parse(Array(huge.utf8))["key99999"]?.integerValue == 0)
+        #expect(Date().timeIntervalSince(started) < 10, "a 100,000-key object must not take quadratic time")
     }
 }

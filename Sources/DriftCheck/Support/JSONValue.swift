@@ -119,7 +119,15 @@ package struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
             skipWhitespace()
-            if !keys.insert(key).inserted { throw failure("duplicate key \"\(key)\"") }
+            // A linear check for the few keys of a manifest line; a set once an object is large (hostile input).
+            let duplicate: Bool
+            if members.count < 16 {
+                duplicate = members.contains { $0.0 == key }
+            } else {
+                if keys.isEmpty { keys = Set(members.map(\.0)) }
+                duplicate = !keys.insert(key).inserted
+            }
+            if duplicate { throw failure("duplicate key \"\(key)\"") }
             members.append((key, try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw failure("unterminated object") }

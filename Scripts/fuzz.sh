@@ -20,7 +20,7 @@ shift || true
 all=(manifest keys policy rpm procfs dpkg apk accounts cron services fleet tar)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
-scratch=.build-fuzz
+scratch=${FUZZ_SCRATCH:-.build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 
 swift build --product DriftCheckFuzz --scratch-path "$scratch" \

@@ -125,9 +125,11 @@ package enum JUnitReportRenderer {
         }
         for item in report.items {
             let name = xml("\(item.kind) \(TerminalText.escape(item.name)) \(item.change.rawValue)")
-            let detail = xml(
-                "\(item.severity.name): \(item.fields.joined(separator: ", "))" + (item.note.map { "; \($0)" } ?? "")
-                    + (item.related.isEmpty ? "" : "; \(item.related.count) related files"))
+            // "high: content, mode; a note; 3 related files", leaving out what is empty.
+            let parts =
+                [item.fields.joined(separator: ", "), item.note ?? ""]
+                + (item.related.isEmpty ? [] : ["\(item.related.count) related files"])
+            let detail = xml("\(item.severity.name): " + parts.filter { !$0.isEmpty }.joined(separator: "; "))
             if item.severity >= failOn {
                 lines.append("    <testcase classname=\"driftcheck.\(xml(item.kind))\" name=\"\(name)\">")
                 lines.append("      <failure type=\"\(item.severity.name)\" message=\"\(detail)\"/>")

@@ -66,6 +66,18 @@ struct OutputHygieneTests {
         return (fixture, baselines, fixture.directory.url("reports"))
     }
 
+    @Test("check refuses an exposed key before it creates, locks or prunes anything")
+    func exposedKeyFirst() throws {
+        let (fixture, baselines, reports) = try setUp()
+        chmod(fixture.key, 0o640)
+        let result = try CommandLineTool.driftcheck(
+            "check", "--root", fixture.root, "--key", fixture.key, "--pubkey", fixture.pub, "--baselines", baselines,
+            "--reports", reports)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("accessible by group or others"))
+        #expect(access(reports, F_OK) != 0, "no reports directory was made")
+    }
+
     @Test("check refuses a reports directory that others can write to")
     func sharedReportsDirectory() throws {
         let (fixture, baselines, reports) = try setUp()

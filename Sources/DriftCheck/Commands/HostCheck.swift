@@ -141,6 +141,8 @@ package struct HostCheck {
     }
 
     package func run() throws(DriftCheckError) -> Outcome {
+        // An exposed or foreign key is refused before anything is created, locked or pruned.
+        let key = try KeyFiles.loadPrivateKey(scan.keyPath)
         if mkdir(reportsDirectory, 0o750) != 0 && errno != EEXIST {
             throw DriftCheckError(.io, path: reportsDirectory, "cannot create the reports directory: \(Errno.current)")
         }
@@ -159,7 +161,6 @@ package struct HostCheck {
         }
         var scan = self.scan
         scan.outputPath = "\(reportsDirectory)/\(stem)\(Self.manifestSuffix)"
-        let key = try KeyFiles.loadPrivateKey(scan.keyPath)
         scan.reusePath = previousForReuse(Self.hostPrefix(scan.host), key: key)
         let statistics = try scan.run()
         var comparison = self.comparison

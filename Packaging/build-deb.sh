@@ -147,7 +147,7 @@ depends=$(cd "$work/shlibs" && dpkg-shlibdeps -O -pshlibs debian/driftcheck/usr/
 depends=${depends#shlibs:Depends=}
 [[ $depends == *libc6* && $depends == *libssl3* ]] || die "unexpected dependencies from dpkg-shlibdeps: $depends"
 # What was linked in statically from Debian's own packages (the Swift runtime is not one; see copyright).
-static_built_using=$(dpkg-query -W -f='${source:Package} (= ${source:Version})\n' libsqlite3-dev libstdc++-12-dev |
+static_built_using=$(dpkg-query -W -f='${source:Package} (= ${source:Version})\n' libsqlite3-dev libstdc++-12-dev zlib1g-dev |
     sort -u | paste -sd, | sed 's/,/, /g')
 installed_size=$(du -sk --apparent-size --exclude=DEBIAN "$root" | cut -f1)
 

@@ -46,6 +46,8 @@ struct ScanRaceTests {
         let directory = fixture.root + "/race"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for index in 0..<200 { try fixture.directory.write("image/race/filler-\(index)", "filler \(index)\n") }
+        // The target exists before the racer starts (a loaded machine may start it late); renames keep it existing.
+        try fixture.directory.write("image/race/target", "regular\n")
         let racer = try background(
             """
             import os, sys, time

@@ -34,7 +34,13 @@ struct ScanRaceTests {
                     time.sleep(0.0005)
             """, [file])
         defer { writer.terminate() }
-        usleep(200_000)
+        // Scan only once the writer is appending (a loaded machine may start it late).
+        let initial: Int64 = 384 << 20
+        for _ in 0..<200 {
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0
+            if size > initial { break }
+            usleep(50_000)
+        }
         let entry = try #require(try fixture.entries(fixture.scan("m.jsonl")).first { $0.path == Array("/growing.log".utf8) })
         #expect(entry.sha256 == nil, "no hash for content that changed while read")
         #expect(entry.error?.hasPrefix("changed while being read") == true, "\(entry.error ?? "no error")")

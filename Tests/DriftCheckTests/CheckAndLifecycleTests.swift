@@ -134,7 +134,7 @@ struct CheckAndLifecycleTests {
         holder.arguments = [reports + "/.driftcheck.lock", "sleep", "20"]
         try holder.run()
         defer { holder.terminate() }
-        usleep(300_000)
+        try CommandLineTool.waitUntilLocked(reports + "/.driftcheck.lock")
         let blocked = try check(fixture, baselines: baselines, reports: reports, root: fixture.root)
         #expect(blocked.status == 2)
         #expect(blocked.stderr.contains("another driftcheck check is running"))

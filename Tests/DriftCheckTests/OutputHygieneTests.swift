@@ -114,9 +114,9 @@ struct OutputHygieneTests {
         try fixture.directory.makeDirectory("reports")
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [reports + "/.driftcheck.lock", "sleep", "2"]
+        holder.arguments = [reports + "/.driftcheck.lock", "sleep", "4"]
         try holder.run()
-        usleep(300_000)
+        try CommandLineTool.waitUntilLocked(reports + "/.driftcheck.lock")
         let failed = try CommandLineTool.driftcheck(
             "check", "--root", fixture.root, "--key", fixture.key, "--pubkey", fixture.pub, "--baselines", baselines,
             "--reports", reports)

@@ -57,6 +57,14 @@ enum CommandLineTool {
         try run(driftcheck, arguments, in: directory, timeout: timeout)
     }
 
+    /// Waits (up to 30 s) until another process holds the flock on `path`, so a test never races its own helper.
+    static func waitUntilLocked(_ path: String) throws {
+        for _ in 0..<600 {
+            if try run("/usr/bin/flock", ["-n", path, "true"]).status != 0 { return }
+            usleep(50_000)
+        }
+    }
+
     /// Runs a shell command line (for openssl, setcap, mkfifo …).
     @discardableResult
     static func shell(_ command: String, in directory: String? = nil) throws -> RunResult {

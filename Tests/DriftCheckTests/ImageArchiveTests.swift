@@ -143,3 +143,81 @@ struct ImageArchiveTests {
         #expect(TarReader.paxTime("1.x") == nil)
     }
 }
+
+/// Inputs found in review that once crashed the tar reader or escaped the collectors' private copy.
+@Suite("Container image archive regressions")
+struct ImageArchiveRegressionTests {
+    static let writer = #"""
+        import io, sys, tarfile
+        def add(tar, name, kind, data=b"", target=""):
+            info = tarfile.TarInfo(name)
+            info.type = kind
+            info.linkname = target
+            info.size = len(data)
+            info.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
+            tar.addfile(info, io.BytesIO(data) if data else None)
+        case, out = sys.argv[1], sys.argv[2]
+        with tarfile.open(out, "w", format=tarfile.GNU_FORMAT, encoding="utf-8", errors="surrogateescape") as tar:
+            if case == "collide":
+                # U+FFFD as a symlink out of the image, then the invalid byte 0xFF as a directory below which a file
+                # is written: decoded as text the two names are the same.
+                for d in ["etc", "etc/systemd"]:
+                    add(tar, d, tarfile.DIRTYPE)
+                add(tar, "etc/systemd/\ufffd", tarfile.SYMTYPE, target=sys.argv[3])
+                add(tar, "etc/systemd/" + b"\xff".decode("utf-8", "surrogateescape"), tarfile.DIRTYPE)
+                add(tar, "etc/systemd/" + b"\xff".decode("utf-8", "surrogateescape") + "/evil", tarfile.REGTYPE, b"x")
+            elif case == "lower":
+                for d in ["a", "a/b"]:
+                    add(tar, d, tarfile.DIRTYPE)
+                add(tar, "a/b/old", tarfile.REGTYPE, b"old")
+            elif case == "upper":
+                for d in ["a", "a/b"]:
+                    add(tar, d, tarfile.DIRTYPE)
+                add(tar, "a/b/new", tarfile.REGTYPE, b"new")
+                add(tar, "a/.wh..wh..opq", tarfile.REGTYPE)
+        """#
+
+    private func make(_ directory: TemporaryDirectory, _ name: String, _ arguments: [String] = []) throws -> String {
+        let path = directory.url(name + ".tar")
+        let made = try CommandLineTool.run("/usr/bin/env", ["python3", "-c", Self.writer, name, path] + arguments)
+        #expect(made.status == 0, "\(made.stderr)")
+        return path
+    }
+
+    @Test("PAX records and times that would overflow are refused, not trapped on")
+    func overflowingPAX() {
+        let fail = { (message: String) in DriftCheckError(.malformed, message) }
+        #expect(throws: DriftCheckError.self) {
+            try TarReader.parsePAX(Array("6 a=b\n9223372036854775807 c=d\n".utf8), fail)
+        }
+        #expect(TarReader.paxTime("--9223372036854775808") == nil)
+        #expect(TarReader.paxTime("+5") == nil)
+    }
+
+    @Test("two names that decode to the same text never let an image write outside the collectors' copy")
+    func collidingNames() throws {
+        let fixture = try Fixture()
+        let outside = fixture.directory.url("outside")
+        try fixture.directory.makeDirectory("outside")
+        let archive = try make(fixture.directory, "collide", [outside])
+        let result = try CommandLineTool.driftcheck(
+            "baseline", "--image-tar", archive, "--image", "x-1", "--key", fixture.key, "--out",
+            fixture.directory.url("m.jsonl"), "--quiet")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty, "nothing written through the link")
+        let paths = try fixture.entries(fixture.directory.url("m.jsonl")).map(\.path)
+        #expect(paths.contains(Array("/etc/systemd/".utf8) + [0xFF] + Array("/evil".utf8)), "recorded exactly")
+    }
+
+    @Test("an opaque marker hides lower layers at every depth, wherever it sits in its layer")
+    func opaqueAtDepth() throws {
+        let directory = try TemporaryDirectory()
+        let tree = ImageTree(source: "test", keepContent: { _ in false })
+        for name in ["lower", "upper"] {
+            let file = try OpenFile(try make(directory, name))
+            try tree.apply(TarReader(file.range(0, file.size), path: name))
+        }
+        let paths = tree.entries().map { String(decoding: $0.path, as: UTF8.self) }
+        #expect(paths == ["/", "/a", "/a/b", "/a/b/new"])
+    }
+}

@@ -85,14 +85,11 @@ package struct ImageScan {
         let directory = String(cString: template)
         defer { TemporaryTree.remove(directory) }
         for entry in tree.entries() where collectorsRead(entry.path) {
+            // Only names that survive as text unchanged: two raw names must never become one path here.
+            guard TerminalText.isValidUTF8(entry.path), !entry.path.contains(0) else { continue }
             let path = directory + String(decoding: entry.path, as: UTF8.self)
-            var parent = AtomicFile.directory(of: path)
-            var missing: [String] = []
-            while access(parent, F_OK) != 0 && parent.count > directory.count {
-                missing.append(parent)
-                parent = AtomicFile.directory(of: parent)
-            }
-            for directory in missing.reversed() { mkdir(directory, 0o700) }
+            // Every directory on the way must be a real directory made here, never a link from the image.
+            guard Self.makeParents(of: path, below: directory) else { continue }
             switch entry.type {
             case .dir: mkdir(path, 0o700)
             case .symlink: symlink(String(decoding: entry.target ?? [], as: UTF8.self), path)
@@ -107,6 +104,22 @@ package struct ImageScan {
             }
         }
         return Collectors.run(collectors, root: try RootDirectory(path: directory), loadDigests: false)
+    }
+
+    /// Creates the missing directories above `path` (below `top`); false when a component on the way exists and is
+    /// not a directory (a link the image put there), so nothing is ever written through it.
+    static func makeParents(of path: String, below top: String) -> Bool {
+        let relative = path.dropFirst(top.count).split(separator: "/").dropLast()
+        var current = top
+        for component in relative {
+            current += "/" + component
+            var status = stat()
+            if lstat(current, &status) != 0 {
+                guard mkdir(current, 0o700) == 0, lstat(current, &status) == 0 else { return false }
+            }
+            guard status.st_mode & S_IFMT == S_IFDIR else { return false }
+        }
+        return true
     }
 }
 

@@ -128,7 +128,11 @@ enum ImageArchive {
         let directory: String
 
         func small(_ name: String) throws(DriftCheckError) -> [UInt8] {
-            try MappedFile.contents(of: directory + "/" + name)
+            let file = try OpenFile(directory + "/" + name)
+            guard file.size <= Int64(ImageArchive.maximumMetadata) else {
+                throw DriftCheckError(.malformed, path: file.path, "too large for image metadata")
+            }
+            return try MappedFile.contents(of: file.path)
         }
 
         func blob(_ name: String) throws(DriftCheckError) -> FileRangeStream {

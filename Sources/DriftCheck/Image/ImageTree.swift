@@ -25,6 +25,9 @@ final class ImageTree {
     private let keepContent: ([UInt8]) -> Bool
     static let slash = UInt8(ascii: "/")
     static let keptContentLimit = 64 << 20
+    /// All kept content together: a hostile image cannot make the reader hold more than this.
+    static let keptTotalLimit = 256 << 20
+    private var keptTotal = 0
 
     init(source: String, keepContent: @escaping ([UInt8]) -> Bool) {
         self.source = source
@@ -42,6 +45,7 @@ final class ImageTree {
 
     /// "/etc/passwd" for "./etc/passwd", "etc/passwd/", "/etc//passwd"; refuses `..`.
     func normalize(_ name: [UInt8]) throws(DriftCheckError) -> [UInt8] {
+        guard !name.contains(0) else { throw refuse(name, "a NUL byte in the name") }
         var path: [UInt8] = []
         for component in name.split(separator: Self.slash) where component != [UInt8(ascii: ".")] {
             if component.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
@@ -126,8 +130,15 @@ final class ImageTree {
             }
             entry.sha256 = digest.finish()
             entry.blockDigest = digest.isBlockDigest
-            if keep { content = kept }
+            if keep {
+                keptTotal += kept.count
+                guard keptTotal <= Self.keptTotalLimit else {
+                    throw refuse(member.name, "the files the collectors read exceed \(Self.keptTotalLimit >> 20) MiB")
+                }
+                content = kept
+            }
         }
+        if path == [Self.slash] && entry.type != .dir { throw refuse(member.name, "the root is not a directory") }
         if let existing = nodes[path] {
             // A directory over a directory keeps its children; anything else replaces the whole subtree.
             if !(existing.entry.type == .dir && entry.type == .dir) { removeSubtree(path) } else { release(existing) }
@@ -142,7 +153,7 @@ final class ImageTree {
     private func applyWhiteout(_ member: TarMember, path: [UInt8], parent: [UInt8], base: [UInt8]) throws(DriftCheckError) {
         if base.elementsEqual(Array(".wh..wh..opq".utf8)) {
             guard nodes[parent]?.entry.type == .dir else { return }
-            for child in children(of: parent) where nodes[child]?.layer != layer { removeSubtree(child) }
+            hideLowerLayers(below: parent)
             return
         }
         let name = Array(base.dropFirst(4))
@@ -202,14 +213,31 @@ final class ImageTree {
         if let group = node.linkGroup { linkGroups[group, default: 1] -= 1 }
     }
 
-    /// The paths directly below `directory`.
-    private func children(of directory: [UInt8]) -> [[UInt8]] {
+    /// An opaque directory: every lower layer's entry below it goes, at any depth, except the directories that hold
+    /// this layer's own entries (whatever their place in the layer relative to the marker).
+    private func hideLowerLayers(below directory: [UInt8]) {
         let prefix = directory == [Self.slash] ? [Self.slash] : directory + [Self.slash]
-        return nodes.keys.filter { $0.count > prefix.count && $0.starts(with: prefix) && !$0[prefix.count...].contains(Self.slash) }
+        let below = nodes.keys.filter { $0.count > prefix.count && $0.starts(with: prefix) }
+        let current = below.filter { nodes[$0]?.layer == layer }
+        for key in below where nodes[key]?.layer != layer {
+            let holdsCurrent =
+                nodes[key]?.entry.type == .dir && current.contains { $0.starts(with: key + [Self.slash]) }
+            if !holdsCurrent, let node = nodes.removeValue(forKey: key) {
+                release(node)
+                contents[key] = nil
+            }
+        }
     }
 
     private func removeSubtree(_ path: [UInt8]) {
         guard path != [Self.slash] else { return }
+        // Only a directory has anything below it: a file is one key, not a walk over the whole tree.
+        if let node = nodes[path], node.entry.type != .dir {
+            nodes[path] = nil
+            release(node)
+            contents[path] = nil
+            return
+        }
         let prefix = path + [Self.slash]
         for key in nodes.keys where key == path || key.starts(with: prefix) {
             if let node = nodes.removeValue(forKey: key) { release(node) }

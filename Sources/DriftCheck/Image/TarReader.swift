@@ -136,6 +136,7 @@ final class TarReader {
         var longName: [UInt8]? = nil
         var longLink: [UInt8]? = nil
         var pendingExtension = false
+        var extensionBytes: Int64 = 0
         while true {
             let available = try fill(512)
             if available == 0 {
@@ -164,6 +165,10 @@ final class TarReader {
             padding = Int((512 - size % 512) % 512)
             switch type {
             case UInt8(ascii: "x"):
+                extensionBytes += size
+                guard extensionBytes <= Int64(Self.maximumExtension) else {
+                    throw malformed("extension records of more than \(Self.maximumExtension) bytes for one member")
+                }
                 pax.merge(try Self.parsePAX(readSmallContent(size), malformed)) { $1 }
                 pendingExtension = true
                 continue
@@ -240,6 +245,9 @@ final class TarReader {
                 guard let time = Self.paxTime(text) else { throw malformed("PAX mtime \"\(text)\"") }
                 member.modified = time
             default:
+                if key.hasPrefix("GNU.sparse.") {
+                    throw malformed("a GNU sparse member (its data is a sparse map, not the file's content)")
+                }
                 for prefix in ["SCHILY.xattr.", "LIBARCHIVE.xattr."] where key.hasPrefix(prefix) {
                     let name = String(key.dropFirst(prefix.count))
                     if prefix == "LIBARCHIVE.xattr." {
@@ -264,7 +272,7 @@ final class TarReader {
         let negative = text.hasPrefix("-")
         let body = negative ? text.dropFirst() : Substring(text)
         let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy(\.isASCII),
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
             let seconds = Int64(parts[0])
         else { return nil }
         var nanoseconds: Int64 = 0
@@ -293,7 +301,7 @@ final class TarReader {
         while index < body.count {
             guard let space = body[index...].firstIndex(of: UInt8(ascii: " ")), space > index,
                 let length = Int(String(decoding: body[index..<space], as: UTF8.self)), length > space - index + 1,
-                index + length <= body.count, body[index + length - 1] == 0x0A
+                length <= body.count - index, body[index + length - 1] == 0x0A
             else { throw malformed("a malformed PAX record") }
             let record = body[(space + 1)..<(index + length - 1)]
             guard let equals = record.firstIndex(of: UInt8(ascii: "=")) else { throw malformed("a PAX record without '='") }

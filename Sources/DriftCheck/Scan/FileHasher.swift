@@ -135,7 +135,13 @@ final class FileHasher {
             if data >= size { break }
             let hole = (try? SystemCalls.seek(job.descriptor, from: data, toHole: true).get()) ?? size
             var offset = max(next, data / block * block)
-            let end = min(hole, size)
+            // Whole 4 KiB blocks (reading into a hole gives zeros), so that filesystems with smaller blocks give the
+            // digest a file stored in full gives.
+            let end = min(size, (hole + block - 1) / block * block)
+            guard end > offset else {
+                next = offset + block  // a filesystem that reports no progress: move on rather than loop
+                continue
+            }
             while offset < end {
                 let wanted = Int(min(Int64(FileHasher.bufferSize), end - offset))
                 var count = 0

@@ -71,6 +71,7 @@ struct DriftcheckLogHandler: LogHandler {
         if !merged.isEmpty {
             text += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
-        Terminal.writeError(TerminalText.clean(text))
+        // On a terminal a progress line may be showing: erase it first, so the message starts a clean line.
+        Terminal.writeError((Terminal.stderrIsTerminal ? "\r\u{1B}[K" : "") + TerminalText.clean(text))
     }
 }

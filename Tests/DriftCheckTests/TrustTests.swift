@@ -91,6 +91,10 @@ struct TrustTests {
         // Comparing two images is allowed when asked for.
         let images = try setup.compare(host: setup.baseline, trust + ["--compare-baselines"])
         #expect(images.status == 0, "\(images.stderr)")
+        // With separate roots, two images compare with the build key alone.
+        let twoImages = try setup.compare(
+            host: setup.baseline, ["--baseline-pubkey", setup.buildPub, "--compare-baselines"])
+        #expect(twoImages.status == 0, "\(twoImages.stderr)")
         // A host manifest compared with the host's own earlier manifest is normal.
         let earlier = try setup.compare(baseline: setup.host, trust)
         #expect(earlier.status == 0, "\(earlier.stderr)")

@@ -41,7 +41,8 @@ package struct TrustRoots: Sendable {
 
     /// The keys that may sign a host manifest.
     func hostKeys() throws(DriftCheckError) -> [Ed25519Key] {
-        let paths = sharedKeyPaths + hostKeyPaths
+        // Comparing two images (--compare-baselines): a baseline on the host side verifies with the build keys.
+        let paths = sharedKeyPaths + hostKeyPaths + (baselineAsHost ? baselineKeyPaths : [])
         if paths.isEmpty && !extraHostKeys.isEmpty { return extraHostKeys }
         return try Self.load(paths, for: "host manifests", options: "--pubkey or --host-pubkey") + extraHostKeys
     }

@@ -1,5 +1,6 @@
 // Fuzzing needs the library's internals (`@testable import`), which only debug builds expose.
 #if DEBUG
+@testable import DriftCheck
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -60,25 +61,8 @@ struct FuzzRoot {
 
     /// Removes everything below `directory`, never following a symbolic link.
     static func removeChildren(of directory: String) {
-        guard let stream = opendir(directory) else { return }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        closedir(stream)
-        for name in names {
-            let child = directory + "/" + name
-            var status = stat()
-            guard lstat(child, &status) == 0 else { continue }
-            if status.st_mode & S_IFMT == S_IFDIR {
-                removeChildren(of: child)
-                rmdir(child)
-            } else {
-                unlink(child)
-            }
+        for name in (try? SystemCalls.directoryNames(atPath: directory).get()) ?? [] {
+            TemporaryTree.remove(directory + "/" + name)
         }
     }
 }

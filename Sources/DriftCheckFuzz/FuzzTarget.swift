@@ -72,13 +72,15 @@ final class Fuzzer {
         """
 
     func sign(_ bytes: [UInt8], to path: String) {
+        Self.write(bytes, to: path)
+        Self.write(try! bytes.withUnsafeBytes { raw in try key.sign(raw) }, to: path + ".sig")
+    }
+
+    /// Replaces the file at `path` (in the fuzzer's own scratch space) with `bytes`.
+    static func write(_ bytes: [UInt8], to path: String) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         close(descriptor)
-        let signature = try! bytes.withUnsafeBytes { raw in try key.sign(raw) }
-        let signatureDescriptor = open(path + ".sig", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        _ = signature.withUnsafeBytes { write(signatureDescriptor, $0.baseAddress, $0.count) }
-        close(signatureDescriptor)
     }
 
     func run(_ data: [UInt8]) {
@@ -103,9 +105,7 @@ final class Fuzzer {
         case .fleet: fleet(data)
         case .tar:
             let path = root.path + ".image.tar"
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            _ = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            close(descriptor)
+            Self.write(data, to: path)
             if let tree = try? ImageArchive.read(path, keepContent: ImageScan.collectorsRead) { _ = tree.entries() }
         }
     }
@@ -159,9 +159,7 @@ final class Fuzzer {
 
     private func fleet(_ data: [UInt8]) {
         let path = root.path + ".report.json"
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        _ = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
+        Self.write(data, to: path)
         guard let summary = try? FleetView.summary(path) else { return }
         let view = FleetView(reports: [summary, summary])
         _ = FleetRenderer.text(view)

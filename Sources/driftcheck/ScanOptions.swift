@@ -94,7 +94,7 @@ struct ScanOptions: ParsableArguments {
         // Like debsums: a package-owned file that fails its checksum makes the exit code 1 (the manifest is written).
         let exit = statistics.packageMismatches > 0 ? ExitCode(1) : nil
         let seconds = Terminal.monotonicSeconds - started
-        var counts = "\(statistics.regularFiles) files, \(Terminal.byteCount(statistics.bytesHashed)) hashed, "
+        var counts = "\(statistics.regularFiles) files, \(ProgressDisplay.decimal(statistics.bytesHashed)) hashed, "
         counts += "\(statistics.errors) errors, \(statistics.records) records"
         if scan.reusePath != nil { counts += ", \(statistics.reused) hashes reused" }
         if verifyPackages { counts += ", \(statistics.packageMismatches) package checksum mismatches" }

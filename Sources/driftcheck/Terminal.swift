@@ -36,18 +36,6 @@ enum Terminal {
         return true
     }
 
-    /// A byte count for people: "512 B", "3.4 MB", "5.2 GB" (decimal units).
-    static func byteCount(_ bytes: Int64) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : "\(Double(Int(value * 10)) / 10) \(units[unit])"
-    }
-
     /// Seconds since an arbitrary fixed point, for timing.
     static var monotonicSeconds: Double {
         var now = timespec()

@@ -47,7 +47,8 @@ package struct ImageScan {
         }
         let started = Timestamp.now
         let tree = try ImageArchive.read(archivePath, keepContent: Self.collectorsRead)
-        let collected = try Self.collect(tree, collectors)
+        let entries = tree.entries()
+        let collected = try Self.collect(entries, contents: tree.contents, collectors)
         var header = ManifestHeader(
             image: image, host: host, time: HostInfo.now, tool: HostInfo.toolVersion, root: archivePath,
             collectors: ["files"] + collectors.map(\.name), crossMounts: false)
@@ -59,7 +60,7 @@ package struct ImageScan {
             header: header, records: collected.records, to: outputPath, mode: outputMode, key: key
         ) { writer throws(DriftCheckError) in
             var statistics = ScanStatistics()
-            for var entry in tree.entries() {
+            for var entry in entries {
                 if let owner = collected.packageFiles.owner(of: entry.path) {
                     entry.package = owner.package
                     entry.conffile = owner.conffile
@@ -77,14 +78,16 @@ package struct ImageScan {
     }
 
     /// Runs the collectors over a private copy of the files they read, then removes it.
-    static func collect(_ tree: ImageTree, _ collectors: [any Collector]) throws(DriftCheckError) -> CollectedState {
+    static func collect(_ entries: [FileEntry], contents: [[UInt8]: [UInt8]], _ collectors: [any Collector])
+        throws(DriftCheckError) -> CollectedState
+    {
         var template = Array("/tmp/driftcheck-image-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else {
             throw DriftCheckError(.io, path: "/tmp", "cannot make a temporary directory: \(Errno.current)")
         }
         let directory = String(cString: template)
         defer { TemporaryTree.remove(directory) }
-        for entry in tree.entries() where collectorsRead(entry.path) {
+        for entry in entries where collectorsRead(entry.path) {
             // Only names that survive as text unchanged: two raw names must never become one path here.
             guard TerminalText.isValidUTF8(entry.path), !entry.path.contains(0) else { continue }
             let path = directory + String(decoding: entry.path, as: UTF8.self)
@@ -96,7 +99,7 @@ package struct ImageScan {
             case .file:
                 let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
                 guard descriptor >= 0 else { continue }
-                if let bytes = tree.contents[entry.path] {
+                if let bytes = contents[entry.path] {
                     _ = bytes.withUnsafeBytes { SystemCalls.writeAll(descriptor, $0) }
                 }
                 close(descriptor)

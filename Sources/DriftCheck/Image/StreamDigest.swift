@@ -31,11 +31,7 @@ final class StreamDigest {
     }
 
     private func flushBlock() {
-        if block.contains(where: { $0 != 0 }) {
-            var position = UInt64(offset).bigEndian
-            withUnsafeBytes(of: &position) { hasher.update($0.baseAddress!, count: 8) }
-            hasher.update(block)
-        }
+        block.withUnsafeBytes { FileHasher.hashBlock($0.baseAddress!, count: $0.count, at: offset, into: hasher) }
         offset += Int64(block.count)
         block.removeAll(keepingCapacity: true)
     }
@@ -43,8 +39,7 @@ final class StreamDigest {
     func finish() -> [UInt8] {
         if blocks {
             if !block.isEmpty { flushBlock() }
-            var total = UInt64(size).bigEndian
-            withUnsafeBytes(of: &total) { hasher.update($0.baseAddress!, count: 8) }
+            FileHasher.finishBlocks(size: size, into: hasher)
         }
         return hasher.finish()
     }

@@ -162,8 +162,7 @@ final class FileHasher {
             // Continue at the next block boundary; a partial block at `end` was hashed whole.
             next = max(offset, (end + block - 1) / block * block)
         }
-        var sizeBytes = UInt64(size).bigEndian
-        withUnsafeBytes(of: &sizeBytes) { hasher.update($0.baseAddress!, count: 8) }
+        FileHasher.finishBlocks(size: size, into: hasher)
         switch SystemCalls.status(of: job.descriptor) {
         case .failure(let error):
             return .failure(Failure(message: "cannot stat after reading: \(error)"))
@@ -180,16 +179,28 @@ final class FileHasher {
         var start = 0
         while start < count {
             let length = min(FileHasher.block, count - start)
-            if !FileHasher.isZero(buffer + start, count: length) {
-                var position = UInt64(offset + Int64(start)).bigEndian
-                withUnsafeBytes(of: &position) { hasher.update($0.baseAddress!, count: 8) }
-                hasher.update(buffer + start, count: length)
-            }
+            FileHasher.hashBlock(buffer + start, count: length, at: offset + Int64(start), into: hasher)
             start += length
         }
     }
 
-    private static func isZero(_ bytes: UnsafeMutableRawPointer, count: Int) -> Bool {
+    /// The block digest's step for one block (4 KiB, or the last, shorter one) at `offset`: nothing for an
+    /// all-zero block, else its offset (8 bytes, big-endian) and its bytes. Shared by the scanner, which reads by
+    /// range, and ``StreamDigest``, which sees a stream, so the two cannot disagree.
+    static func hashBlock(_ bytes: UnsafeRawPointer, count: Int, at offset: Int64, into hasher: SHA256Hasher) {
+        guard !isZero(bytes, count: count) else { return }
+        var position = UInt64(offset).bigEndian
+        withUnsafeBytes(of: &position) { hasher.update($0.baseAddress!, count: 8) }
+        hasher.update(bytes, count: count)
+    }
+
+    /// The block digest's last step: the size (8 bytes, big-endian).
+    static func finishBlocks(size: Int64, into hasher: SHA256Hasher) {
+        var total = UInt64(size).bigEndian
+        withUnsafeBytes(of: &total) { hasher.update($0.baseAddress!, count: 8) }
+    }
+
+    private static func isZero(_ bytes: UnsafeRawPointer, count: Int) -> Bool {
         var index = 0
         while index + 8 <= count {
             if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) != 0 { return false }

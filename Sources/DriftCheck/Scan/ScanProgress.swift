@@ -94,7 +94,8 @@ package final class ProgressDisplay: Sendable {
         return output
     }
 
-    static func decimal(_ bytes: Int64) -> String {
+    /// A byte count for people: "512 B", "3.4 MB", "5.2 GB" (decimal units); also the scan's summary line.
+    package static func decimal(_ bytes: Int64) -> String {
         let units = ["B", "kB", "MB", "GB", "TB", "PB"]
         var value = Double(bytes)
         var unit = 0

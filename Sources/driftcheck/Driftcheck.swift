@@ -18,7 +18,8 @@ struct Driftcheck: ParsableCommand {
               0  no drift at or above --fail-on (or the command succeeded)
               1  drift at or above --fail-on
               2  usage error, I/O error, or malformed input (the message names the file)
-              3  a signature is missing, invalid, or made by an untrusted key
+              3  a signature is missing, invalid or untrusted, or a host manifest
+                 is a baseline, another host's (--expect-host) or too old (--max-age)
             """,
         version: HostInfo.toolVersion,
         subcommands: [

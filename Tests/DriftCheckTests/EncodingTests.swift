@@ -77,6 +77,75 @@ struct EncodingTests {
         entry.deviceNumber = FileEntry.deviceNumber(parsing: Array("259:65540".utf8))
         #expect(entry.deviceNumberText == "259:65540")
     }
+
+    /// The file line as the generic builder writes it, key by key: what the literal-keyed encoder must equal.
+    private func referenceLine(_ entry: FileEntry) -> [UInt8] {
+        var json = JSONBuilder()
+        json.openObject()
+        json.field("kind", "file")
+        json.byteStringField("path", entry.path)
+        json.field("type", entry.type.rawValue)
+        json.field("mode", entry.modeText)
+        json.field("uid", entry.uid)
+        json.field("gid", entry.gid)
+        json.field("size", entry.size)
+        if let rdev = entry.deviceNumberText { json.field("rdev", rdev) }
+        if let digest = entry.sha256 { json.field(entry.blockDigest ? "sha256_blocks" : "sha256", Hex.encode(digest)) }
+        if let target = entry.target { json.byteStringField("target", target) }
+        if let capabilities = entry.capabilities { json.field("caps", Hex.encode(capabilities)) }
+        if let package = entry.package { json.field("pkg", package) }
+        if entry.conffile { json.field("conffile", true) }
+        if let check = entry.packageCheck { json.field("pkg_check", check) }
+        if let unscanned = entry.unscanned { json.field("unscanned", unscanned) }
+        if let error = entry.error { json.field("error", error) }
+        json.field("mtime", entry.modified.description)
+        json.field("ctime", entry.changed.description)
+        json.field("dev", entry.device)
+        json.field("ino", entry.inode)
+        json.field("nlink", entry.linkCount)
+        json.closeObject()
+        return json.bytes
+    }
+
+    @Test("the file-line encoder writes exactly the bytes of the generic JSON builder, for every optional field")
+    func fileLineEncoderMatchesBuilder() throws {
+        var generator = SystemRandomNumberGenerator()
+        let types: [FileType] = [.file, .dir, .symlink, .char, .block, .fifo, .socket]
+        let names: [[UInt8]] = [
+            Array("/etc/passwd".utf8), Array("/tmp/ä ö \"quoted\" back\\slash".utf8), [0x2F, 0xFF, 0xFE, 0x41],
+            [0x2F, 0x0A, 0x1B, 0x5B, 0x32, 0x4A, 0x7F], Array("/caf\u{E9}/\u{202E}gnp.exe".utf8), [0x2F, 0xC0, 0xAF],
+        ]
+        for round in 0..<2000 {
+            let time = { () -> Timestamp in
+                Timestamp(
+                    seconds: Int64.random(in: -3_000_000_000...5_000_000_000, using: &generator),
+                    nanoseconds: round % 7 == 0 ? 0 : Int64.random(in: 0..<1_000_000_000, using: &generator))
+            }
+            var entry = FileEntry(
+                path: names[round % names.count] + Array("\(round)".utf8), type: types[round % types.count],
+                permissions: UInt32.random(in: 0...0o7777, using: &generator),
+                uid: round % 5 == 0 ? UInt32.max : UInt32.random(in: 0...70000, using: &generator),
+                gid: UInt32.random(in: 0...70000, using: &generator),
+                size: round % 11 == 0 ? Int64.max : Int64.random(in: 0...(1 << 40), using: &generator),
+                modified: time(), changed: time(), device: UInt64.random(in: 0...0xFFFF_FFFF, using: &generator),
+                inode: UInt64(round), linkCount: UInt64.random(in: 1...3, using: &generator))
+            if entry.type == .char || entry.type == .block { entry.deviceNumber = UInt64(round) << 8 | 3 }
+            if round % 2 == 0 { entry.sha256 = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+            entry.blockDigest = round % 6 == 0
+            if round % 3 == 0 { entry.target = names[(round + 1) % names.count] }
+            if round % 5 == 0 { entry.capabilities = (0..<20).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+            if round % 4 == 0 { entry.package = "libc6:amd64" }
+            entry.conffile = round % 8 == 0
+            if round % 9 == 0 { entry.packageCheck = round % 2 == 0 ? "ok" : "mismatch" }
+            if round % 10 == 0 { entry.unscanned = "mount" }
+            if round % 13 == 0 { entry.error = "cannot open: \u{1B}]0;owned\u{07} \"x\"" }
+            var json = JSONBuilder()
+            ManifestEncoding.encode(entry, into: &json)
+            #expect(json.bytes == referenceLine(entry), "round \(round)")
+            #expect(try ManifestEncoding.decodeEntry(JSONParser.parse(json.bytes)) == .file(entry), "round \(round)")
+            if let fast = FileLineDecoder.decode(json.bytes) { #expect(fast == entry, "round \(round)") }
+        }
+    }
 }
 
 @Suite("Terminal text")

@@ -67,6 +67,40 @@ package struct JSONBuilder {
 
     package mutating func number(_ value: some BinaryInteger) {
         separate()
+        rawNumber(value)
+    }
+
+    // Writing an object whose shape the caller knows (a manifest's file line, written once per file): punctuation
+    // and keys come as literals, values without the per-value comma bookkeeping. The caller writes every comma.
+
+    /// Appends `text` as it is: punctuation and keys the caller wrote out, such as `,"mode":`.
+    mutating func raw(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Appends `value` as a quoted JSON string.
+    mutating func rawString(_ value: [UInt8]) {
+        value.withUnsafeBufferPointer { appendEscaped($0) }
+    }
+
+    mutating func rawString(_ value: String) {
+        var value = value
+        value.withUTF8 { appendEscaped($0) }
+    }
+
+    /// Appends `"KEY":"VALUE"` for a byte string, preceded by `"KEY_b64":"BASE64"` when the bytes are not valid
+    /// UTF-8 (as ``byteStringField(_:_:)`` writes them); `key` is `,"KEY":` and `base64Key` is `,"KEY_b64":`.
+    mutating func rawByteString(_ key: StaticString, _ value: [UInt8], base64Key: StaticString) {
+        raw(key)
+        rawString(value)
+        if !TerminalText.isValidUTF8(value) {
+            raw(base64Key)
+            rawString(Base64.encode(value))
+        }
+    }
+
+    /// Appends the decimal digits of `value`.
+    mutating func rawNumber(_ value: some BinaryInteger) {
         // Digits straight into the buffer: String(value) would allocate for every number of every line.
         var magnitude = value.magnitude
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
@@ -79,6 +113,29 @@ package struct JSONBuilder {
                 magnitude /= 10
             } while magnitude > 0
             bytes.append(contentsOf: buffer[index...])
+        }
+    }
+
+    /// Appends `"HEX"`: the bytes as quoted lower-case hex.
+    mutating func rawHex(_ value: [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value {
+            bytes.append(Self.hexDigits[Int(byte >> 4)])
+            bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends exactly `width` digits of `value` in `radix` (8 or 10), the leading ones zero.
+    mutating func rawDigits(_ value: UInt64, width: Int, radix: UInt64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var value = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            for index in stride(from: width - 1, through: 0, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % radix)
+                value /= radix
+            }
+            bytes.append(contentsOf: buffer[0..<width])
         }
     }
 

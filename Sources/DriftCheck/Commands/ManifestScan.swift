@@ -42,15 +42,16 @@ package struct ManifestScan {
         if nice && !SystemCalls.beNice() { onNiceRefused?() }
         let started = Timestamp.now
         // Only a manifest this key signed is trusted to supply hashes: a planted one could hide changed files.
-        let previous = try reusePath.map { path throws(DriftCheckError) in
-            PreviousManifest(reader: try ManifestReader.open(path, trustedKeys: [key]))
-        }
+        // It is verified and decoded on a thread of its own, while the collectors run.
+        let previous = reusePath.map { PreviousManifest(path: $0, trustedKeys: [key]) }
+        defer { previous?.stop() }
         if let image, !ImageStamp.isValid(image) {
             throw DriftCheckError(
                 .usage, "image id \"\(image)\" must be 1–200 characters of letters, digits and ._:/@+-")
         }
         let root = try RootDirectory(path: options.root)
         let collected = Collectors.run(collectors, root: root, loadDigests: verifyPackages)
+        try previous?.waitUntilOpen()
         var options = options
         options.packageFiles = collected.packageFiles
         options.previous = previous

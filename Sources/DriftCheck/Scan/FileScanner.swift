@@ -69,11 +69,13 @@ package struct FileScanner {
         let verifying = options.verifyingPackages
         let progress = options.progress
         let walker = JoinableThread {
+            let batch = WalkerBatch(pipeline)
             var walker = Walker(
                 crossMounts: crossMounts, packageFiles: packageFiles, excluded: excluded, previous: previous,
-                verifyingPackages: verifying, beforeOpen: beforeOpen, submit: pipeline.submit)
+                verifyingPackages: verifying, beforeOpen: beforeOpen, submit: batch.add)
             walker.progress = progress
             walker.walk(root: root)
+            batch.flush()
             pipeline.finishWalking()
         }
         let hashedBytes = HashedByteCounter()
@@ -81,25 +83,33 @@ package struct FileScanner {
             JoinableThread {
                 let hasher = FileHasher()
                 hasher.progress = progress
-                while let (index, job) = pipeline.nextJob() {
-                    pipeline.complete(index, with: hasher.hash(job))
+                var taken: [(index: Int, job: HashJob)] = []
+                var results: [HashResult] = []
+                while pipeline.nextJobs(&taken) {
+                    results.removeAll(keepingCapacity: true)
+                    for (_, job) in taken { results.append(hasher.hash(job)) }
+                    pipeline.complete(taken, with: results)
                 }
                 hashedBytes.add(hasher.bytesHashed)
             }
         }
         var statistics = ScanStatistics()
         var failure: DriftCheckError? = nil
-        while let entry = pipeline.nextEntry() {
-            statistics.entries += 1
-            progress?.recorded()
-            if entry.type == .file { statistics.regularFiles += 1 }
-            if entry.error != nil { statistics.errors += 1 }
-            do {
-                try consume(entry)
-            } catch {
-                failure = error
-                pipeline.cancel()
-                break
+        var ready: [FileEntry] = []
+        ready.reserveCapacity(ScanPipeline.batchSize)
+        consuming: while pipeline.nextEntries(&ready) {
+            for entry in ready {
+                statistics.entries += 1
+                progress?.recorded()
+                if entry.type == .file { statistics.regularFiles += 1 }
+                if entry.error != nil { statistics.errors += 1 }
+                do {
+                    try consume(entry)
+                } catch {
+                    failure = error
+                    pipeline.cancel()
+                    break consuming
+                }
             }
         }
         walker.join()
@@ -108,6 +118,34 @@ package struct FileScanner {
         statistics.bytesHashed = hashedBytes.total
         statistics.reused = previous?.reused ?? 0
         return statistics
+    }
+}
+
+/// The walker's side of the pipeline: collects entries and hands them over ``ScanPipeline/batchSize`` at a time.
+private final class WalkerBatch: @unchecked Sendable {
+    private let pipeline: ScanPipeline
+    private var items: [(entry: FileEntry, job: HashJob?)] = []
+    private var cancelled = false
+
+    init(_ pipeline: ScanPipeline) {
+        self.pipeline = pipeline
+        items.reserveCapacity(ScanPipeline.batchSize)
+    }
+
+    /// Adds an entry; false when the scan was cancelled (the job's descriptor is then closed).
+    func add(_ entry: FileEntry, job: HashJob?) -> Bool {
+        if cancelled {
+            if let job { close(job.descriptor) }
+            return false
+        }
+        items.append((entry, job))
+        if items.count == ScanPipeline.batchSize { flush() }
+        return !cancelled
+    }
+
+    /// Hands over what was collected.
+    func flush() {
+        if !items.isEmpty && !pipeline.submit(&items) { cancelled = true }
     }
 }
 

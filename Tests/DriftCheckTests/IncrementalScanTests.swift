@@ -88,10 +88,13 @@ struct IncrementalScanTests {
         entries: [FileEntry], reused: Int
     ) {
         var options = FileScanner.Options(root: root)
-        options.previous = PreviousManifest(
-            reader: try ManifestReader.open(previous, trustedKeys: [try KeyFiles.loadPublicKey(fixture.pub)]))
+        let reused = PreviousManifest(path: previous, trustedKeys: [try KeyFiles.loadPublicKey(fixture.pub)])
+        defer { reused.stop() }
+        try reused.waitUntilOpen()
+        options.previous = reused
         var entries: [FileEntry] = []
         let statistics = try FileScanner.scan(options) { entry throws(DriftCheckError) in entries.append(entry) }
+        try reused.finish()
         return (entries, statistics.reused)
     }
 

@@ -102,6 +102,28 @@ struct ScannerTests {
         #expect(entry(entries, "/kept")?.sha256 != nil)
     }
 
+    @Test("capabilities are recorded for executables; a non-executable's are inert until chmod +x, then recorded")
+    func capabilitiesOfExecutables() throws {
+        let directory = try TemporaryDirectory()
+        let tool = try directory.write("tool", "#!/bin/sh\n")
+        let data = try directory.write("data", "not a program")
+        chmod(tool, 0o755)
+        chmod(data, 0o644)
+        for path in [tool, data] {
+            let set = try CommandLineTool.shell("setcap cap_net_raw+ep '\(path)'")
+            try #require(set.status == 0, "setcap: \(set.stderr)")
+        }
+        let before = try scanEntries(directory.path)
+        let recorded = try #require(entry(before, "/tool")?.capabilities)
+        #expect(recorded.count >= 20)
+        #expect(entry(before, "/data")?.capabilities == nil)
+        #expect(entry(before, "/data")?.sha256 != nil)
+        chmod(data, 0o744)
+        let after = try scanEntries(directory.path)
+        #expect(entry(after, "/data")?.capabilities == recorded)
+        #expect(entry(after, "/data")?.permissions == 0o744)
+    }
+
     @Test("a file replaced by a symlink between listing and opening is not followed")
     func replacedBySymlinkIsNotFollowed() throws {
         let directory = try TemporaryDirectory()
@@ -114,10 +136,13 @@ struct ScannerTests {
                 }
             }
         }
+        // A full scan opens a listed regular file before any stat: the open fails on the link (O_NOFOLLOW), and the
+        // link is recorded as what is there now. Stat-first (an incremental scan) records the listed file with
+        // the error instead. Either way nothing is read through the link.
         let replaced = try #require(entry(entries, "/victim"))
         #expect(replaced.sha256 == nil)
-        #expect(replaced.type == .file)
-        #expect(replaced.error == "replaced by a symbolic link between listing and opening (not followed)")
+        #expect(replaced.type == .symlink)
+        #expect(replaced.target == Array("/etc/shadow".utf8))
     }
 
     @Test("names that are not UTF-8 or hold a newline round-trip byte for byte through the manifest")

@@ -96,7 +96,9 @@ final class ImageTree {
         var entry = FileEntry(
             path: path, type: .file, permissions: member.permissions, uid: member.uid, gid: member.gid, size: 0,
             modified: member.modified, changed: member.modified)
-        entry.capabilities = member.extendedAttributes["security.capability"]
+        if FileEntry.recordsCapabilities(permissions: member.permissions) {
+            entry.capabilities = member.extendedAttributes["security.capability"]
+        }
         var group: Int? = nil
         var content: [UInt8]? = nil
         switch member.kind {

@@ -37,16 +37,19 @@ final class FileHasher {
         buffer.deallocate()
     }
 
-    /// Reads `security.capability` and the whole content of the job's file, then closes it. The digest is kept
-    /// only when every byte was read and the file's size, mtime and ctime did not change meanwhile.
+    /// Reads `security.capability` (of an executable: ``FileEntry/recordsCapabilities(permissions:)``) and the
+    /// whole content of the job's file, then closes it. The digest is kept only when every byte was read and the
+    /// file's size, mtime and ctime did not change meanwhile.
     func hash(_ job: HashJob) -> HashResult {
         defer { close(job.descriptor) }
         var result = HashResult()
-        switch SystemCalls.extendedAttribute(of: job.descriptor, "security.capability") {
-        case .success(let value): result.capabilities = value
-        case .failure(let error):
-            result.error = "cannot read security.capability: \(error)"
-            return result
+        if FileEntry.recordsCapabilities(permissions: job.status.permissions) {
+            switch SystemCalls.extendedAttribute(of: job.descriptor, "security.capability") {
+            case .success(let value): result.capabilities = value
+            case .failure(let error):
+                result.error = "cannot read security.capability: \(error)"
+                return result
+            }
         }
         if job.status.size > Int64(FileHasher.bufferSize) {
             _ = posix_fadvise(job.descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)

@@ -13,7 +13,8 @@ struct Walker {
         let descriptor: Int32
         let prefix: [UInt8]
         let device: UInt64
-        let names: [[UInt8]]
+        /// The children, sorted by name, with the type the directory listing gave.
+        let children: [(name: [UInt8], type: UInt8)]
         var next = 0
     }
 
@@ -74,13 +75,13 @@ struct Walker {
         }
         while !stack.isEmpty {
             let top = stack.count - 1
-            guard stack[top].next < stack[top].names.count else {
+            guard stack[top].next < stack[top].children.count else {
                 close(stack.removeLast().descriptor)
                 continue
             }
-            let name = stack[top].names[stack[top].next]
+            let (name, listedType) = stack[top].children[stack[top].next]
             stack[top].next += 1
-            guard let (entry, job, child) = visit(name, in: stack[top]) else { continue }
+            guard let (entry, job, child) = visit(name, listedAs: listedType, in: stack[top]) else { continue }
             if !excluded.isEmpty, excluded.contains(FileIdentity(device: entry.device, inode: entry.inode)) {
                 if let job { close(job.descriptor) }
                 continue
@@ -96,21 +97,59 @@ struct Walker {
     /// Lists an opened directory. Returns its frame, or nil (with the reason on `entry`) when it cannot be walked.
     private func enter(_ descriptor: Int32, path: [UInt8], status: FileStatus, entry: inout FileEntry) -> Frame? {
         progress?.entered(path)
-        switch SystemCalls.directoryNames(descriptor) {
+        switch SystemCalls.directoryEntries(descriptor) {
         case .failure(let error):
             entry.error = "cannot list: \(error)"
             close(descriptor)
             return nil
-        case .success(var names):
-            names.sort(by: CanonicalOrder.bytesPrecede)
+        case .success(var children):
+            children.sort { CanonicalOrder.bytesPrecede($0.name, $1.name) }
             let prefix = path == [Self.slash] ? path : path + [Self.slash]
-            return Frame(descriptor: descriptor, prefix: prefix, device: status.device, names: names)
+            return Frame(descriptor: descriptor, prefix: prefix, device: status.device, children: children)
         }
     }
 
+    private static let fileFlags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
+
+    /// The entry of a path with its status, noting the package that owns it.
+    private func entry(_ path: [UInt8], _ status: FileStatus) -> (FileEntry, PackageFileIndex.Owner?) {
+        var entry = FileEntry(path: path, status: status)
+        let owner = packageFiles.owner(of: path)
+        if let owner {
+            entry.package = owner.package
+            entry.conffile = owner.conffile
+        }
+        return (entry, owner)
+    }
+
     /// Examines one child of `frame`: its entry, a hash job for a regular file, a frame for a directory to descend.
-    private func visit(_ name: [UInt8], in frame: Frame) -> (FileEntry, HashJob?, Frame?)? {
+    private func visit(_ name: [UInt8], listedAs listedType: UInt8, in frame: Frame) -> (FileEntry, HashJob?, Frame?)? {
         let path = frame.prefix + name
+        // A full scan opens what the listing calls a regular file straight away, and takes its status from the
+        // descriptor: one system call fewer per file than `lstat` first. O_NOFOLLOW|O_NONBLOCK make a name swapped
+        // for a link or a FIFO since the listing fail or return at once, and anything that is not a regular file
+        // by `fstat` is closed unread and examined below by `lstat`, like any other entry. (A device swapped in
+        // between listing and opening gets opened, as it could between `lstat` and opening; it is never read.)
+        // An incremental scan stats first: most files keep their hash and are never opened.
+        if previous == nil, listedType == UInt8(DT_REG) {
+            beforeOpen?(path)
+            if case .success(let descriptor) = SystemCalls.open(at: frame.descriptor, name, flags: Self.fileFlags) {
+                if case .success(let status) = SystemCalls.status(of: descriptor), status.type == .file {
+                    let (entry, owner) = entry(path, status)
+                    return (entry, HashJob(descriptor: descriptor, status: status, expected: owner?.expected), nil)
+                }
+                close(descriptor)
+            }
+            // It could not be opened, or is no longer a regular file: examined below, and the error said there.
+            return visitByStatus(path, name, in: frame, hooked: true)
+        }
+        return visitByStatus(path, name, in: frame, hooked: false)
+    }
+
+    /// Examines one child of `frame` starting from `lstat`. `hooked`: ``beforeOpen`` was already called for it.
+    private func visitByStatus(_ path: [UInt8], _ name: [UInt8], in frame: Frame, hooked: Bool)
+        -> (FileEntry, HashJob?, Frame?)?
+    {
         let status: FileStatus
         switch SystemCalls.status(at: frame.descriptor, name) {
         case .success(let found): status = found
@@ -120,12 +159,7 @@ struct Walker {
             entry.error = error == .noEntry ? "vanished during the scan" : "cannot stat: \(error)"
             return (entry, nil, nil)
         }
-        var entry = FileEntry(path: path, status: status)
-        let owner = packageFiles.owner(of: path)
-        if let owner {
-            entry.package = owner.package
-            entry.conffile = owner.conffile
-        }
+        var (entry, owner) = entry(path, status)
         switch status.type {
         case .file:
             if let previous,
@@ -138,9 +172,8 @@ struct Walker {
                 if verifyingPackages { entry.packageCheck = reused.packageCheck }
                 return (entry, nil, nil)
             }
-            beforeOpen?(path)
-            let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
-            switch SystemCalls.open(at: frame.descriptor, name, flags: flags) {
+            if !hooked { beforeOpen?(path) }
+            switch SystemCalls.open(at: frame.descriptor, name, flags: Self.fileFlags) {
             case .failure(let error):
                 entry.error = Self.openFailure(error)
                 return (entry, nil, nil)

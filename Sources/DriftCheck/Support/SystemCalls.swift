@@ -117,6 +117,13 @@ enum SystemCalls {
     /// The names in an open directory, without "." and "..", in the order the filesystem returns them.
     /// The corresponding C functions are `fdopendir` and `readdir`; `directory` stays open.
     static func directoryNames(_ directory: Int32) -> Result<[[UInt8]], Errno> {
+        directoryEntries(directory).map { entries in entries.map(\.name) }
+    }
+
+    /// The entries of an open directory (not "." and ".."), unsorted, each with the type `getdents` reported
+    /// (`DT_REG`, `DT_DIR` …, or `DT_UNKNOWN` on filesystems that do not say). The corresponding C function is
+    /// `readdir` on a duplicate of the descriptor.
+    static func directoryEntries(_ directory: Int32) -> Result<[(name: [UInt8], type: UInt8)], Errno> {
         let duplicate = fcntl(directory, F_DUPFD_CLOEXEC, 0)
         if duplicate < 0 { return .failure(.current) }
         guard let stream = fdopendir(duplicate) else {
@@ -125,12 +132,12 @@ enum SystemCalls {
             return .failure(error)
         }
         defer { closedir(stream) }
-        var names: [[UInt8]] = []
+        var entries: [(name: [UInt8], type: UInt8)] = []
         while true {
             errno = 0
             guard let record = readdir(stream) else {
                 if errno != 0 { return .failure(.current) }
-                return .success(names)
+                return .success(entries)
             }
             let name = withUnsafeBytes(of: &record.pointee.d_name) { raw -> [UInt8] in
                 let bytes = raw.bindMemory(to: UInt8.self)
@@ -138,7 +145,7 @@ enum SystemCalls {
                 return Array(bytes[0..<length])
             }
             if name == [0x2E] || name == [0x2E, 0x2E] { continue }
-            names.append(name)
+            entries.append((name, record.pointee.d_type))
         }
     }
 

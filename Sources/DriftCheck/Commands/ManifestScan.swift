@@ -165,6 +165,13 @@ package struct ManifestComparison {
         let baselineKeys = try trust.baselineKeys()
         let policy = try PolicyLoader.load(policyPath)
         let allowlist = try allowlistPath.map(LiveAllowlist.load) ?? LiveAllowlist()
+        // A baseline named on the command line is verified on a second core while the host manifest is; the host's
+        // failures are still reported first.
+        let namedBaseline = baselinePath.map { path in
+            BackgroundResult { () throws(DriftCheckError) in try ManifestReader.open(path, trustedKeys: baselineKeys) }
+        }
+        // Joined on every way out: an error must not reach exit while that thread is still inside OpenSSL.
+        defer { _ = try? namedBaseline?.value() }
         let host = try ManifestReader.open(hostPath, trustedKeys: hostKeys)
         try trust.checkHost(host.header, path: hostPath, now: now)
         var store: BaselineStore? = nil
@@ -191,7 +198,12 @@ package struct ManifestComparison {
             }
             chosen = found.path
         }
-        let baseline = try ManifestReader.open(chosen, trustedKeys: baselineKeys)
+        let baseline: ManifestReader
+        if let namedBaseline {
+            baseline = try namedBaseline.value()
+        } else {
+            baseline = try ManifestReader.open(chosen, trustedKeys: baselineKeys)
+        }
         onDetail?(
             "baseline \(chosen) (image \(baseline.header.image ?? "none"), key \(baseline.keyID)); "
                 + "host manifest \(hostPath) (host \(host.header.host), key \(host.keyID))")

@@ -20,6 +20,37 @@ struct SignatureTests {
         #expect(try String(contentsOfFile: fixture.key, encoding: .utf8) == privatePEM)
     }
 
+    @Test("a manifest large enough to be read with its residency trimmed signs and verifies, and openssl agrees")
+    func largeManifestWithTrimmedResidency() throws {
+        let fixture = try Fixture()
+        let path = fixture.directory.url("large.jsonl")
+        // 24 MiB of varied bytes: above MappedFile.trimmedResidencySize, so both passes run beside the trimmer.
+        var generator = SystemRandomNumberGenerator()
+        var bytes = [UInt8](repeating: 0, count: 24 << 20)
+        for index in stride(from: 0, to: bytes.count, by: 8) {
+            withUnsafeBytes(of: generator.next() as UInt64) { bytes.replaceSubrange(index..<index + 8, with: $0) }
+        }
+        #expect(bytes.count >= MappedFile.trimmedResidencySize)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let key = try KeyFiles.loadPrivateKey(fixture.key)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        try #require(descriptor >= 0)
+        try ManifestSignature.sign(descriptor: descriptor, of: path, with: key, mode: 0o640)
+        close(descriptor)
+        let openssl = try CommandLineTool.shell(
+            "openssl pkeyutl -verify -pubin -inkey signing.pub -rawin -in large.jsonl -sigfile large.jsonl.sig",
+            in: fixture.directory.path)
+        #expect(openssl.status == 0, "\(openssl.stdout) \(openssl.stderr)")
+        let verified = try ManifestSignature.verify(path, trustedKeys: [try KeyFiles.loadPublicKey(fixture.pub)])
+        #expect(verified.digest == bytes.withUnsafeBytes { SHA256Hasher.digest($0) })
+        // One flipped byte in the middle, where the trimmer has long since dropped the first pages.
+        bytes[bytes.count / 2] ^= 0x40
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: DriftCheckError.self) {
+            try ManifestSignature.verify(path, trustedKeys: [try KeyFiles.loadPublicKey(fixture.pub)])
+        }
+    }
+
     @Test("openssl pkeyutl verifies a manifest driftcheck signed with an openssl-made key")
     func opensslVerifiesOurSignature() throws {
         let fixture = try Fixture()

@@ -107,6 +107,27 @@ for name, label in rows:
 if floor > 0:
     print(f"| floor | bytes / openssl speed -evp sha256 -multi (all cores) | {nbytes / floor:.2f} | | {floor / 1e6:,.0f} | | "
           f"{(nbytes / floor) / base['wall']['median'] if base else float('nan'):.2f} |")
+# The targets, as ratios of this run's medians (each only when its rows ran).
+med = {name: d["wall"]["median"] for name, _ in rows if (d := load(name))}
+peak = {name: d["peak_mib"]["median"] for name, _ in rows if (d := load(name))}
+checks = []
+if "driftcheck_scan" in med and "walk" in med and floor > 0 and os.environ["TAG"] == "usr":
+    bound = nbytes / floor + med["walk"]
+    checks.append(f"full scan {med['driftcheck_scan'] / bound:.2f}x its floor (hash {nbytes / floor:.2f} s + walk "
+                  f"{med['walk']:.2f} s; target <= 1.3)")
+if "aide_init" in med and "driftcheck_scan" in med:
+    expected = " (target >= 5 for small files)" if os.environ["TAG"] == "synth" else ""
+    checks.append(f"full scan {med['aide_init'] / med['driftcheck_scan']:.1f}x faster than aide --init{expected}")
+if "driftcheck_rescan" in med and "walk" in med:
+    checks.append(f"rescan {med['driftcheck_rescan'] / med['walk']:.2f}x the stat walk (target <= 2)")
+if "aide_check" in med and "driftcheck_rescan" in med:
+    checks.append(f"rescan {med['aide_check'] / med['driftcheck_rescan']:.0f}x faster than aide --check")
+for name in ("driftcheck_scan", "driftcheck_compare"):
+    if name in med and files >= 1_000_000:
+        checks.append(f"{name.split('_')[1]} of {files:,} entries: {med[name]:.2f} s, {peak[name]:.1f} MiB peak "
+                      "(target for compare < 3 s; both < 150 MB)")
+if checks:
+    print("\nTargets: " + "; ".join(checks) + ".")
 PY
 }
 

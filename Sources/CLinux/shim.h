@@ -27,6 +27,10 @@ static inline int driftcheck_disable_core_dumps(void) {
 // lseek's SEEK_DATA and SEEK_HOLE (Linux 3.1) are declared only under _GNU_SOURCE, which this module cannot set.
 enum { DRIFTCHECK_SEEK_DATA = 3, DRIFTCHECK_SEEK_HOLE = 4 };
 
+// open's O_NOATIME (Linux 2.6.8), likewise declared only under _GNU_SOURCE: 01000000 on every Linux architecture
+// but alpha, parisc and sparc, which Swift does not target.
+enum { DRIFTCHECK_O_NOATIME = 01000000 };
+
 static inline ssize_t driftcheck_fgetxattr(int fd, const char *name, void *value, size_t size) {
     return fgetxattr(fd, name, value, size);
 }

@@ -124,6 +124,27 @@ struct ScannerTests {
         #expect(entry(after, "/data")?.permissions == 0o744)
     }
 
+    @Test("a scan leaves the access times of the files it reads and the directories it lists as they were")
+    func accessTimesAreLeftAlone() throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("sub/file", "read by the scan")
+        let sub = directory.url("sub")
+        // Access two days ago, modification three: under relatime (Debian's default) an access time more than a day
+        // old is updated by the next read or listing.
+        let now = time(nil)
+        var old = [timespec(tv_sec: now - 2 * 86_400, tv_nsec: 0), timespec(tv_sec: now - 3 * 86_400, tv_nsec: 0)]
+        for path in [file, sub] { #expect(utimensat(AT_FDCWD, path, &old, 0) == 0) }
+        func accessTime(_ path: String) -> Int {
+            var status = stat()
+            stat(path, &status)
+            return status.st_atim.tv_sec
+        }
+        let entries = try scanEntries(directory.path)
+        #expect(entry(entries, "/sub/file")?.sha256 != nil)
+        #expect(accessTime(file) == old[0].tv_sec)
+        #expect(accessTime(sub) == old[0].tv_sec)
+    }
+
     @Test("a file replaced by a symlink between listing and opening is not followed")
     func replacedBySymlinkIsNotFollowed() throws {
         let directory = try TemporaryDirectory()

@@ -110,6 +110,12 @@ struct Walker {
     }
 
     private static let fileFlags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
+    private static let directoryFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
+
+    // Files and directories are opened with O_NOATIME where allowed
+    // (``SystemCalls/openLeavingAccessTime(at:_:flags:)``): a scan leaves access times as they were. They are evidence
+    // on a host under investigation, and under `relatime` a daily scan would otherwise write the inode of every file
+    // it reads.
 
     /// The entry of a path with its status, noting the package that owns it.
     private func entry(_ path: [UInt8], _ status: FileStatus) -> (FileEntry, PackageFileIndex.Owner?) {
@@ -133,7 +139,9 @@ struct Walker {
         // An incremental scan stats first: most files keep their hash and are never opened.
         if previous == nil, listedType == UInt8(DT_REG) {
             beforeOpen?(path)
-            if case .success(let descriptor) = SystemCalls.open(at: frame.descriptor, name, flags: Self.fileFlags) {
+            if case .success(let descriptor) = SystemCalls.openLeavingAccessTime(
+                at: frame.descriptor, name, flags: Self.fileFlags)
+            {
                 if case .success(let status) = SystemCalls.status(of: descriptor), status.type == .file {
                     let (entry, owner) = entry(path, status)
                     return (entry, HashJob(descriptor: descriptor, status: status, expected: owner?.expected), nil)
@@ -173,7 +181,7 @@ struct Walker {
                 return (entry, nil, nil)
             }
             if !hooked { beforeOpen?(path) }
-            switch SystemCalls.open(at: frame.descriptor, name, flags: Self.fileFlags) {
+            switch SystemCalls.openLeavingAccessTime(at: frame.descriptor, name, flags: Self.fileFlags) {
             case .failure(let error):
                 entry.error = Self.openFailure(error)
                 return (entry, nil, nil)
@@ -199,8 +207,7 @@ struct Walker {
                 entry.unscanned = "mount"
                 return (entry, nil, nil)
             }
-            let flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
-            switch SystemCalls.open(at: frame.descriptor, name, flags: flags) {
+            switch SystemCalls.openLeavingAccessTime(at: frame.descriptor, name, flags: Self.directoryFlags) {
             case .failure(let error):
                 entry.error = Self.openFailure(error)
                 return (entry, nil, nil)

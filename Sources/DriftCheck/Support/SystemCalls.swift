@@ -32,6 +32,16 @@ enum SystemCalls {
         withCName(name) { cName in retrying { Glibc.openat(directory, cName, flags, mode) } }
     }
 
+    /// Opens `name` in `directory` for reading without updating its access time (`O_NOATIME`), or, when the caller
+    /// neither owns it nor holds CAP_FOWNER (EPERM), as `open(at:_:flags:)` does.
+    static func openLeavingAccessTime(at directory: Int32, _ name: [UInt8], flags: Int32) -> Result<Int32, Errno> {
+        let opened = open(at: directory, name, flags: flags | Int32(DRIFTCHECK_O_NOATIME))
+        if case .failure(let error) = opened, error.rawValue == EPERM {
+            return open(at: directory, name, flags: flags)
+        }
+        return opened
+    }
+
     /// Sets the core file size limit to zero, for good (the hard limit too). The corresponding C function is
     /// `setrlimit(RLIMIT_CORE)`.
     static func disableCoreDumps() {

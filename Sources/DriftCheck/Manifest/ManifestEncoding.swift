@@ -35,8 +35,7 @@ package enum ManifestEncoding {
         // the bytes are what the generic builder would write (the tests compare the two).
         json.reset()
         json.rawByteString(#"{"kind":"file","path":"#, entry.path, base64Key: #","path_b64":"#)
-        json.raw(#","type":"#)
-        json.rawString(entry.type.rawValue)
+        json.rawField(#","type":"#, entry.type.rawValue)
         json.raw(#","mode":"#)
         if entry.permissions <= 0o7777 {
             json.raw("\"")
@@ -51,10 +50,7 @@ package enum ManifestEncoding {
         json.rawNumber(entry.gid)
         json.raw(#","size":"#)
         json.rawNumber(entry.size)
-        if let rdev = entry.deviceNumberText {
-            json.raw(#","rdev":"#)
-            json.rawString(rdev)
-        }
+        if let rdev = entry.deviceNumberText { json.rawField(#","rdev":"#, rdev) }
         if let digest = entry.sha256 {
             json.raw(entry.blockDigest ? #","sha256_blocks":"# : #","sha256":"#)
             json.rawHex(digest)
@@ -64,23 +60,11 @@ package enum ManifestEncoding {
             json.raw(#","caps":"#)
             json.rawHex(capabilities)
         }
-        if let package = entry.package {
-            json.raw(#","pkg":"#)
-            json.rawString(package)
-        }
+        if let package = entry.package { json.rawField(#","pkg":"#, package) }
         if entry.conffile { json.raw(#","conffile":true"#) }
-        if let check = entry.packageCheck {
-            json.raw(#","pkg_check":"#)
-            json.rawString(check)
-        }
-        if let unscanned = entry.unscanned {
-            json.raw(#","unscanned":"#)
-            json.rawString(unscanned)
-        }
-        if let error = entry.error {
-            json.raw(#","error":"#)
-            json.rawString(error)
-        }
+        if let check = entry.packageCheck { json.rawField(#","pkg_check":"#, check) }
+        if let unscanned = entry.unscanned { json.rawField(#","unscanned":"#, unscanned) }
+        if let error = entry.error { json.rawField(#","error":"#, error) }
         // Last: what identifies the inode and its times, which differ between an image and a host built from it and
         // are not compared. The comparer skips decoding lines whose bytes agree up to here (``comparedPrefixEnd``).
         json.raw(#","mtime":"#)

@@ -21,13 +21,7 @@ package enum ManifestSignature {
     /// Verifies `path` against its `.sig` with any of `trustedKeys`. Throws a trust error when the signature is
     /// missing, malformed, or matches no trusted key.
     static func verify(_ path: String, trustedKeys: [Ed25519Key]) throws(DriftCheckError) -> Verified {
-        let descriptor: Int32
-        switch SystemCalls.open(path, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK) {
-        case .success(let opened): descriptor = opened
-        case .failure(let error): throw DriftCheckError(.io, path: path, "cannot open: \(error)")
-        }
-        defer { close(descriptor) }
-        let manifest = try MappedFile(descriptor: descriptor, path: path)
+        let manifest = try MappedFile(path: path)
         let signaturePath = signaturePath(for: path)
         let signature: [UInt8]
         do {
@@ -42,18 +36,19 @@ package enum ManifestSignature {
             throw DriftCheckError(
                 .trust, path: signaturePath, "not an Ed25519 signature (\(signature.count) bytes, expected 64)")
         }
-        let (signer, digest) = manifest.withTrimmedResidency { bytes in
-            (trustedKeys.first { $0.verify(signature, of: bytes) }, SHA256Hasher.digest(bytes))
+        let (signer, digest) = manifest.withTrimmedResidency { bytes -> (Ed25519Key?, [UInt8]) in
+            guard let signer = trustedKeys.first(where: { $0.verify(signature, of: bytes) }) else { return (nil, []) }
+            return (signer, SHA256Hasher.digest(bytes))
         }
-        // The signature and the digest are two passes over a mapping of a file: both saw the same bytes only if the
-        // file was not written meanwhile (a write sets ctime, which no call can set back).
-        guard case .success(let after) = SystemCalls.status(of: descriptor),
-            after.isUnchanged(comparedTo: manifest.status)
-        else { throw DriftCheckError(.trust, path: path, "changed while its signature was being verified") }
         guard let signer else {
             throw DriftCheckError(
                 .trust, path: path,
                 "signature does not verify with any trusted key: the manifest was altered or signed by another key")
+        }
+        // The signature and the digest are two passes over the mapping: both saw the same bytes only if the file was
+        // not written meanwhile.
+        guard manifest.isUnchanged() else {
+            throw DriftCheckError(.trust, path: path, "changed while its signature was being verified")
         }
         return Verified(path: path, keyID: signer.keyID, digest: digest)
     }

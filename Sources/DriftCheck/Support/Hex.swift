@@ -6,11 +6,16 @@ package enum Hex {
     package static func encode(_ bytes: some Collection<UInt8>) -> String {
         var text = [UInt8]()
         text.reserveCapacity(bytes.count * 2)
+        append(bytes, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends the bytes as lower-case hex to `text`.
+    static func append(_ bytes: some Collection<UInt8>, to text: inout [UInt8]) {
         for byte in bytes {
             text.append(digits[Int(byte >> 4)])
             text.append(digits[Int(byte & 0x0F)])
         }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// The bytes of hex text, or nil when it is not hex of even length.

@@ -88,6 +88,12 @@ package struct JSONBuilder {
         value.withUTF8 { appendEscaped($0) }
     }
 
+    /// Appends `key` (written out, such as `,"pkg":`) and `value` as a quoted JSON string.
+    mutating func rawField(_ key: StaticString, _ value: String) {
+        raw(key)
+        rawString(value)
+    }
+
     /// Appends `"KEY":"VALUE"` for a byte string, preceded by `"KEY_b64":"BASE64"` when the bytes are not valid
     /// UTF-8 (as ``byteStringField(_:_:)`` writes them); `key` is `,"KEY":` and `base64Key` is `,"KEY_b64":`.
     mutating func rawByteString(_ key: StaticString, _ value: [UInt8], base64Key: StaticString) {
@@ -119,10 +125,7 @@ package struct JSONBuilder {
     /// Appends `"HEX"`: the bytes as quoted lower-case hex.
     mutating func rawHex(_ value: [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in value {
-            bytes.append(Self.hexDigits[Int(byte >> 4)])
-            bytes.append(Self.hexDigits[Int(byte & 0x0F)])
-        }
+        Hex.append(value, to: &bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 

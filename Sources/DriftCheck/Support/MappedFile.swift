@@ -9,6 +9,8 @@ final class MappedFile {
     private let length: Int
     /// The file's status when it was mapped.
     let status: FileStatus
+    /// The descriptor this object opened (``init(path:)``), kept until it is dropped; -1 otherwise.
+    private var ownDescriptor: Int32 = -1
 
     /// Maps an open descriptor; the descriptor may be closed afterwards.
     init(descriptor: Int32, path: String) throws(DriftCheckError) {
@@ -30,19 +32,32 @@ final class MappedFile {
         base = address
     }
 
-    /// Opens and maps `path`.
+    /// Opens and maps `path`, keeping it open for ``isUnchanged()``.
     convenience init(path: String) throws(DriftCheckError) {
         let descriptor: Int32
         switch SystemCalls.open(path, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK) {
         case .success(let opened): descriptor = opened
         case .failure(let error): throw DriftCheckError(.io, path: path, "cannot open: \(error)")
         }
-        defer { close(descriptor) }
-        try self.init(descriptor: descriptor, path: path)
+        do {
+            try self.init(descriptor: descriptor, path: path)
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        ownDescriptor = descriptor
     }
 
     deinit {
         if let base { munmap(base, length) }
+        if ownDescriptor >= 0 { close(ownDescriptor) }
+    }
+
+    /// True when the file opened by ``init(path:)`` still has the size, mtime and ctime it had when mapped, so that
+    /// every pass over the mapping saw the same bytes (a write sets ctime, which no call can set back).
+    func isUnchanged() -> Bool {
+        guard ownDescriptor >= 0, case .success(let now) = SystemCalls.status(of: ownDescriptor) else { return false }
+        return now.isUnchanged(comparedTo: status)
     }
 
     /// The whole content of a (small) file, copied out of the mapping.

@@ -42,11 +42,7 @@ known_blocks="build-key packer install-deb install-static first-boot cron promet
 work=
 extra_mounts=()
 cleanup() {
-    local i
-    for ((i = ${#extra_mounts[@]} - 1; i >= 0; i--)); do
-        umount "${extra_mounts[i]}" 2>/dev/null || umount -l "${extra_mounts[i]}" 2>/dev/null || true
-    done
-    extra_mounts=()
+    unmount_all extra_mounts
     chroot_cleanup
     if [ -n "$work" ]; then rm -rf --one-file-system "$work"; fi
 }
@@ -212,7 +208,7 @@ template, plan_path, scripts = sys.argv[1:4]
 given = dict(a.split("=", 1) for a in sys.argv[4:])
 text = "\n".join(l for l in open(template, encoding="utf-8").read().split("\n") if not l.lstrip().startswith("#"))
 
-def block_end(s, start):  # index after the brace closing the block whose "{" is at start (strings skipped)
+def block_end(s, start, opening="{", closing="}"):  # index after the bracket closing the one at start (strings skipped)
     depth, i, in_str = 0, start, False
     while i < len(s):
         c = s[i]
@@ -220,12 +216,12 @@ def block_end(s, start):  # index after the brace closing the block whose "{" is
             if c == "\\": i += 1
             elif c == '"': in_str = False
         elif c == '"': in_str = True
-        elif c == "{": depth += 1
-        elif c == "}":
+        elif c == opening: depth += 1
+        elif c == closing:
             depth -= 1
             if depth == 0: return i + 1
         i += 1
-    sys.exit("unbalanced braces")
+    sys.exit("unbalanced " + opening + closing)
 
 def blocks(s, pattern):
     for m in re.finditer(pattern, s):
@@ -237,18 +233,7 @@ def attributes(body):  # name = "string" | [ list ] | expression, at the top lev
     for m in re.finditer(r'^\s*(\w+)\s*=\s*', body, re.M):
         rest = body[m.end():]
         if rest.startswith("["):
-            depth, j, in_str = 0, 0, False
-            while True:
-                c = rest[j]
-                if in_str:
-                    if c == "\\": j += 1
-                    elif c == '"': in_str = False
-                elif c == '"': in_str = True
-                elif c == "[": depth += 1
-                elif c == "]":
-                    depth -= 1
-                    if depth == 0: break
-                j += 1
+            j = block_end(rest, 0, "[", "]") - 1
             items = re.findall(r'"(?:[^"\\]|\\.)*"|[\w.()]+', rest[1:j])
             out[m.group(1)] = items
         else:

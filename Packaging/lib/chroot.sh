@@ -72,14 +72,21 @@ in_root() {
     fi
 }
 
+# unmount_all ARRAY_NAME: unmount every mount point listed in the named array, innermost (last) first, lazily when
+# busy, never failing; then empty the array.
+unmount_all() {
+    local -n _mounts=$1
+    local i
+    for ((i = ${#_mounts[@]} - 1; i >= 0; i--)); do
+        umount "${_mounts[i]}" 2>/dev/null || umount -l "${_mounts[i]}" 2>/dev/null || true
+    done
+    _mounts=()
+}
+
 # chroot_cleanup: unmount what make_work_root mounted (innermost first), remove the working root and any
 # half-made rootfs. Safe to call more than once.
 chroot_cleanup() {
-    local i
-    for ((i = ${#_chroot_mounts[@]} - 1; i >= 0; i--)); do
-        umount "${_chroot_mounts[i]}" 2>/dev/null || umount -l "${_chroot_mounts[i]}" 2>/dev/null || true
-    done
-    _chroot_mounts=()
+    unmount_all _chroot_mounts
     if [ -n "${_chroot_work:-}" ] && [ -d "$_chroot_work" ]; then
         # Never delete through a mount that is still there.
         if ! mountpoint -q "$_chroot_work/root" 2>/dev/null && ! mountpoint -q "$_chroot_work/root/proc" 2>/dev/null; then

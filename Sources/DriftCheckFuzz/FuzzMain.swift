@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 // Built with `-D FUZZING -sanitize=fuzzer,address` (Scripts/fuzz.sh), libFuzzer supplies `main` and calls the entry
 // point below; DRIFTCHECK_FUZZ_TARGET names the target. Built normally, this is a replay tool:

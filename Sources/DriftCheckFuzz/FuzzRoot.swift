@@ -1,9 +1,7 @@
 // Fuzzing needs the library's internals (`@testable import`), which only debug builds expose.
 #if DEBUG
 @testable import DriftCheck
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// A scratch root filesystem that a fuzz input describes, so that the collectors' real code (which reads files from a
 /// root) parses fuzzed bytes. The input is a sequence of `PATH NUL CONTENT NUL` records; a path ending in `@` makes a

@@ -2,9 +2,7 @@
 #if DEBUG
 @testable import DriftCheck
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// The parsers of untrusted input that driftcheck fuzzes. Each target feeds one input to the real code and traps
 /// (so that libFuzzer records a crash) when a property that must hold does not: a crash, a hang or a failed check.
@@ -150,10 +148,10 @@ final class Fuzzer {
         }
         if let host = try? ManifestReader.open(hostPath, trustedKeys: [key]),
             let baseline = try? ManifestReader.open(baselinePath, trustedKeys: [key]),
-            let report = try? Report.compare(baseline: baseline, host: host, generated: "now", tool: "fuzz")
+            let report = try? Comparison.judge(baseline: baseline, host: host, generated: "now", tool: "fuzz")
         {
             _ = JSONReportRenderer.render(report)
-            _ = TextReportRenderer(colour: false).render(report)
+            _ = TextReportRenderer().render(report)
         }
     }
 

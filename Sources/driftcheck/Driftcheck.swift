@@ -1,9 +1,7 @@
 import ArgumentParser
 import DriftCheck
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 @main
 struct Driftcheck: ParsableCommand {

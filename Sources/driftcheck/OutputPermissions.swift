@@ -1,9 +1,7 @@
 import ArgumentParser
 import DriftCheck
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// `--mode`: the permissions of the manifests, signatures and reports a command writes.
 struct OutputPermissions: ParsableArguments {

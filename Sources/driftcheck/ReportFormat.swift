@@ -9,7 +9,7 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     /// The report rendered in this format.
     func render(_ report: Report, failOn: Severity, colour: Bool) -> [UInt8] {
         switch self {
-        case .text: Array(TextReportRenderer(colour: colour).render(report).utf8)
+        case .text: Array(TerminalColour.textRenderer(colour: colour).render(report).utf8)
         case .json: JSONReportRenderer.render(report)
         case .ndjson: NDJSONReportRenderer.render(report)
         case .prometheus: PrometheusReportRenderer.render(report)
@@ -26,93 +26,5 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
         case .prometheus: "prom"
         case .junit: "xml"
         }
-    }
-}
-
-/// Options shared by `compare` and `check`: trust, policy, gate.
-struct JudgementOptions: ParsableArguments {
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "A public key (PEM) trusted for baselines and host manifests alike; repeat for several (key rotation).",
-            valueName: "PUBKEY"))
-    var pubkey: [String] = []
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "A public key trusted for baselines only (the image build key); repeat for several.", valueName: "PUBKEY"))
-    var baselinePubkey: [String] = []
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp("A public key trusted for host manifests only; repeat for several.", valueName: "PUBKEY"))
-    var hostPubkey: [String] = []
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Refuse (exit 3) a host manifest made on another host than NAME.", valueName: "NAME"))
-    var expectHost: String?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Refuse (exit 3) a host manifest older than this: seconds, or with a unit (90m, 36h, 7d).",
-            valueName: "AGE"))
-    var maxAge: String?
-
-    @Flag(name: .long, help: "Allow a baseline on the host side too, to compare two images.")
-    var compareBaselines = false
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Policy file (YAML); default: the built-in policy (driftcheck policy show).", valueName: "FILE"))
-    var policy: String?
-
-    @Option(name: .long, help: ArgumentHelp("Where signed baselines live.", valueName: "DIR"))
-    var baselines: String = "baselines"
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Ports and kernel modules a live host may have that its image baseline cannot (lines: port|module GLOB).",
-            valueName: "FILE"))
-    var allowlist: String?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Lowest severity that makes the exit code 1: critical, high, medium, low or info.", valueName: "SEVERITY"))
-    var failOn: String = "info"
-
-    func validate() throws {
-        if let maxAge, TrustRoots.seconds(parsing: maxAge) == nil {
-            throw ValidationError("--max-age must be a duration such as 3600, 90m, 36h or 7d")
-        }
-    }
-
-    func threshold() throws -> Severity {
-        guard let threshold = Severity(name: failOn) else {
-            throw ValidationError("--fail-on must be one of critical, high, medium, low, info")
-        }
-        return threshold
-    }
-
-    func comparison(baseline: String?, host: String, logger: Logger) -> ManifestComparison {
-        var trust = TrustRoots(sharedKeyPaths: pubkey)
-        trust.baselineKeyPaths = baselinePubkey
-        trust.hostKeyPaths = hostPubkey
-        trust.expectedHost = expectHost
-        trust.maxAge = maxAge.flatMap(TrustRoots.seconds(parsing:))
-        trust.baselineAsHost = compareBaselines
-        var comparison = ManifestComparison(baselinePath: baseline, hostPath: host, trust: trust)
-        comparison.allowlistPath = allowlist
-        comparison.policyPath = policy
-        comparison.baselinesDirectory = baselines
-        comparison.onWarning = { logger.warning("\($0)") }
-        comparison.onDetail = { logger.debug("\($0)") }
-        return comparison
     }
 }

@@ -81,9 +81,13 @@ struct ScanOptions: ParsableArguments {
         scan.nice = nice
         scan.onNiceRefused = { logger.warning("could not lower the scan's priority") }
         scan.policyDigest = PolicyRenderer.digest(try PolicyLoader.load(policy))
-        scan.onPackageMismatch = { entry in
-            let problem = entry.error == "missing" ? "missing" : "content does not match the checksum recorded by"
-            logger.warning("\(TerminalText.escape(entry.path)): \(problem) package \(entry.package ?? "?")")
+        scan.onPackageMismatch = { mismatch in
+            let problem =
+                switch mismatch.problem {
+                case .missing: "missing"
+                case .contentDiffers: "content does not match the checksum recorded by"
+                }
+            logger.warning("\(TerminalText.escape(mismatch.path)): \(problem) package \(mismatch.package)")
         }
         let reusing = scan.reusePath.map { ", reusing unchanged hashes from \($0)" } ?? ""
         logger.debug("scanning \(root) as a \(role.rawValue) manifest, \(scan.options.jobs) hashing threads\(reusing)")

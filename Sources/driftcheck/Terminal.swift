@@ -1,8 +1,6 @@
 import DriftCheck
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Where the executable's messages go.
 enum Terminal {

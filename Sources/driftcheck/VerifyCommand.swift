@@ -19,7 +19,7 @@ struct VerifyCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let source = try ManifestComparison.verify(file, trustedKeyPaths: pubkey)
+        let source = try ManifestVerification.verify(file, trustedKeyPaths: pubkey)
         guard !quiet else { return }
         let image = source.header.image ?? "(none)"
         print(

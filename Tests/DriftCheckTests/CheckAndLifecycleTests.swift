@@ -58,16 +58,16 @@ struct CheckAndLifecycleTests {
         let baselines = try makeBaselines(fixture, newer: false)
         let host = try fixture.scan("host.jsonl", image: "web-2026.10")
         let policyFile = try fixture.directory.write("policy.yaml", "rebuild:\n  max_age_days: 30\n")
-        var comparison = ManifestComparison(
+        var comparison = Comparison(
             baselinePath: nil, hostPath: host, trust: TrustRoots(sharedKeyPaths: [fixture.pub]))
         comparison.baselinesDirectory = baselines
         comparison.policyPath = policyFile
         let fresh = try comparison.run()
-        #expect(fresh.recommendation.action == "none")
+        #expect(fresh.recommendation.action == .none)
         comparison.now += 40 * 86_400
         let old = try comparison.run()
         #expect(old.lifecycle.ageDays == 40)
-        #expect(old.recommendation.action == "rebuild")
+        #expect(old.recommendation.action == .rebuild)
         #expect(old.recommendation.reasons == ["image is 40 days old, older than the policy's maximum of 30 days"])
     }
 

@@ -197,7 +197,7 @@ struct CompareTests {
 
 @Suite("Live allowlist")
 struct LiveAllowlistTests {
-    private func item(_ kind: String, _ name: String, _ change: ChangeKind = .added) -> DriftItem {
+    private func item(_ kind: EntryKind, _ name: String, _ change: ChangeKind = .added) -> DriftItem {
         DriftItem(
             kind: kind, name: Array(name.utf8), change: change, fields: [], severity: .high, baseline: nil,
             host: .record(RecordEntry(kind: kind, name: name, fields: [])))
@@ -310,25 +310,19 @@ extension GroupingTests {
     func packageSetuidIsNotTampering() {
         var setuid = file("/usr/bin/crontab", package: "cron")
         setuid.severity = .critical
-        setuid.note = "gained setuid/setgid or capabilities"
+        setuid.finding = .gainedPrivilege
         let package = DriftItem(
             kind: "package", name: Array("cron".utf8), change: .added, fields: [], severity: .high, baseline: nil,
             host: .record(RecordEntry(kind: "package", name: "cron", fields: [])))
-        let header = ManifestHeader(
-            image: "i", host: "h", time: "2026-11-22T00:00:00Z", tool: "t", root: "/", collectors: [],
-            crossMounts: false)
-        let source = ManifestSource(path: "m", header: header, keyID: "k", entries: 1)
-        func report(_ items: [DriftItem]) -> Report {
-            Report(
-                baseline: source, host: source, items: Grouping.group(items), statistics: CompareStatistics(),
-                generated: "g", tool: "t", policyDigest: "d")
+        func recommendation(_ items: [DriftItem]) -> Recommendation {
+            Recommender.recommend(Grouping.group(items), rules: RebuildRules(), lifecycle: ImageLifecycle())
         }
-        #expect(report([package, setuid]).recommendation.action == "rebuild")
+        #expect(recommendation([package, setuid]).action == .rebuild)
         var loose = setuid
         if case .file(var entry)? = loose.host {
             entry.package = nil
             loose.host = .file(entry)
         }
-        #expect(report([package, loose]).recommendation.action == "investigate")
+        #expect(recommendation([package, loose]).action == .investigate)
     }
 }

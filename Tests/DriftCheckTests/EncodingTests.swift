@@ -95,7 +95,7 @@ struct EncodingTests {
         if let capabilities = entry.capabilities { json.field("caps", Hex.encode(capabilities)) }
         if let package = entry.package { json.field("pkg", package) }
         if entry.conffile { json.field("conffile", true) }
-        if let check = entry.packageCheck { json.field("pkg_check", check) }
+        if let check = entry.packageCheck { json.field("pkg_check", check.rawValue) }
         if let unscanned = entry.unscanned { json.field("unscanned", unscanned) }
         if let error = entry.error { json.field("error", error) }
         json.field("mtime", entry.modified.description)
@@ -136,7 +136,7 @@ struct EncodingTests {
             if round % 5 == 0 { entry.capabilities = (0..<20).map { _ in UInt8.random(in: 0...255, using: &generator) } }
             if round % 4 == 0 { entry.package = "libc6:amd64" }
             entry.conffile = round % 8 == 0
-            if round % 9 == 0 { entry.packageCheck = round % 2 == 0 ? "ok" : "mismatch" }
+            if round % 9 == 0 { entry.packageCheck = round % 2 == 0 ? .ok : .mismatch }
             if round % 10 == 0 { entry.unscanned = "mount" }
             if round % 13 == 0 { entry.error = "cannot open: \u{1B}]0;owned\u{07} \"x\"" }
             var json = JSONBuilder()

@@ -166,7 +166,7 @@ struct EndToEndDriftTests {
             tampered.stderr.contains("/usr/bin/ls: content does not match the checksum recorded by package coreutils"))
         #expect(FileManager.default.fileExists(atPath: out), "the manifest is still written")
         let entry = try fixture.entries(out).first { $0.path == Array("/usr/bin/ls".utf8) }
-        #expect(entry?.packageCheck == "mismatch")
+        #expect(entry?.packageCheck == .mismatch)
         #expect(entry?.package == "coreutils")
         let (_, report) = try fixture.jsonReport(fixture.directory.url("clean.jsonl"), out)
         let item = Fixture.item(report, named: "/usr/bin/ls")

@@ -85,7 +85,7 @@ struct FileLineDecoderTests {
             device: 65024, inode: 1234, linkCount: 2)
         entry.sha256 = Array(repeating: 0xAB, count: 32)
         entry.package = "coreutils"
-        entry.packageCheck = "mismatch"
+        entry.packageCheck = .mismatch
         entry.capabilities = [0x01, 0x00, 0x00, 0x02]
         for variant in 0..<6 {
             var copy = entry

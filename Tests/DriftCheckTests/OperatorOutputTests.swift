@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import DriftCheck
+@testable import driftcheck
 
 /// What an operator sees on standard error: progress on a terminal only, a summary unless --quiet, steps with
 /// --verbose, one line per message through swift-log.

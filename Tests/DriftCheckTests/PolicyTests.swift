@@ -28,8 +28,19 @@ struct PolicyTests {
 
     private func item(_ path: String, _ fields: [String] = ["content"], severity: Severity = .high) -> DriftItem {
         DriftItem(
-            kind: "file", name: Array(path.utf8), change: .modified, fields: fields, severity: severity, baseline: nil,
+            kind: .file, name: Array(path.utf8), change: .modified,
+            fields: fields.map { DriftField(rawValue: $0).map(ChangedField.file) ?? .record($0) }, severity: severity,
+            baseline: nil,
             host: nil)
+    }
+
+    @Test("the built-in policy parses, every rule marked as the default's, and it is parsed once")
+    func builtInPolicyParses() throws {
+        let parsed = try DefaultPolicy.parse()
+        #expect(parsed.rules.count > 10)
+        #expect(parsed.rules.allSatisfy { $0.origin == "default" })
+        #expect(parsed.rules == DefaultPolicy.policy.rules)
+        #expect(PolicyRenderer.digest(parsed) == PolicyRenderer.digest(DefaultPolicy.policy))
     }
 
     @Test("rules are evaluated top to bottom and the first rule that selects an item decides")
@@ -51,7 +62,7 @@ struct PolicyTests {
             item("/var/lib/app/db", ["content", "size"]), item("/var/lib/app/key", ["content", "mode"]),
         ])
         #expect(outcome.items.count == 1)
-        #expect(outcome.items.first?.fields == ["mode"])
+        #expect(outcome.items.first?.fields == [.file(.mode)])
         #expect(outcome.ignored == 1)
     }
 

@@ -41,7 +41,7 @@ struct AccountCollector: Collector {
                 RecordField("password", .text(password)),
             ]
             if let changed { fields.append(RecordField("password_changed", .number(changed))) }
-            state.records.append(RecordEntry(kind: "user", name: String(parts[0]), fields: fields))
+            state.records.append(RecordEntry(kind: .user, name: String(parts[0]), fields: fields))
         }
         var seenGroups = Set<Substring>()
         for line in TextLines.lines(root.read("etc/group") ?? []) {
@@ -51,7 +51,7 @@ struct AccountCollector: Collector {
             let members = parts[3].split(separator: ",").map { String(TextLines.trim($0)) }.filter { !$0.isEmpty }
             state.records.append(
                 RecordEntry(
-                    kind: "group", name: String(parts[0]),
+                    kind: .group, name: String(parts[0]),
                     fields: [RecordField("gid", .number(gid)), RecordField("members", .list(members.sorted()))]))
         }
     }

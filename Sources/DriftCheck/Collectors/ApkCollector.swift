@@ -12,7 +12,7 @@ struct ApkCollector: Collector {
         for package in ApkInstalledParser.parse(bytes) {
             state.records.append(
                 RecordEntry(
-                    kind: "package", name: package.name,
+                    kind: .package, name: package.name,
                     fields: [
                         RecordField("manager", .text("apk")), RecordField("version", .text(package.version)),
                         RecordField("arch", .text(package.architecture)), RecordField("status", .text("installed")),

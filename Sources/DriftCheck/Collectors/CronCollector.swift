@@ -37,7 +37,7 @@ struct CronCollector: Collector {
             let digest = normalized.withUnsafeBytes { Hex.encode(SHA256Hasher.digest($0)) }
             state.records.append(
                 RecordEntry(
-                    kind: "cron", name: "/" + path,
+                    kind: .cron, name: "/" + path,
                     fields: [
                         RecordField("jobs", .number(Int64(lines.filter(Self.isJob).count))),
                         RecordField("sha256", .text(digest)),
@@ -49,7 +49,7 @@ struct CronCollector: Collector {
                 guard let digest = root.digest(path) else { continue }
                 state.records.append(
                     RecordEntry(
-                        kind: "cron", name: "/" + path,
+                        kind: .cron, name: "/" + path,
                         fields: [RecordField("jobs", .number(1)), RecordField("sha256", .text(digest))]))
             }
         }

@@ -15,7 +15,7 @@ struct DpkgCollector: Collector {
         for package in packages {
             state.records.append(
                 RecordEntry(
-                    kind: "package", name: package.qualifiedName,
+                    kind: .package, name: package.qualifiedName,
                     fields: [
                         RecordField("manager", .text("dpkg")), RecordField("version", .text(package.version)),
                         RecordField("arch", .text(package.architecture)), RecordField("status", .text(package.status)),

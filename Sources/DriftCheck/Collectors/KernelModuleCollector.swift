@@ -11,7 +11,7 @@ struct KernelModuleCollector: Collector {
         }
         for line in TextLines.lines(modules) {
             guard let name = TextLines.words(line).first else { continue }
-            state.records.append(RecordEntry(kind: "module", name: String(name), fields: []))
+            state.records.append(RecordEntry(kind: .module, name: String(name), fields: []))
         }
     }
 }

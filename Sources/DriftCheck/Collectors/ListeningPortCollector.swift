@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Listening TCP and bound UDP sockets of the running system, from `/proc/net/{tcp,tcp6,udp,udp6}`, with the
 /// owning process's name where `/proc/PID/fd` is readable. Live-only: runs only when the scanned root is the running
@@ -66,7 +64,7 @@ struct ListeningPortCollector: Collector {
         for (inode, name) in sockets.sorted(by: { $0.value < $1.value }) where seen.insert(name).inserted {
             state.records.append(
                 RecordEntry(
-                    kind: "port", name: name, fields: [RecordField("process", .text(owners[inode] ?? "unknown"))]))
+                    kind: .port, name: name, fields: [RecordField("process", .text(owners[inode] ?? "unknown"))]))
         }
     }
 }

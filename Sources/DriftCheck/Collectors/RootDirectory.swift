@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Read-only access to files inside a scanned root, for the collectors. Every path is resolved one component at a
 /// time relative to the root's descriptor with `O_NOFOLLOW`, so a symbolic link in the root (an image may hold

@@ -23,7 +23,7 @@ struct RpmCollector: Collector {
                 ? package.name : "\(package.name).\(package.architecture)"
             state.records.append(
                 RecordEntry(
-                    kind: "package", name: name,
+                    kind: .package, name: name,
                     fields: [
                         RecordField("manager", .text("rpm")), RecordField("version", .text(package.evr)),
                         RecordField("arch", .text(package.architecture)), RecordField("status", .text("installed")),

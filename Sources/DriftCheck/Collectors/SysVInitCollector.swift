@@ -26,7 +26,7 @@ struct SysVInitCollector: Collector {
             }
             state.records.append(
                 RecordEntry(
-                    kind: "service", name: script,
+                    kind: .service, name: script,
                     fields: [
                         RecordField("manager", .text("sysv")),
                         RecordField("enabled", .text(enabled ? "enabled" : "disabled")),

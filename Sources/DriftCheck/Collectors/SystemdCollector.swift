@@ -92,7 +92,7 @@ struct SystemdCollector: Collector {
                 RecordField("unit", .text(unit)), RecordField("dropins", .list((dropins[name] ?? []).sorted())),
             ]
             if let state = active[name] { fields.append(RecordField("active", .text(state))) }
-            state.records.append(RecordEntry(kind: "service", name: name, fields: fields))
+            state.records.append(RecordEntry(kind: .service, name: name, fields: fields))
         }
     }
 

@@ -1,18 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// Counts of what a comparison looked at.
-package struct CompareStatistics: Sendable {
-    package var baselineEntries = 0
-    package var hostEntries = 0
-    /// Entries below a directory that one side did not scan (another filesystem): not compared.
-    package var notCompared = 0
-    /// Live-only items (ports, modules) the allowlist permitted.
-    package var allowed = 0
-    /// Items the policy ignored (an `ignore` rule, or no watched field left).
-    package var ignored = 0
-}
+import Glibc
 
 /// Compares two manifests as a streaming merge-join: both are in canonical order, so one pass with one entry of
 /// each in hand finds every added, removed and modified entry in constant memory.
@@ -39,7 +25,7 @@ package enum Comparer {
         }
         if baseline.capabilities != host.capabilities { fields.append(.capabilities) }
         if baseline.error != nil || host.error != nil { fields.append(.error) }
-        if host.packageCheck == "mismatch" { fields.append(.packageChecksum) }
+        if host.packageCheck == .mismatch { fields.append(.packageChecksum) }
         return fields
     }
 
@@ -47,14 +33,14 @@ package enum Comparer {
     static let liveOnlyKeys: Set<String> = ["active"]
 
     /// The keys whose values differ between two records of the same kind and name, in the baseline's key order.
-    package static func differingFields(_ baseline: RecordEntry, _ host: RecordEntry) -> [String] {
-        var keys: [String] = []
+    package static func differingFields(_ baseline: RecordEntry, _ host: RecordEntry) -> [ChangedField] {
+        var keys: [ChangedField] = []
         for field in baseline.fields where host[field.key] != field.value {
             if liveOnlyKeys.contains(field.key) && host[field.key] == nil { continue }
-            keys.append(field.key)
+            keys.append(.record(field.key))
         }
         for field in host.fields where baseline[field.key] == nil && !liveOnlyKeys.contains(field.key) {
-            keys.append(field.key)
+            keys.append(.record(field.key))
         }
         return keys
     }
@@ -77,17 +63,17 @@ package enum Comparer {
     static func item(baseline: ManifestEntry?, host: ManifestEntry?) -> DriftItem? {
         guard let any = host ?? baseline else { return nil }
         var change: ChangeKind = baseline == nil ? .added : host == nil ? .removed : .modified
-        var fields: [String] = []
+        var fields: [ChangedField] = []
         switch (baseline, host) {
         case (.file(let old)?, .file(let new)?):
-            fields = differingFields(old, new).map(\.rawValue)
+            fields = differingFields(old, new).map(ChangedField.file)
         case (.record(let old)?, .record(let new)?):
             fields = differingFields(old, new)
-            if fields.contains("version"), let direction = PackageVersions.direction(from: old, to: new) {
+            if fields.contains(.record("version")), let direction = PackageVersions.direction(from: old, to: new) {
                 change = direction
             }
-        case (nil, .file(let new)?) where new.packageCheck == "mismatch":
-            fields = [DriftField.packageChecksum.rawValue]
+        case (nil, .file(let new)?) where new.packageCheck == .mismatch:
+            fields = [.file(.packageChecksum)]
         default:
             break
         }

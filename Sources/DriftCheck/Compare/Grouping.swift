@@ -24,32 +24,32 @@ package enum Grouping {
     static let unitDirectories = SystemdCollector.unitDirectories.map { "/" + $0 }
 
     private struct Key: Hashable {
-        let kind: String
+        let kind: EntryKind
         let name: String
     }
 
     /// Returns the items with explained file items moved under their parents, in the original order.
     package static func group(_ items: [DriftItem]) -> [DriftItem] {
         var index: [Key: Int] = [:]
-        for (position, item) in items.enumerated() where item.kind != "file" && item.kind != "image" {
-            index[Key(kind: item.kind, name: String(decoding: item.name, as: UTF8.self))] = position
+        for (position, item) in items.enumerated() where item.kind != .file && item.kind != .image {
+            index[Key(kind: item.kind, name: item.nameText)] = position
         }
         guard !index.isEmpty else { return items }
-        let firstPackage = items.firstIndex { $0.kind == "package" }
-        let firstAccount = items.firstIndex { $0.kind == "user" } ?? items.firstIndex { $0.kind == "group" }
+        let firstPackage = items.firstIndex { $0.kind == .package }
+        let firstAccount = items.firstIndex { $0.kind == .user } ?? items.firstIndex { $0.kind == .group }
         var homes: [(path: [UInt8], user: Int)] = []
         var userGroups: [Key: Int] = [:]
-        for (position, item) in items.enumerated() where item.kind == "user" && item.change != .modified {
+        for (position, item) in items.enumerated() where item.kind == .user && item.change != .modified {
             if let home = item.record?.text("home"), home != "/", !home.isEmpty {
                 homes.append((Array(home.utf8), position))
             }
             for spool in ["/var/mail/", "/var/spool/mail/"] {
-                homes.append((Array((spool + String(decoding: item.name, as: UTF8.self)).utf8), position))
+                homes.append((Array((spool + item.nameText).utf8), position))
             }
-            userGroups[Key(kind: "group", name: String(decoding: item.name, as: UTF8.self))] = position
+            userGroups[Key(kind: .group, name: item.nameText)] = position
         }
 
-        func service(_ name: String) -> Int? { index[Key(kind: "service", name: name)] }
+        func service(_ name: String) -> Int? { index[Key(kind: .service, name: name)] }
 
         /// A link target as an absolute, normalised path (relative targets resolve against the link's directory).
         func resolve(_ target: [UInt8], from link: [UInt8]) -> [UInt8] {
@@ -70,16 +70,16 @@ package enum Grouping {
         /// The package item owning the file at `path`, when that file drifted too.
         func packageOwning(_ path: [UInt8]) -> Int? {
             guard let position = fileItems[path], let owner = items[position].fileEntry?.package else { return nil }
-            return index[Key(kind: "package", name: owner)]
+            return index[Key(kind: .package, name: owner)]
         }
 
         // Added or changed symbolic links that lead (through /etc/alternatives, say) to a file a changed package
         // installed belong to that package: update-alternatives made them in its maintainer scripts.
         var fileItems: [[UInt8]: Int] = [:]
-        for (position, item) in items.enumerated() where item.kind == "file" { fileItems[item.name] = position }
+        for (position, item) in items.enumerated() where item.kind == .file { fileItems[item.name] = position }
         func packageReached(from item: DriftItem, hops: Int = 0) -> Int? {
             guard hops < 4, let entry = item.fileEntry else { return nil }
-            if let owner = entry.package, let package = index[Key(kind: "package", name: owner)] { return package }
+            if let owner = entry.package, let package = index[Key(kind: .package, name: owner)] { return package }
             guard entry.type == .symlink, let target = entry.target.map({ resolve($0, from: entry.path) }) else {
                 return nil
             }
@@ -92,33 +92,33 @@ package enum Grouping {
         }
 
         func parent(of item: DriftItem) -> Int? {
-            if item.kind == "group",
-                let user = userGroups[Key(kind: "group", name: String(decoding: item.name, as: UTF8.self))],
+            if item.kind == .group,
+                let user = userGroups[Key(kind: .group, name: item.nameText)],
                 items[user].change == item.change
             {
                 return user
             }
             // A cron job or a service that a changed package installed (its crontab or unit file is the package's).
-            if item.kind == "cron", item.change != .modified, let package = packageOwning(item.name) { return package }
-            if item.kind == "service", item.change != .modified {
-                let name = String(decoding: item.name, as: UTF8.self)
+            if item.kind == .cron, item.change != .modified, let package = packageOwning(item.name) { return package }
+            if item.kind == .service, item.change != .modified {
+                let name = item.nameText
                 for directory in unitDirectories + ["/etc/init.d"] {
                     if let package = packageOwning(Array("\(directory)/\(name)".utf8)) { return package }
                 }
             }
-            guard item.kind == "file" else { return nil }
+            guard item.kind == .file else { return nil }
             let path = item.name
             let text = String(decoding: path, as: UTF8.self)
             if let package = packageReached(from: item) { return package }
             // A file a maintainer script made in a directory that a changed package itself just created.
             if item.change == .added, item.severity != .critical, let slash = path.lastIndex(of: UInt8(ascii: "/")),
                 slash > 0, let directory = fileItems[Array(path[..<slash])], items[directory].change == .added,
-                let owner = items[directory].fileEntry?.package, let package = index[Key(kind: "package", name: owner)]
+                let owner = items[directory].fileEntry?.package, let package = index[Key(kind: .package, name: owner)]
             {
                 return package
             }
             if SeverityRules.isPath(path, below: "/var/lib/dpkg/info"), let file = text.split(separator: "/").last,
-                let dot = file.lastIndex(of: "."), let package = index[Key(kind: "package", name: String(file[..<dot]))]
+                let dot = file.lastIndex(of: "."), let package = index[Key(kind: .package, name: String(file[..<dot]))]
             {
                 return package
             }
@@ -130,7 +130,7 @@ package enum Grouping {
             if let firstAccount, accountFiles.contains(where: { SeverityRules.isPath(path, below: $0) }) {
                 return firstAccount
             }
-            if let cron = index[Key(kind: "cron", name: text)] { return cron }
+            if let cron = index[Key(kind: .cron, name: text)] { return cron }
             for (home, user) in homes where SeverityRules.isPath(path, below: String(decoding: home, as: UTF8.self)) {
                 return user
             }
@@ -145,7 +145,7 @@ package enum Grouping {
                 {
                     let target = String(last.dropLast(suffix.count))
                     let wanting = items.indices.first { position in
-                        guard items[position].kind == "service",
+                        guard items[position].kind == .service,
                             case .list(let targets)? = items[position].record?["wanted_by"]
                         else { return false }
                         return targets.contains(target)

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// What a live host may have that an image cannot: listening ports and loaded kernel modules. An image baseline has
 /// none, so instead of comparing them with the image, `compare --allowlist FILE` checks them against this list.
@@ -9,10 +7,7 @@
 /// against the item's name (`port tcp/0.0.0.0:22`, `port udp/*:68`, `module ext4`, `module nf_*`); `#` starts a
 /// comment. A port or module that a live host has and the baseline lacks is reported only when no rule matches it.
 package struct LiveAllowlist: Sendable {
-    /// The kinds an allowlist can speak for.
-    package static let liveKinds: Set<String> = ["port", "module"]
-
-    private var rules: [(kind: String, pattern: String)] = []
+    private var rules: [(kind: EntryKind, pattern: String)] = []
 
     package init() {}
 
@@ -23,16 +18,17 @@ package struct LiveAllowlist: Sendable {
                 line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
             if text.isEmpty { continue }
             let words = TextLines.words(text)
-            guard words.count == 2, LiveAllowlist.liveKinds.contains(String(words[0])) else {
+            let kind = EntryKind(String(words.first ?? ""))
+            guard words.count == 2, kind.isLiveOnly else {
                 throw DriftCheckError(
                     .malformed, path: path, "line \(number + 1): expected \"port PATTERN\" or \"module PATTERN\"")
             }
-            rules.append((String(words[0]), String(words[1])))
+            rules.append((kind, String(words[1])))
         }
     }
 
     /// Adds one rule.
-    package mutating func add(kind: String, pattern: String) {
+    package mutating func add(kind: EntryKind, pattern: String) {
         rules.append((kind, pattern))
     }
 
@@ -47,7 +43,7 @@ package struct LiveAllowlist: Sendable {
     }
 
     /// True when a rule of the item's kind matches its name.
-    package func allows(kind: String, name: String) -> Bool {
+    package func allows(kind: EntryKind, name: String) -> Bool {
         rules.contains { rule in rule.kind == kind && fnmatch(rule.pattern, name, 0) == 0 }
     }
 
@@ -57,8 +53,7 @@ package struct LiveAllowlist: Sendable {
         var kept: [DriftItem] = []
         var allowed = 0
         for item in items {
-            if LiveAllowlist.liveKinds.contains(item.kind), item.change == .added,
-                allows(kind: item.kind, name: String(decoding: item.name, as: UTF8.self))
+            if item.kind.isLiveOnly, item.change == .added, allows(kind: item.kind, name: item.nameText)
             {
                 allowed += 1
             } else {

@@ -12,21 +12,21 @@ package enum SeverityRules {
         switch (item.baseline, item.host) {
         case (.record, _), (_, .record):
             item.severity = recordSeverity(item)
-            if item.kind == "user", item.record?.number("uid") == 0, item.change != .removed {
-                item.note = "an account with uid 0 is root"
+            if item.kind == .user, item.record?.number("uid") == 0, item.change != .removed {
+                item.finding = .rootAccount
             }
         default:
             let baseline: FileEntry? = if case .file(let entry)? = item.baseline { entry } else { nil }
             let host: FileEntry? = if case .file(let entry)? = item.host { entry } else { nil }
             item.severity = severity(change: item.change, path: item.name, baseline: baseline, host: host)
             if let host, gainsPrivilege(baseline: baseline, host: host) {
-                item.note = "gained setuid/setgid or capabilities"
-            } else if host?.packageCheck == "mismatch", let package = host?.package {
+                item.finding = .gainedPrivilege
+            } else if host?.packageCheck == .mismatch, let package = host?.package {
                 item.severity = .critical
-                item.note = "content does not match the checksum recorded by package \(package)"
+                item.finding = .packageChecksumMismatch(package: package)
             } else if let package = tamperedPackage(item, baseline: baseline, host: host) {
                 item.severity = .critical
-                item.note = "changed outside the package manager (owned by package \(package))"
+                item.finding = .changedOutsidePackageManager(package: package)
             }
         }
     }
@@ -44,8 +44,7 @@ package enum SeverityRules {
         guard item.change == .modified, let baseline, let host, let package = baseline.package,
             host.package == package, !baseline.conffile, !host.conffile, host.type != .dir
         else { return nil }
-        let tamperFields: Set<String> = ["content", "type", "mode", "target", "owner", "group"]
-        return item.fields.contains(where: tamperFields.contains) ? package : nil
+        return item.fields.contains(anyOf: [.content, .type, .mode, .target, .owner, .group]) ? package : nil
     }
 
     /// True when the host's object has setuid/setgid bits or capabilities that the baseline's did not.
@@ -70,27 +69,26 @@ package enum SeverityRules {
         let old: RecordEntry? = if case .record(let record)? = item.baseline { record } else { nil }
         let new: RecordEntry? = if case .record(let record)? = item.host { record } else { nil }
         switch item.kind {
-        case "package":
+        case .package:
             return item.change == .upgraded ? .medium : .high
-        case "service":
+        case .service:
             switch item.change {
             case .added: return .high
             case .removed: return .medium
             default:
                 if new?.text("enabled") == "enabled" && old?.text("enabled") != "enabled" { return .high }
                 if old?.flag("masked") == true && new?.flag("masked") == false { return .high }
-                let contentKeys: Set<String> = ["unit", "dropins", "script", "links"]
-                if item.fields.contains(where: contentKeys.contains) { return .high }
+                if item.fields.contains(anyKeyOf: ["unit", "dropins", "script", "links"]) { return .high }
                 return .medium
             }
-        case "user":
+        case .user:
             if let uid = new?.number("uid"), uid == 0, old?.number("uid") != 0 { return .critical }
             return .high
-        case "group":
+        case .group:
             return privilegedGroups.contains(item.record?.name ?? "") ? .high : .medium
-        case "cron":
+        case .cron:
             return item.change == .removed ? .medium : .high
-        case "port", "module":
+        case .port, .module:
             switch item.change {
             case .added: return .high
             case .removed: return .low

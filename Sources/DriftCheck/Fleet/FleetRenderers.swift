@@ -4,7 +4,7 @@ package enum FleetRenderer {
         let counts = Severity.allCases.reversed().compactMap { severity in
             (host.counts[severity] ?? 0) > 0 ? "\(host.counts[severity] ?? 0) \(severity.name)" : nil
         }.joined(separator: ", ")
-        return "\(TerminalText.escape(Array(host.host.utf8))): \(counts.isEmpty ? "clean" : counts) → \(host.action)"
+        return "\(TerminalText.escape(Array(host.host.utf8))): \(counts.isEmpty ? "clean" : counts) → \(host.action.rawValue)"
     }
 
     package static func text(_ view: FleetView) -> String {
@@ -20,14 +20,14 @@ package enum FleetRenderer {
                 lines.append(
                     "  superseded by \(TerminalText.escape(Array(newer.utf8))): rebuild its hosts from the newer image")
             }
-            for change in view.changes where change.image == image && change.verdict == "promote" {
+            for change in view.changes where change.image == image && change.verdict == .promote {
                 lines.append(
-                    "  PROMOTE   \(change.change) — on \(change.hosts.count)/\(members.count) hosts: bake it into the next image"
+                    "  PROMOTE   \(change.change.description) — on \(change.hosts.count)/\(members.count) hosts: bake it into the next image"
                 )
             }
-            for change in view.changes where change.image == image && change.verdict == "snowflake" {
+            for change in view.changes where change.image == image && change.verdict == .snowflake {
                 lines.append(
-                    "  SNOWFLAKE \(change.change) — on \(change.hosts.joined(separator: ", ")): rebuild \(change.hosts.count == 1 ? "it" : "them")"
+                    "  SNOWFLAKE \(change.change.description) — on \(change.hosts.joined(separator: ", ")): rebuild \(change.hosts.count == 1 ? "it" : "them")"
                 )
             }
         }
@@ -62,8 +62,8 @@ package enum FleetRenderer {
             json.openArray()
             for change in view.changes where change.image == image {
                 json.openObject()
-                json.field("change", change.change)
-                json.field("verdict", change.verdict)
+                json.field("change", change.change.description)
+                json.field("verdict", change.verdict.rawValue)
                 json.key("hosts")
                 json.stringArray(change.hosts)
                 json.closeObject()
@@ -79,7 +79,7 @@ package enum FleetRenderer {
             json.field("host", host.host)
             json.field("image", host.image)
             json.field("generated", host.generated)
-            json.field("action", host.action)
+            json.field("action", host.action.rawValue)
             json.field("score", host.score)
             for severity in Severity.allCases.reversed() { json.field(severity.name, host.counts[severity] ?? 0) }
             json.closeObject()
@@ -161,13 +161,13 @@ package enum FleetRenderer {
                 for severity in [Severity.critical, .high, .medium, .low] {
                     body += "<td>\(host.counts[severity] ?? 0)</td>"
                 }
-                body += "<td class=\"\(html(host.action))\">\(html(host.action))</td></tr>"
+                body += "<td class=\"\(html(host.action.rawValue))\">\(html(host.action.rawValue))</td></tr>"
             }
             body += "</table><table><tr><th>change</th><th>hosts</th><th>verdict</th></tr>"
             for change in view.changes where change.image == image {
-                let verdict = change.verdict == "promote" ? "promote to the next image" : "snowflake: rebuild"
+                let verdict = change.verdict == .promote ? "promote to the next image" : "snowflake: rebuild"
                 body +=
-                    "<tr><td>\(html(change.change))</td><td>\(html(change.hosts.joined(separator: ", ")))</td><td class=\"\(change.verdict)\">\(verdict)</td></tr>"
+                    "<tr><td>\(html(change.change.description))</td><td>\(html(change.hosts.joined(separator: ", ")))</td><td class=\"\(change.verdict.rawValue)\">\(verdict)</td></tr>"
             }
             body += "</table>"
         }

@@ -1,36 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// The latest report of one host, as the fleet view reads it from a JSON report.
-package struct HostSummary: Sendable {
-    package var host: String
-    package var image: String
-    package var generated: String
-    package var action: String
-    package var supersededBy: String?
-    package var imageMismatch: Bool
-    package var counts: [Severity: Int]
-    /// One line per top-level drift item: "kind name change [fields]".
-    package var changes: [String]
-    package var path: String
-
-    /// A ranking score: critical items weigh most.
-    package var score: Int {
-        (counts[.critical] ?? 0) * 1000 + (counts[.high] ?? 0) * 100 + (counts[.medium] ?? 0) * 10 + (counts[.low] ?? 0)
-    }
-
-    package var isClean: Bool { changes.isEmpty }
-}
-
-/// A change seen on hosts of one image, and what to do about it.
-package struct FleetChange: Sendable {
-    package var image: String
-    package var change: String
-    package var hosts: [String]
-    /// "promote" (most hosts of the image made it: bake it into the next image) or "snowflake" (rebuild those hosts).
-    package var verdict: String
-}
+import Glibc
 
 /// Per-image view of a fleet from the hosts' latest reports: who is clean, which changes every host made (promote
 /// them into the next image) and which only a few made (snowflakes: rebuild them), which images are superseded, and
@@ -59,16 +27,21 @@ package struct FleetView: Sendable {
         var changes: [FleetChange] = []
         for image in Set(hosts.map(\.image)).sorted() {
             let members = hosts.filter { $0.image == image }
-            var seen: [String: [String]] = [:]
+            var seen: [HostChange: [String]] = [:]
             for host in members {
                 for change in Set(host.changes) { seen[change, default: []].append(host.host) }
             }
-            for (change, who) in seen.sorted(by: { $0.key < $1.key }) {
+            // Listed by how they read (ties, such as two names that escape alike, by their raw bytes).
+            let ordered = seen.sorted { left, right in
+                let (a, b) = (left.key.description, right.key.description)
+                return a != b ? a < b : left.key.name.lexicographicallyPrecedes(right.key.name)
+            }
+            for (change, who) in ordered {
                 let share = Double(who.count) / Double(members.count)
                 let promote = who.count >= 2 && share >= FleetView.promoteShare
                 changes.append(
                     FleetChange(
-                        image: image, change: change, hosts: who.sorted(), verdict: promote ? "promote" : "snowflake"))
+                        image: image, change: change, hosts: who.sorted(), verdict: promote ? .promote : .snowflake))
             }
         }
         self.changes = changes
@@ -130,19 +103,28 @@ package struct FleetView: Sendable {
             // Reports are not signed: clamp what they claim so that sums and scores cannot overflow.
             counts[severity] = Int(min(max(report["summary"]?[severity.name]?.integerValue ?? 0, 0), 1_000_000_000))
         }
-        var changes: [String] = []
+        var changes: [HostChange] = []
         if case .array(let items)? = report["drift"] {
             for item in items {
                 var fields: [String] = []
                 if case .array(let list)? = item["fields"] { fields = list.compactMap(\.stringValue) }
-                let name = TerminalText.escape(item["name"]?.stringBytes ?? [])
-                let text = "\(item["kind"]?.stringValue ?? "?") \(name) \(item["change"]?.stringValue ?? "?")"
-                changes.append(fields.isEmpty ? text : "\(text) (\(fields.joined(separator: ", ")))")
+                // The lossless name: two names that differ only in bytes that are not UTF-8 are two changes.
+                let name =
+                    item["name_b64"]?.stringBytes.flatMap(Base64.decode) ?? item["name"]?.stringBytes ?? []
+                changes.append(
+                    HostChange(
+                        kind: EntryKind(item["kind"]?.stringValue ?? "?"), name: name,
+                        change: item["change"]?.stringValue ?? "?", fields: fields))
             }
+        }
+        let actionText = report["recommendation"]?["action"]?.stringValue ?? "none"
+        guard let action = Recommendation.Action(rawValue: actionText) else {
+            throw DriftCheckError(
+                .malformed, path: path, "names an unknown recommendation \"\(TerminalText.clean(actionText))\"")
         }
         return HostSummary(
             host: host, image: report["image"]?.stringValue ?? "(none)", generated: generated,
-            action: report["recommendation"]?["action"]?.stringValue ?? "none",
+            action: action,
             supersededBy: report["superseded_by"]?.stringValue, imageMismatch: report["image_mismatch"] == .bool(true),
             counts: counts, changes: changes, path: path)
     }

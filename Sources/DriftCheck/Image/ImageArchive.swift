@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// A container image given as a file: a flat filesystem tar (`docker export`, plain or gzip), an OCI image layout
 /// directory, or an OCI image layout packed in a tar (`skopeo copy … oci-archive:`). Reads it into an

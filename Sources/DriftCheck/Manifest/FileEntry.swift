@@ -29,8 +29,8 @@ package struct FileEntry: Equatable, Sendable {
     package var package: String?
     /// True when the package declares this path a configuration file (edits are expected, not tampering).
     package var conffile = false
-    /// With `--verify-packages`: "ok" or "mismatch" as the content matches the package database's digest.
-    package var packageCheck: String?
+    /// With `--verify-packages`: whether the content matches the package database's digest.
+    package var packageCheck: PackageCheck?
     /// Why the content of this directory was not scanned ("mount": another filesystem).
     package var unscanned: String?
     /// What went wrong while recording this object; its content is then unverified.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// A fast decoder for the common case of a manifest line: a `"kind":"file"` entry as ``ManifestEncoding`` writes it,
 /// with no escape sequences in its strings. It reads the bytes once without building a generic JSON tree; anything
@@ -255,9 +253,9 @@ enum FileLineDecoder {
             case .pkgCheck:
                 guard let value = string() else { return nil }
                 if value.equals("ok") {
-                    entry.packageCheck = "ok"
+                    entry.packageCheck = .ok
                 } else if value.equals("mismatch") {
-                    entry.packageCheck = "mismatch"
+                    entry.packageCheck = .mismatch
                 } else {
                     return nil
                 }

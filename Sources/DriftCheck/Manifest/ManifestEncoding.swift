@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// The JSON Lines form of manifest lines: one fixed key order, no optional whitespace, so the same state gives
 /// the same bytes. Decoding accepts exactly what encoding writes, with a message naming the key that is wrong.
@@ -62,7 +60,7 @@ package enum ManifestEncoding {
         }
         if let package = entry.package { json.rawField(#","pkg":"#, package) }
         if entry.conffile { json.raw(#","conffile":true"#) }
-        if let check = entry.packageCheck { json.rawField(#","pkg_check":"#, check) }
+        if let check = entry.packageCheck { json.rawField(#","pkg_check":"#, check.rawValue) }
         if let unscanned = entry.unscanned { json.rawField(#","unscanned":"#, unscanned) }
         if let error = entry.error { json.rawField(#","error":"#, error) }
         // Last: what identifies the inode and its times, which differ between an image and a host built from it and
@@ -141,7 +139,7 @@ package enum ManifestEncoding {
     package static func encode(_ record: RecordEntry, into json: inout JSONBuilder) {
         json.reset()
         json.openObject()
-        json.field("kind", record.kind)
+        json.field("kind", record.kind.name)
         json.field("name", record.name)
         for field in record.fields {
             json.key(field.key)
@@ -292,7 +290,7 @@ package enum ManifestEncoding {
 
     package static func decodeEntry(_ object: JSONValue) throws(Failure) -> ManifestEntry {
         let kind = String(decoding: try string(object, "kind"), as: UTF8.self)
-        guard kind == ManifestEntry.fileKind else { return .record(try decodeRecord(kind, object)) }
+        guard kind == EntryKind.file.name else { return .record(try decodeRecord(kind, object)) }
         return .file(try decodeFile(object))
     }
 
@@ -318,7 +316,7 @@ package enum ManifestEncoding {
             default: throw Failure("\"\(key)\" has an unsupported value")
             }
         }
-        return RecordEntry(kind: kind, name: name, fields: fields)
+        return RecordEntry(kind: EntryKind(kind), name: name, fields: fields)
     }
 
     private static func decodeFile(_ object: JSONValue) throws(Failure) -> FileEntry {
@@ -355,8 +353,10 @@ package enum ManifestEncoding {
         entry.package = try optionalString(object, "pkg").map { String(decoding: $0, as: UTF8.self) }
         if let check = try optionalString(object, "pkg_check") {
             let text = String(decoding: check, as: UTF8.self)
-            guard text == "ok" || text == "mismatch" else { throw Failure("\"pkg_check\" is not ok or mismatch") }
-            entry.packageCheck = text
+            guard let check = PackageCheck(rawValue: text) else {
+                throw Failure("\"pkg_check\" is not ok or mismatch")
+            }
+            entry.packageCheck = check
         }
         if let conffile = object["conffile"] {
             guard conffile == .bool(true) else { throw Failure("\"conffile\" is not true") }

@@ -1,12 +1,3 @@
-/// What a manifest is for, recorded in its header so that one cannot stand in for the other: a host's own manifest
-/// replayed as the baseline, or a clean baseline replayed as a host's manifest to hide its drift.
-package enum ManifestRole: String, Sendable {
-    /// Made by `driftcheck baseline` at image build time.
-    case baseline
-    /// Made by `driftcheck scan` or `check` on a host.
-    case host
-}
-
 /// Line 1 of a manifest: what was scanned, where, when and by what.
 package struct ManifestHeader: Equatable, Sendable {
     /// The format identifier this version reads and writes.
@@ -58,13 +49,4 @@ package struct ManifestHeader: Equatable, Sendable {
         self.collectors = collectors
         self.crossMounts = crossMounts
     }
-}
-
-/// The last line of a manifest: proves the manifest is complete and says how many entries and errors it holds.
-package struct ManifestTrailer: Equatable, Sendable {
-    package static let marker = "driftcheck-manifest"
-    package var entries: Int
-    package var errors: Int
-    /// File hashes taken from the previous manifest instead of read again.
-    package var reused = 0
 }

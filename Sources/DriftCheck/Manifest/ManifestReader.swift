@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Reads a verified manifest line by line, in constant memory, checking as it goes that the file is exactly the
 /// bytes whose signature was verified, that entries are in canonical order, and that the trailer is present.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Streams a manifest to disk: header, entries in canonical order, trailer; then signs it and moves both the
 /// signature and the manifest into place atomically. Memory use does not grow with the number of entries.

@@ -99,31 +99,21 @@ package enum DefaultPolicy {
           every_days: 7
         """
 
-    /// The default policy, parsed.
-    package static var policy: Policy {
-        // The text is part of the binary and covered by tests; a failure here is a programming error.
-        guard let parsed = try? PolicyParser.parse(text, path: "default") else { return Policy() }
-        var policy = parsed.policy
+    /// The default policy, parsed once, on first use.
+    package static let policy: Policy = {
+        do {
+            return try parse()
+        } catch {
+            // The text is part of the binary; the test "the built-in policy parses" fails before this can ship.
+            fatalError("the built-in default policy does not parse: \(error)")
+        }
+    }()
+
+    /// Parses ``text``: every rule's origin is "default".
+    package static func parse() throws(DriftCheckError) -> Policy {
+        var policy = try PolicyParser.parse(text, path: "default").policy
         for index in policy.rules.indices { policy.rules[index].origin = "default" }
         policy.sources = ["built-in default"]
-        return policy
-    }
-}
-
-/// Loads the effective policy: a policy file's rules first, then (unless it says `defaults: false`) the built-in
-/// defaults; or the defaults alone.
-package enum PolicyLoader {
-    package static func load(_ path: String?) throws(DriftCheckError) -> Policy {
-        guard let path else { return DefaultPolicy.policy }
-        let bytes = try MappedFile.contents(of: path)
-        guard TerminalText.isValidUTF8(bytes) else {
-            throw DriftCheckError(.malformed, path: path, "not UTF-8 text")
-        }
-        var (policy, defaults) = try PolicyParser.parse(String(decoding: bytes, as: UTF8.self), path: path)
-        if defaults {
-            let builtIn = DefaultPolicy.policy
-            policy.appendDefaults(builtIn)
-        }
         return policy
     }
 }

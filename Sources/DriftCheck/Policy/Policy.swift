@@ -4,12 +4,8 @@ package struct Policy: Sendable {
     package var rules: [PolicyRule] = []
     package var allowedPorts: [String] = []
     package var allowedModules: [String] = []
-    /// Recommend a rebuild for drift at or above this severity.
-    package var rebuildAt: Severity = .high
-    /// Recommend a rebuild when the image (its baseline) is older than this many days; 0 disables.
-    package var maximumAgeDays = 0
-    /// Recommend a rebuild when a newer baseline of the same image family is in the baselines directory.
-    package var rebuildWhenSuperseded = true
+    /// When to recommend a rebuild (`rebuild:`).
+    package var rebuild = RebuildRules()
     /// `check` rehashes every file (no reuse of the previous manifest) after this many incremental runs…
     package var fullRehashEveryRuns = 24
     /// …or when the last full scan is this many days old.
@@ -22,8 +18,8 @@ package struct Policy: Sendable {
     /// The live-only allowlist this policy carries.
     package var allowlist: LiveAllowlist {
         var list = LiveAllowlist()
-        for pattern in allowedPorts { list.add(kind: "port", pattern: pattern) }
-        for pattern in allowedModules { list.add(kind: "module", pattern: pattern) }
+        for pattern in allowedPorts { list.add(kind: .port, pattern: pattern) }
+        for pattern in allowedModules { list.add(kind: .module, pattern: pattern) }
         return list
     }
 
@@ -48,7 +44,7 @@ package struct Policy: Sendable {
                 continue
             }
             if let watch = rule.watch, item.change == .modified {
-                item.fields = item.fields.filter(watch.contains)
+                item.fields = item.fields.filter { watch.contains($0.name) }
                 if item.fields.isEmpty {
                     ignored += 1
                     continue

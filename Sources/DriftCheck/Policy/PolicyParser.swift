@@ -9,9 +9,8 @@ package enum PolicyParser {
 
     private static let topKeys: Set<String> = ["version", "rules", "allow", "rebuild", "full_rehash", "defaults"]
     private static let ruleKeys: Set<String> = ["path", "kind", "name", "changes", "ignore", "watch", "severity"]
-    private static let kinds: Set<String> = [
-        "file", "package", "service", "user", "group", "cron", "port", "module", "image",
-    ]
+    /// The kinds a rule may select: every kind this version knows.
+    private static let kinds = Set(EntryKind.reportOrder.map(\.name))
 
     /// Parses policy text. `defaults` receives whether the file asks for the built-in rules after its own.
     package static func parse(_ text: String, path: String) throws(DriftCheckError) -> (policy: Policy, defaults: Bool)
@@ -126,14 +125,14 @@ package enum PolicyParser {
                 for (settingNode, setting) in try mapping(value, "rebuild") {
                     let name = try string(settingNode, "a rebuild key")
                     switch name {
-                    case "on": policy.rebuildAt = try severity(setting, "rebuild.on")
+                    case "on": policy.rebuild.severity = try severity(setting, "rebuild.on")
                     case "max_age_days":
                         guard let days = setting.int, days >= 0 else {
                             throw Failure(
                                 line: line(setting), message: "rebuild.max_age_days must be a whole number ≥ 0")
                         }
-                        policy.maximumAgeDays = days
-                    case "when_superseded": policy.rebuildWhenSuperseded = try bool(setting, "rebuild.when_superseded")
+                        policy.rebuild.maximumAgeDays = days
+                    case "when_superseded": policy.rebuild.whenSuperseded = try bool(setting, "rebuild.when_superseded")
                     default:
                         throw Failure(
                             line: line(settingNode),
@@ -167,7 +166,7 @@ package enum PolicyParser {
                         line: line(value),
                         message: "unknown kind \"\(kind)\" (\(kinds.sorted().joined(separator: ", ")))")
                 }
-                rule.kind = kind
+                rule.kind = EntryKind(kind)
             case "name": rule.name = PathGlob(try string(value, "name"))
             case "changes":
                 rule.changes = try strings(value, "changes").map { text in
@@ -199,7 +198,7 @@ package enum PolicyParser {
         guard rule.ignore || rule.watch != nil || rule.severity != nil else {
             throw Failure(line: line(node), message: "a rule needs ignore, watch or severity to do something")
         }
-        if rule.path != nil, let kind = rule.kind, kind != "file" {
+        if rule.path != nil, let kind = rule.kind, kind != .file {
             throw Failure(line: line(node), message: "path selects files; it cannot be combined with kind \(kind)")
         }
         return rule

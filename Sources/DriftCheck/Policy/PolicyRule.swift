@@ -5,7 +5,7 @@ package struct PolicyRule: Equatable, Sendable {
     /// Selects file items whose path matches.
     package var path: PathGlob?
     /// Selects items of this kind (`file`, `package`, `service`, `user`, `group`, `cron`, `port`, `module`).
-    package var kind: String?
+    package var kind: EntryKind?
     /// Selects items whose name matches (for records: the package, unit, account … name).
     package var name: PathGlob?
     /// Selects only these changes (`added`, `removed`, `modified`, `upgraded`, `downgraded`); empty means all.
@@ -27,7 +27,7 @@ package struct PolicyRule: Equatable, Sendable {
     package func selects(_ item: DriftItem) -> Bool {
         if let kind, kind != item.kind { return false }
         if let path {
-            guard item.kind == "file", path.matches(item.name) else { return false }
+            guard item.kind == .file, path.matches(item.name) else { return false }
         }
         if let name, !name.matches(item.name) { return false }
         if !changes.isEmpty && !changes.contains(item.change) { return false }

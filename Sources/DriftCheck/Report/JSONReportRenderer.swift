@@ -27,7 +27,7 @@ package enum JSONReportRenderer {
         json.field("grouped_files", report.groupedCount)
         json.key("by_kind")
         json.openObject()
-        for (kind, items) in report.itemsByKind { json.field(kind, items.count) }
+        for (kind, items) in report.itemsByKind { json.field(kind.name, items.count) }
         json.closeObject()
         json.field("baseline_entries", report.statistics.baselineEntries)
         json.field("host_entries", report.statistics.hostEntries)
@@ -38,7 +38,7 @@ package enum JSONReportRenderer {
         let recommendation = report.recommendation
         json.key("recommendation")
         json.openObject()
-        json.field("action", recommendation.action)
+        json.field("action", recommendation.action.rawValue)
         json.key("reasons")
         json.stringArray(recommendation.reasons)
         json.closeObject()
@@ -65,11 +65,11 @@ package enum JSONReportRenderer {
     /// One drift item, with its related items nested.
     package static func item(_ item: DriftItem, into json: inout JSONBuilder) {
         json.openObject()
-        json.field("kind", item.kind)
+        json.field("kind", item.kind.name)
         json.byteStringField("name", item.name)
         json.field("change", item.change.rawValue)
         json.key("fields")
-        json.stringArray(item.fields)
+        json.stringArray(item.fields.names)
         json.field("severity", item.severity.name)
         if let note = item.note { json.field("note", note) }
         json.key("baseline")
@@ -105,7 +105,7 @@ package enum JSONReportRenderer {
             json.field("size", entry.size)
             json.field("mtime", entry.modified.description)
             if let rdev = entry.deviceNumberText { json.field("rdev", rdev) }
-            if let digest = entry.sha256 { json.field("sha256", Hex.encode(digest)) }
+            if let digest = entry.sha256 { json.field(entry.blockDigest ? "sha256_blocks" : "sha256", Hex.encode(digest)) }
             if let target = entry.target { json.byteStringField("target", target) }
             if let capabilities = entry.capabilities { json.field("caps", Hex.encode(capabilities)) }
             if let package = entry.package { json.field("pkg", package) }

@@ -1,25 +1,12 @@
 /// Renders a report for a terminal: a heading, items grouped by severity with aligned columns, a summary line and
 /// the recommendation. Every path and link target is escaped, so no byte from the scanned filesystem reaches the
-/// terminal raw. Colour only when asked for (a TTY without NO_COLOR).
+/// terminal raw. Pieces that a terminal may colour go through `emphasis` (plain text by default).
 package struct TextReportRenderer {
-    package var colour: Bool
+    /// Marks up a piece of text for what it stands for; the executable colours them on a terminal.
+    package var emphasis: @Sendable (String, TextEmphasis) -> String
 
-    package init(colour: Bool) {
-        self.colour = colour
-    }
-
-    private func paint(_ text: String, _ code: String) -> String {
-        colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
-    }
-
-    private func colourCode(_ severity: Severity) -> String {
-        switch severity {
-        case .critical: "1;31"
-        case .high: "31"
-        case .medium: "33"
-        case .low: "36"
-        case .info: "2"
-        }
+    package init(emphasis: @escaping @Sendable (String, TextEmphasis) -> String = { text, _ in text }) {
+        self.emphasis = emphasis
     }
 
     package func render(_ report: Report) -> String {
@@ -34,9 +21,9 @@ package struct TextReportRenderer {
         lines.append("  against baseline \(baselineImage) (built \(built), key \(report.baseline.keyID.prefix(16)))")
         if report.imageMismatch {
             lines.append(
-                paint(
+                emphasis(
                     "!! IMAGE MISMATCH: the host says it was built from \(hostImage), the baseline is \(baselineImage); "
-                        + "this comparison is against the wrong image", "1;31"))
+                        + "this comparison is against the wrong image", .alarm))
         }
         let nameWidth = min(48, report.items.map { TerminalText.escape($0.name).count }.max() ?? 0)
         for (kind, items) in report.itemsByKind {
@@ -46,15 +33,15 @@ package struct TextReportRenderer {
             }.map(\.element)
             var changes: [String: Int] = [:]
             for item in items { changes[item.change.rawValue, default: 0] += 1 }
-            let perChange = ["added", "removed", "modified", "upgraded", "downgraded"].compactMap { change in
-                changes[change].map { "\($0) \(change)" }
+            let perChange = ChangeKind.allCases.compactMap { change in
+                changes[change.rawValue].map { "\($0) \(change.rawValue)" }
             }.joined(separator: ", ")
             lines.append("")
-            lines.append(paint("\(Self.sectionTitle(kind)) (\(perChange))", "1"))
+            lines.append(emphasis("\(Self.sectionTitle(kind)) (\(perChange))", .heading))
             for item in sorted {
                 let severity = item.severity.name.uppercased()
                 let severityColumn =
-                    paint(severity, colourCode(item.severity))
+                    emphasis(severity, .severity(item.severity))
                     + String(repeating: " ", count: max(1, 9 - severity.count))
                 let change = item.change.rawValue
                 let changeColumn = change + String(repeating: " ", count: max(1, 11 - change.count))
@@ -95,15 +82,15 @@ package struct TextReportRenderer {
         lines.append(summary)
         let recommendation = report.recommendation
         switch recommendation.action {
-        case "none":
+        case .none:
             lines.append("Recommendation: none — nothing at or above \(report.rebuildAt.name) drifted")
-        case "investigate":
+        case .investigate:
             lines.append(
-                paint("Recommendation: INVESTIGATE", "1;31")
+                emphasis("Recommendation: INVESTIGATE", .alarm)
                     + " — the drift looks like tampering; keep the host for forensics, then rebuild it")
-        default:
+        case .rebuild:
             lines.append(
-                paint("Recommendation: REBUILD", "1")
+                emphasis("Recommendation: REBUILD", .strong)
                     + " — the host is no longer its image (or its image is out of date)")
         }
         for reason in recommendation.reasons.prefix(10) { lines.append("  - \(TerminalText.clean(reason))") }
@@ -113,18 +100,18 @@ package struct TextReportRenderer {
 
     static let relatedShown = 10
 
-    static func sectionTitle(_ kind: String) -> String {
+    static func sectionTitle(_ kind: EntryKind) -> String {
         switch kind {
-        case "image": "IMAGE"
-        case "package": "PACKAGES"
-        case "service": "SERVICES"
-        case "user": "USERS"
-        case "group": "GROUPS"
-        case "cron": "SCHEDULED JOBS"
-        case "port": "LISTENING PORTS"
-        case "module": "KERNEL MODULES"
-        case "file": "FILES"
-        default: TerminalText.clean(kind.uppercased())
+        case .image: "IMAGE"
+        case .package: "PACKAGES"
+        case .service: "SERVICES"
+        case .user: "USERS"
+        case .group: "GROUPS"
+        case .cron: "SCHEDULED JOBS"
+        case .port: "LISTENING PORTS"
+        case .module: "KERNEL MODULES"
+        case .file: "FILES"
+        case .other(let word): TerminalText.clean(word.uppercased())
         }
     }
 
@@ -134,13 +121,13 @@ package struct TextReportRenderer {
 
     private static func describeUnescaped(_ record: RecordEntry) -> String {
         switch record.kind {
-        case "package":
+        case .package:
             return "\(record.text("version") ?? "") \(record.text("arch") ?? "")"
-        case "service":
+        case .service:
             var parts = [record.text("enabled") ?? ""]
             if record.flag("masked") == true { parts.append("masked") }
             return parts.joined(separator: ", ")
-        case "user":
+        case .user:
             return "uid \(record.number("uid") ?? -1) gid \(record.number("gid") ?? -1) \(record.text("home") ?? "") "
                 + "\(record.text("shell") ?? "") password \(record.text("password") ?? "")"
         default:
@@ -182,7 +169,7 @@ package struct TextReportRenderer {
         case (.record(let old), nil):
             return describe(old)
         case (.record(let old), .record(let new)):
-            return item.fields.map { key in
+            return item.fields.names.map { key in
                 let before = old[key].map { TerminalText.escape(Array($0.description.utf8)) } ?? "(none)"
                 let after = new[key].map { TerminalText.escape(Array($0.description.utf8)) } ?? "(none)"
                 if key == "unit" || key == "sha256" || key == "script" {
@@ -191,7 +178,10 @@ package struct TextReportRenderer {
                 return "\(TerminalText.clean(key)) \(before)→\(after)"
             }.joined(separator: ", ")
         case (.file(let old), .file(let new)):
-            return item.fields.compactMap(DriftField.init(rawValue:)).map { field -> String in
+            return item.fields.compactMap { changed -> DriftField? in
+                if case .file(let field) = changed { return field }
+                return nil
+            }.map { field -> String in
                 switch field {
                 case .content: "content \(short(old.sha256))…→\(short(new.sha256))…"
                 case .size: "size \(old.size)→\(new.size)"

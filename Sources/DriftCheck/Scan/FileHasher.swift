@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// A regular file the walker opened and confirmed, waiting to be hashed.
 struct HashJob: @unchecked Sendable {
@@ -19,8 +17,8 @@ struct HashResult: Sendable {
     var blockDigest = false
     var capabilities: [UInt8]?
     var error: String?
-    /// "ok" or "mismatch" when the job had an expected package digest and the content was read completely.
-    var packageCheck: String?
+    /// Set when the job had an expected package digest and the content was read completely.
+    var packageCheck: PackageCheck?
 }
 
 /// Hashes regular files with large sequential reads into one reused buffer. One per hashing thread.
@@ -98,8 +96,8 @@ final class FileHasher {
                 let digest = hasher.finish()
                 result.sha256 = digest
                 switch job.expected {
-                case .md5(let expected)?: result.packageCheck = md5.finish() == expected ? "ok" : "mismatch"
-                case .sha256(let expected)?: result.packageCheck = digest == expected ? "ok" : "mismatch"
+                case .md5(let expected)?: result.packageCheck = md5.finish() == expected ? .ok : .mismatch
+                case .sha256(let expected)?: result.packageCheck = digest == expected ? .ok : .mismatch
                 case nil: break
                 }
             }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// The image id stamped into an image's root filesystem at `etc/driftcheck/image-id`, so that a scan of a host
 /// built from the image knows which baseline it belongs to. `driftcheck baseline` writes it; `scan` reads it.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// The bounded, ordered hand-off between the walker, the hashing threads and the consumer.
 ///

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Walks a tree depth-first with each directory's children sorted by their bytes, which yields the manifest's
 /// canonical order. Every step is relative to an open directory descriptor (`openat`, `fstatat` without following

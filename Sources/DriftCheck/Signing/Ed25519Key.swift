@@ -1,23 +1,5 @@
 internal import COpenSSL
 
-/// Why OpenSSL refused a key or a signature operation, with OpenSSL's own reason.
-struct OpenSSLFailure: Error, CustomStringConvertible {
-    let description: String
-
-    init(_ what: String) {
-        var reasons: [String] = []
-        while true {
-            let code = ERR_get_error()
-            if code == 0 { break }
-            var buffer = [CChar](repeating: 0, count: 256)
-            ERR_error_string_n(code, &buffer, buffer.count)
-            let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            reasons.append(text)
-        }
-        description = reasons.isEmpty ? what : "\(what) (\(reasons.last ?? ""))"
-    }
-}
-
 /// An Ed25519 key held by OpenSSL: a private key (which can also verify) or a public key.
 /// PEM in and out: PKCS#8 for private keys, SubjectPublicKeyInfo for public keys, as `openssl genpkey` writes them.
 final class Ed25519Key: @unchecked Sendable {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Loads and writes the PEM key files, with the same care for private keys that ssh takes.
 package enum KeyFiles {

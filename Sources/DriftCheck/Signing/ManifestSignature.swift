@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Detached signatures: `FILE.sig` holds the raw 64-byte Ed25519 signature over FILE's exact bytes, so that
 /// `openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin -in FILE -sigfile FILE.sig` checks it.

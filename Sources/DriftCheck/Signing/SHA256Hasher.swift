@@ -58,11 +58,3 @@ class SHA256Hasher {
         return hasher.finish()
     }
 }
-
-/// MD5 through OpenSSL, only to check files against dpkg's `*.md5sums` (`--verify-packages`); never used for
-/// anything driftcheck itself trusts.
-final class MD5Hasher: SHA256Hasher {
-    init() {
-        super.init(algorithm: "MD5")
-    }
-}

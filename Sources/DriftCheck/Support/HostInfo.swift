@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Facts about the running system and tool that go into manifest headers and reports.
 package enum HostInfo {

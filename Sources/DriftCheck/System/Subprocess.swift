@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Runs a helper program and captures its standard output. Used only for facts that exist solely in a running
 /// system and have no file to read (systemd's active states); never with a shell, never with scanned data as input.

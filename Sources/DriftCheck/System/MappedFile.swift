@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// A whole file mapped read-only into memory: used to sign and verify manifests without copying them to the heap.
 final class MappedFile {

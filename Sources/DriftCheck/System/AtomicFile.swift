@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// A file written under a temporary name in the destination's directory and renamed into place only when complete.
 ///
@@ -121,22 +119,5 @@ final class AtomicFile {
         let file = try AtomicFile(path: path, mode: mode)
         try file.write(bytes)
         try file.commit()
-    }
-}
-
-/// Atomic whole-file writes for the executable (reports).
-package enum AtomicOutput {
-    /// Writes `bytes` to `path` through a temporary file, fsync and rename, with `mode` (default 0640).
-    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = AtomicFile.outputMode)
-        throws(DriftCheckError)
-    {
-        try AtomicFile.write(bytes, to: path, mode: mode)
-    }
-
-    /// The mode an operator wrote ("640", "0644"), if it is octal, at most 0777 and writable by nobody but the owner.
-    package static func mode(parsing text: String) -> mode_t? {
-        guard !text.isEmpty, text.count <= 4, let value = UInt32(text, radix: 8), value <= 0o777, value & 0o022 == 0
-        else { return nil }
-        return mode_t(value)
     }
 }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// The baseline of a container image read from a file (``ImageArchive``): the work behind
 /// `driftcheck baseline --image-tar FILE`. The entries are those a scan of the unpacked tree records; the

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Scans a root into a signed manifest: the work behind `driftcheck scan` and `driftcheck baseline`.
 package struct ManifestScan {
@@ -26,7 +24,7 @@ package struct ManifestScan {
     /// Check package-owned files against their package database's digests (dpkg md5sums, rpm SHA-256).
     package var verifyPackages = false
     /// Told about each package-owned file that fails its package's digest, as the scan finds it.
-    package var onPackageMismatch: ((FileEntry) -> Void)? = nil
+    package var onPackageMismatch: ((PackageMismatch) -> Void)? = nil
 
     package init(options: FileScanner.Options, image: String?, host: String, keyPath: String, outputPath: String) {
         self.options = options
@@ -83,9 +81,9 @@ package struct ManifestScan {
         files: (ManifestWriter) throws(DriftCheckError) -> ScanStatistics
     ) throws(DriftCheckError) -> ScanStatistics {
         let writer = try ManifestWriter(path: path, header: header, mode: mode)
-        let fileKind = Array(ManifestEntry.fileKind.utf8)
+        let fileKind = Array(EntryKind.file.name.utf8)
         let (before, after) = records.reduce(into: ([RecordEntry](), [RecordEntry]())) { parts, record in
-            if Array(record.kind.utf8).lexicographicallyPrecedes(fileKind) {
+            if Array(record.kind.name.utf8).lexicographicallyPrecedes(fileKind) {
                 parts.0.append(record)
             } else {
                 parts.1.append(record)
@@ -106,9 +104,10 @@ package struct ManifestScan {
         var checked = Set<[UInt8]>()
         var statistics = try FileScanner.scan(options) { entry throws(DriftCheckError) in
             if entry.packageCheck != nil { checked.insert(entry.path) }
-            if entry.packageCheck == "mismatch" {
+            if entry.packageCheck == .mismatch {
                 mismatches += 1
-                onPackageMismatch?(entry)
+                onPackageMismatch?(
+                    PackageMismatch(path: entry.path, package: entry.package ?? "?", problem: .contentDiffers))
             }
             try writer.append(.file(entry))
         }
@@ -120,107 +119,9 @@ package struct ManifestScan {
                 let owner = collected.packageFiles.owner(of: path)
             else { continue }
             mismatches += 1
-            var missing = FileEntry(path: path, status: FileStatus(stat()))
-            missing.type = .unknown
-            missing.package = owner.package
-            missing.error = "missing"
-            onPackageMismatch?(missing)
+            onPackageMismatch?(PackageMismatch(path: path, package: owner.package, problem: .missing))
         }
         statistics.packageMismatches = mismatches
         return statistics
-    }
-}
-
-/// Verifies two manifests and compares them: the work behind `driftcheck compare`.
-package struct ManifestComparison {
-    /// The baseline; when nil, the newest baseline for the host's image id in `baselinesDirectory`.
-    package var baselinePath: String?
-    package var hostPath: String
-    /// Which keys may sign the baseline and the host manifest, and what else the host manifest must satisfy.
-    package var trust: TrustRoots
-    /// Ports and modules a live host may have (see ``LiveAllowlist``), besides the policy's `allow`.
-    package var allowlistPath: String? = nil
-    /// A policy file; nil means the built-in default policy.
-    package var policyPath: String? = nil
-    /// Where baselines live: used to find the baseline and to see whether the image was superseded.
-    package var baselinesDirectory = "baselines"
-    /// Seconds since the epoch, for the image's age.
-    package var now = Int(time(nil))
-    /// Told about what an operator should know but that does not stop the comparison (a baseline that did not
-    /// verify and was skipped).
-    package var onWarning: ((String) -> Void)? = nil
-    /// Told which baseline was chosen and which keys signed both sides.
-    package var onDetail: ((String) -> Void)? = nil
-
-    package init(baselinePath: String?, hostPath: String, trust: TrustRoots) {
-        self.baselinePath = baselinePath
-        self.hostPath = hostPath
-        self.trust = trust
-    }
-
-    /// Loads keys and policy, verifies both signatures and the host manifest's role, host and age before reading
-    /// either manifest's entries, and compares.
-    package func run() throws(DriftCheckError) -> Report {
-        let hostKeys = try trust.hostKeys()
-        let baselineKeys = try trust.baselineKeys()
-        let policy = try PolicyLoader.load(policyPath)
-        let allowlist = try allowlistPath.map(LiveAllowlist.load) ?? LiveAllowlist()
-        // A baseline named on the command line is verified on a second core while the host manifest is; the host's
-        // failures are still reported first.
-        let namedBaseline = baselinePath.map { path in
-            BackgroundResult { () throws(DriftCheckError) in try ManifestReader.open(path, trustedKeys: baselineKeys) }
-        }
-        // Joined on every way out: an error must not reach exit while that thread is still inside OpenSSL.
-        defer { _ = try? namedBaseline?.value() }
-        let host = try ManifestReader.open(hostPath, trustedKeys: hostKeys)
-        try trust.checkHost(host.header, path: hostPath, now: now)
-        var store: BaselineStore? = nil
-        var isDirectory = stat()
-        if stat(baselinesDirectory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR {
-            store = try BaselineStore(directory: baselinesDirectory, trustedKeys: baselineKeys)
-            for skipped in store?.skipped ?? [] { onWarning?("skipped a baseline: \(skipped)") }
-        }
-        let chosen: String
-        if let baselinePath {
-            chosen = baselinePath
-        } else {
-            guard let image = host.header.image else {
-                throw DriftCheckError(
-                    .usage, path: hostPath, "names no image id, so its baseline cannot be found; give --baseline")
-            }
-            guard let store else {
-                throw DriftCheckError(
-                    .usage, path: baselinesDirectory, "no --baseline given and no baselines directory here")
-            }
-            guard let found = store.baseline(for: image) else {
-                throw DriftCheckError(
-                    .usage, path: baselinesDirectory, "holds no verified baseline for image \"\(image)\"")
-            }
-            chosen = found.path
-        }
-        let baseline: ManifestReader
-        if let namedBaseline {
-            baseline = try namedBaseline.value()
-        } else {
-            baseline = try ManifestReader.open(chosen, trustedKeys: baselineKeys)
-        }
-        onDetail?(
-            "baseline \(chosen) (image \(baseline.header.image ?? "none"), key \(baseline.keyID)); "
-                + "host manifest \(hostPath) (host \(host.header.host), key \(host.keyID))")
-        var report = try Report.compare(
-            baseline: baseline, host: host, generated: HostInfo.now, tool: HostInfo.toolVersion, policy: policy,
-            allowlist: allowlist)
-        report.lifecycle.supersededBy = store?.newer(than: baseline.header)?.header.image
-        report.lifecycle.ageDays = BaselineStore.days(since: baseline.header.time, now: now)
-        return report
-    }
-
-    /// Verifies one manifest completely: signature, then every line and the end line. Returns the reader's facts.
-    package static func verify(_ path: String, trustedKeyPaths: [String]) throws(DriftCheckError) -> ManifestSource {
-        let keys = try TrustRoots.load(trustedKeyPaths, for: "manifests", options: "--pubkey")
-        let reader = try ManifestReader.open(path, trustedKeys: keys)
-        while try reader.next() != nil {}
-        return ManifestSource(
-            path: path, header: reader.header, keyID: reader.keyID, entries: reader.trailer?.entries ?? 0)
     }
 }

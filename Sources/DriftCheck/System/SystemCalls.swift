@@ -1,8 +1,6 @@
 internal import CLinux
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// The thin layer over libc that the scanner uses. Every call retries `EINTR` and reports failure as ``Errno``.
 /// Names are raw bytes (Linux file names are not necessarily UTF-8) without a terminating NUL.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// The baselines directory (default `baselines/`): signed baselines, one per image id. Only manifests whose
 /// signature verifies with a trusted key are considered; others are skipped and reported.

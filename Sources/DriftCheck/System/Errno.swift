@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// A POSIX error number from a failed system call.
 struct Errno: Error, Equatable, Sendable, CustomStringConvertible {

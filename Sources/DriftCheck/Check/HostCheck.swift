@@ -1,13 +1,11 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// The work behind `driftcheck check`, the one command for cron and systemd timers: under a lock, scan this host,
 /// compare it with its image's baseline, write the signed manifest and the JSON report into the reports directory
 /// under timestamped names, and keep only the newest N of each.
 package struct HostCheck {
     package var scan: ManifestScan
-    package var comparison: ManifestComparison
+    package var comparison: Comparison
     package var reportsDirectory: String
     package var keep = 10
     /// Rehash everything after this many incremental runs or days since the last full scan (policy `full_rehash`).
@@ -31,7 +29,7 @@ package struct HostCheck {
         package var statistics: ScanStatistics
     }
 
-    package init(scan: ManifestScan, comparison: ManifestComparison, reportsDirectory: String) {
+    package init(scan: ManifestScan, comparison: Comparison, reportsDirectory: String) {
         self.scan = scan
         self.comparison = comparison
         self.reportsDirectory = reportsDirectory

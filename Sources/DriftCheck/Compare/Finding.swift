@@ -1,0 +1,23 @@
+/// Why an item is rated as it is when the change alone does not say: each of these is a sign of tampering rather
+/// than of an operator's change, and makes the recommendation `investigate` when the item stays critical.
+package enum Finding: Equatable, Sendable {
+    /// A new or changed account has uid 0.
+    case rootAccount
+    /// A file gained setuid/setgid bits or file capabilities.
+    case gainedPrivilege
+    /// A package-owned file's content does not match the digest its package recorded (`--verify-packages`).
+    case packageChecksumMismatch(package: String)
+    /// A package-owned file (not a conffile) changed while its package did not.
+    case changedOutsidePackageManager(package: String)
+
+    /// The sentence reports print beside the item.
+    package var note: String {
+        switch self {
+        case .rootAccount: "an account with uid 0 is root"
+        case .gainedPrivilege: "gained setuid/setgid or capabilities"
+        case .packageChecksumMismatch(let package): "content does not match the checksum recorded by package \(package)"
+        case .changedOutsidePackageManager(let package):
+            "changed outside the package manager (owned by package \(package))"
+        }
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The test command (README, Quick start): installs what the build and the tests need when it is missing, then runs
+# `swift test`.
+#
+#   bash Scripts/test.sh [SWIFT-TEST-ARGUMENTS…]       e.g. bash Scripts/test.sh --filter Fleet
+#
+# Missing Debian packages are installed with apt-get (as root, else with sudo): the libraries Package.swift links
+# (libcrypto, sqlite3, zlib), the tools the tests drive (openssl, setcap, python3, dpkg-deb, systemctl, useradd,
+# ssh-keygen, flock, setpriv, script) and headless Chromium, which renders the fleet page. The independent validators
+# the tests call (Tests/DriftCheckTests/Fixtures/tools/validate.py: python-jsonschema and prometheus_client's parser)
+# are installed with pip. DRIFTCHECK_SLOW_TESTS=1 switches on the long and privileged cases (.ci/run sets it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    export PATH=/opt/swift/usr/bin:$PATH
+fi
+
+missing=()
+want() { # PACKAGE: add it to the install list once
+    local p
+    for p in "${missing[@]}"; do [ "$p" != "$1" ] || return 0; done
+    missing+=("$1")
+}
+# Tools in sbin count even when this user's PATH has no sbin (the tests run them with /usr/sbin:/usr/bin:/sbin:/bin).
+has() { PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v "$1" >/dev/null 2>&1; }
+
+# The build: Package.swift's system libraries, found with pkg-config.
+has pkg-config || want pkg-config
+pkg-config --exists libcrypto 2>/dev/null || want libssl-dev
+pkg-config --exists sqlite3 2>/dev/null || want libsqlite3-dev
+pkg-config --exists zlib 2>/dev/null || want zlib1g-dev
+# Tools the tests run: openssl checks and makes signatures, setcap gives a file capabilities, python3 builds
+# adversarial trees and runs the validators, and the end-to-end tests drift an image with the real tools
+# (dpkg-deb, systemctl, useradd, ssh-keygen). flock and setpriv: the lock and the unprivileged scan; script: a
+# terminal; mount: a full tmpfs (slow cases).
+has openssl || want openssl
+has setcap || want libcap2-bin
+has python3 || want python3
+has dpkg-deb || want dpkg
+has systemctl || want systemd
+has useradd || want passwd
+has ssh-keygen || want openssh-client
+has flock || want util-linux
+has setpriv || want util-linux
+has script || want bsdutils
+has mount || want mount
+# The fleet test renders the HTML page in headless Chromium and screenshots it.
+has chromium || has chromium-browser || has google-chrome || want chromium
+# pip, for the validators below, when python3 has neither them nor pip.
+if ! has python3 ||
+    { ! python3 -c 'import jsonschema, prometheus_client' 2>/dev/null && ! python3 -m pip --version >/dev/null 2>&1; }; then
+    want python3-pip
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    echo "test.sh: installing ${missing[*]}" >&2
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Independent validators the tests call: JSON Schema and the Prometheus text parser.
+if ! python3 -c 'import jsonschema, prometheus_client' 2>/dev/null; then
+    echo "test.sh: installing jsonschema prometheus_client (pip)" >&2
+    if ! pip_output=$(python3 -m pip install --quiet jsonschema prometheus_client 2>&1); then
+        if [[ $pip_output == *externally-managed-environment* ]]; then
+            python3 -m pip install --quiet --break-system-packages jsonschema prometheus_client
+        else
+            echo "$pip_output" >&2
+            exit 1
+        fi
+    fi
+    python3 -c 'import jsonschema, prometheus_client' ||
+        { echo "test.sh: python3 still cannot import jsonschema and prometheus_client" >&2; exit 1; }
+fi
+
+exec swift test "$@"

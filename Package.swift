@@ -19,7 +19,6 @@ let sqliteLinkerSettings: [LinkerSetting] =
 
 let package = Package(
     name: "driftcheck",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "driftcheck", targets: ["driftcheck"])
     ],

@@ -27,61 +27,33 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where manifests and reports are written.", valueName: "DIR"))
     var reports: String = "reports"
 
-    @Option(name: .long, help: ArgumentHelp("How many manifests and reports to keep.", valueName: "N"))
-    var keep: Int = 10
-
-    @Option(name: .long, help: ArgumentHelp("Private signing key (PEM).", valueName: "KEY"))
-    var key: String
-
-    @Option(name: .long, help: ArgumentHelp("Host name recorded (default: this machine's).", valueName: "NAME"))
-    var host: String?
-
-    @Flag(name: .long, help: "Also check package-owned files against their package checksums.")
-    var verifyPackages = false
-
-    @Option(name: .long, help: ArgumentHelp("Hashing threads (default: one per core).", valueName: "N"))
-    var jobs: Int?
-
-    @Flag(name: .long, help: "Rehash every file this run instead of reusing the previous manifest's unchanged hashes.")
-    var full = false
-
-    @Flag(name: .long, help: "Lower CPU priority (nice 19) and I/O priority (idle class).")
-    var nice = false
+    @Option(
+        name: .long, help: ArgumentHelp("How many manifests and reports to keep, 1 to 100000 (default: 10).", valueName: "N"),
+        transform: KeptRuns.parse)
+    var keep: KeptRuns = KeptRuns(checked: 10)
 
     @Flag(name: .long, help: "When another check holds the lock, wait for it to finish instead of failing (exit 2).")
     var wait = false
 
+    @OptionGroup var scanning: ScanningOptions
+
     @OptionGroup var judgement: JudgementOptions
 
-    @OptionGroup var permissions: OutputPermissions
-
-    @OptionGroup var logging: LoggingOptions
-
-    func validate() throws {
-        if keep < 1 { throw ValidationError("--keep must be at least 1") }
-    }
-
     func run() throws {
-        let threshold = try judgement.threshold()
+        let threshold = judgement.failOn
+        let logging = scanning.logging
         let logger = logging.logger()
         let image = try self.image ?? ImageStamp.read(root: root)
-        var options = FileScanner.Options(root: root)
-        if let jobs { options.jobs = jobs }
-        var scan = ManifestScan(
-            options: options, image: image, host: host ?? HostInfo.hostName, keyPath: key, outputPath: "")
-        scan.verifyPackages = verifyPackages
-        scan.nice = nice
-        scan.outputMode = permissions.mode
         let policy = try PolicyLoader.load(judgement.policy)
-        scan.policyDigest = PolicyRenderer.digest(policy)
+        let scan = scanning.manifestScan(root: root, image: image, out: "", policy: policy)
         var check = HostCheck(
             scan: scan, comparison: judgement.comparison(baseline: nil, host: "", logger: logger),
             reportsDirectory: reports)
-        check.keep = keep
-        check.forceFull = full
+        check.keep = keep.value
+        check.forceFull = scanning.full
         check.waitForLock = wait
         check.onWaiting = { logger.notice("waiting for another driftcheck check to finish") }
-        check.outputMode = permissions.mode
+        check.outputMode = scanning.permissions.mode
         check.fullEveryRuns = policy.fullRehashEveryRuns
         check.fullEveryDays = policy.fullRehashEveryDays
         let outcome = try logging.withProgress { progress in

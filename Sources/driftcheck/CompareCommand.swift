@@ -36,7 +36,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
-        let threshold = try judgement.threshold()
+        let threshold = judgement.failOn
         let report = try judgement.comparison(baseline: baseline, host: host, logger: logging.logger()).run()
         let bytes = format.render(report, failOn: threshold, colour: out == nil && Terminal.stdoutWantsColour)
         if let out {

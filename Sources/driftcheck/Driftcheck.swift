@@ -42,7 +42,9 @@ struct Driftcheck: ParsableCommand {
                 print(fullMessage(for: error))
                 Glibc.exit(0)
             }
-            Terminal.writeError(fullMessage(for: error))
+            // One line, like every other error: what was wrong and with which option; --help has the rest.
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            Terminal.writeError("driftcheck: \(TerminalText.clean(message))")
             Glibc.exit(2)
         }
     }

@@ -33,10 +33,8 @@ struct SignatureTests {
         #expect(bytes.count >= MappedFile.trimmedResidencySize)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let key = try KeyFiles.loadPrivateKey(fixture.key)
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        try #require(descriptor >= 0)
+        let descriptor = try SystemCalls.open(path, flags: O_RDONLY | O_CLOEXEC).get()
         try ManifestSignature.sign(descriptor: descriptor, of: path, with: key, mode: 0o640)
-        close(descriptor)
         let openssl = try CommandLineTool.shell(
             "openssl pkeyutl -verify -pubin -inkey signing.pub -rawin -in large.jsonl -sigfile large.jsonl.sig",
             in: fixture.directory.path)

@@ -35,104 +35,28 @@ package struct HostCheck {
         self.reportsDirectory = reportsDirectory
     }
 
-    static let lockName = ".driftcheck.lock"
-    static let manifestSuffix = ".manifest.jsonl"
-    static let reportSuffix = ".report.json"
-
-    /// The file-name stem of a run: host name (made safe) and UTC time, so names sort by time per host.
-    static func stem(host: String, time: String) -> String {
-        hostPrefix(host) + time.filter { $0 != "-" && $0 != ":" }
-    }
-
-    /// The start of every file name of `host`'s runs ("web-01-").
-    static func hostPrefix(_ host: String) -> String {
-        String(host.map { $0.isLetter || $0.isNumber || "-._".contains($0) ? $0 : "_" }) + "-"
-    }
-
-    /// Takes the reports directory's lock; when another run holds it, fails at once or, with `wait`, waits for it.
-    static func lock(_ directory: String, wait: Bool = false, onWaiting: (() -> Void)? = nil) throws(DriftCheckError)
-        -> Int32
-    {
-        let path = "\(directory)/\(lockName)"
-        let descriptor: Int32
-        switch SystemCalls.open(path, flags: O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode: 0o600) {
-        case .success(let opened): descriptor = opened
-        case .failure(let error): throw DriftCheckError(.io, path: path, "cannot open the lock file: \(error)")
-        }
-        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return descriptor }
-        var error = Errno.current
-        if error.rawValue == EWOULDBLOCK && wait {
-            onWaiting?()
-            repeat {
-                if flock(descriptor, LOCK_EX) == 0 { return descriptor }
-                error = Errno.current
-            } while error == .interrupted
-        }
-        close(descriptor)
-        if error.rawValue == EWOULDBLOCK {
-            throw DriftCheckError(
-                .io, path: path, "another driftcheck check is running (it holds this lock); use --wait to queue")
-        }
-        throw DriftCheckError(.io, path: path, "cannot lock: \(error)")
-    }
-
-    /// Refuses a reports directory that others may write to: anyone could plant files (or links) where the signed
-    /// results are kept, and remove them.
-    static func refuseSharedDirectory(_ directory: String) throws(DriftCheckError) {
-        var status = stat()
-        guard lstat(directory, &status) == 0 else {
-            throw DriftCheckError(.io, path: directory, "cannot read the reports directory: \(Errno.current)")
-        }
-        guard status.st_mode & S_IFMT == S_IFDIR else {
-            throw DriftCheckError(.usage, path: directory, "the reports directory is not a directory (or is a link)")
-        }
-        if status.st_mode & 0o002 != 0 {
-            throw DriftCheckError(
-                .usage, path: directory,
-                "the reports directory is writable by others; give driftcheck a directory of its own (chmod o-w)")
-        }
-    }
-
-    private static func names(in directory: String) -> [String] {
-        (try? SystemCalls.directoryNames(atPath: directory).get()) ?? []
-    }
-
-    /// Removes what killed runs left (temporary files) and all but the newest `keep` manifests and reports.
-    /// Runs under the lock, so no other run is writing.
-    static func prune(_ directory: String, keep: Int) {
-        let names = Self.names(in: directory)
-        for name in names where name.hasPrefix(".") && name.contains(".tmp-") { unlink("\(directory)/\(name)") }
-        for suffix in [manifestSuffix, reportSuffix] {
-            let runs = names.filter { $0.hasSuffix(suffix) && !$0.hasPrefix(".") }.sorted()
-            for name in runs.dropLast(keep) {
-                unlink("\(directory)/\(name)")
-                if suffix == manifestSuffix { unlink("\(directory)/\(name).sig") }
-            }
-        }
-        // A signature whose manifest is gone (a run killed between the two renames) is removed too.
-        for name in Self.names(in: directory) where name.hasSuffix(manifestSuffix + ".sig") {
-            if access("\(directory)/\(String(name.dropLast(4)))", F_OK) != 0 { unlink("\(directory)/\(name)") }
-        }
-    }
-
     /// The newest manifest of this host to reuse hashes from, or nil when this run must rehash everything: there is
     /// none, or `fullEveryRuns` incremental runs have passed, or the last full scan is `fullEveryDays` old.
-    func previousForReuse(_ stemPrefix: String, key: Ed25519Key) -> String? {
+    ///
+    /// Only the headers are read, newest first, until the last full scan; that one manifest's signature is then
+    /// verified, since its header decides when the next full rehash is due. An edited header in between can only
+    /// bring the full rehash forward. The manifest reused is verified in full by ``PreviousManifest``.
+    func previousForReuse(_ directory: ReportsDirectory, hostPrefix: String, key: Ed25519Key) -> String? {
         guard !forceFull else { return nil }
-        let manifests = Self.names(in: reportsDirectory)
-            .filter { $0.hasPrefix(stemPrefix) && $0.hasSuffix(Self.manifestSuffix) }.sorted()
+        let manifests = directory.manifests(hostPrefix: hostPrefix)
         guard let newest = manifests.last else { return nil }
         var incrementalRuns = 0
         for name in manifests.reversed() {
-            guard let reader = try? ManifestReader.open("\(reportsDirectory)/\(name)", trustedKeys: [key]) else {
-                return nil
+            let path = "\(directory.path)/\(name)"
+            guard let header = try? ManifestHeader.readUnverified(path) else { return nil }
+            if header.incremental {
+                incrementalRuns += 1
+                continue
             }
-            if !reader.header.incremental {
-                let age = BaselineStore.days(since: reader.header.time, now: now) ?? Int.max
-                if incrementalRuns + 1 >= fullEveryRuns || age >= fullEveryDays { return nil }
-                return "\(reportsDirectory)/\(newest)"
-            }
-            incrementalRuns += 1
+            guard (try? ManifestSignature.verify(path, trustedKeys: [key])) != nil else { return nil }
+            let age = BaselineStore.days(since: header.time, now: now) ?? Int.max
+            if incrementalRuns + 1 >= fullEveryRuns || age >= fullEveryDays { return nil }
+            return "\(directory.path)/\(newest)"
         }
         // Only incremental manifests are kept: the last full one was pruned long ago.
         return nil
@@ -141,25 +65,16 @@ package struct HostCheck {
     package func run() throws(DriftCheckError) -> Outcome {
         // An exposed or foreign key is refused before anything is created, locked or pruned.
         let key = try KeyFiles.loadPrivateKey(scan.keyPath)
-        if mkdir(reportsDirectory, 0o750) != 0 && errno != EEXIST {
-            throw DriftCheckError(.io, path: reportsDirectory, "cannot create the reports directory: \(Errno.current)")
-        }
-        try Self.refuseSharedDirectory(reportsDirectory)
-        let lock = try Self.lock(reportsDirectory, wait: waitForLock, onWaiting: onWaiting)
-        defer { close(lock) }
-        Self.prune(reportsDirectory, keep: Int.max)
-        // Names carry the time to the second; a run queued behind another (--wait) may start within the same
-        // second, so it waits for a fresh name rather than replace the other's results.
-        var stem = Self.stem(host: scan.host, time: HostInfo.now)
-        while access("\(reportsDirectory)/\(stem)\(Self.manifestSuffix)", F_OK) == 0
-            || access("\(reportsDirectory)/\(stem)\(Self.reportSuffix)", F_OK) == 0
-        {
-            usleep(100_000)
-            stem = Self.stem(host: scan.host, time: HostInfo.now)
-        }
+        let directory = ReportsDirectory(path: reportsDirectory)
+        try directory.prepare()
+        let lock = try directory.lock(wait: waitForLock, onWaiting: onWaiting)
+        defer { withExtendedLifetime(lock) {} }
+        directory.prune(keep: Int.max)
+        let stem = directory.freshStem(host: scan.host)
         var scan = self.scan
-        scan.outputPath = "\(reportsDirectory)/\(stem)\(Self.manifestSuffix)"
-        scan.reusePath = previousForReuse(Self.hostPrefix(scan.host), key: key)
+        scan.outputPath = "\(reportsDirectory)/\(stem)\(ReportsDirectory.manifestSuffix)"
+        scan.reusePath = previousForReuse(
+            directory, hostPrefix: ReportsDirectory.hostPrefix(scan.host), key: key)
         let statistics = try scan.run()
         var comparison = self.comparison
         comparison.hostPath = scan.outputPath
@@ -167,9 +82,9 @@ package struct HostCheck {
         // The manifest this run just signed is trusted through the key that signed it.
         comparison.trust.extraHostKeys.append(key)
         let report = try comparison.run()
-        let reportPath = "\(reportsDirectory)/\(stem)\(Self.reportSuffix)"
+        let reportPath = "\(reportsDirectory)/\(stem)\(ReportsDirectory.reportSuffix)"
         try AtomicFile.write(JSONReportRenderer.render(report), to: reportPath, mode: outputMode)
-        Self.prune(reportsDirectory, keep: max(1, keep))
+        directory.prune(keep: max(1, keep))
         return Outcome(report: report, manifestPath: scan.outputPath, reportPath: reportPath, statistics: statistics)
     }
 }

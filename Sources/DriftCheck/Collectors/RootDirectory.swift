@@ -5,7 +5,7 @@ import Glibc
 /// absolute links meant for its own `/`) can never lead a collector outside it.
 package final class RootDirectory {
     package let path: String
-    private let descriptor: Int32
+    private let descriptor: FileDescriptor
 
     package init(path: String) throws(DriftCheckError) {
         self.path = path
@@ -15,18 +15,13 @@ package final class RootDirectory {
         }
     }
 
-    deinit {
-        close(descriptor)
-    }
-
     /// True when this is the live root of the running system (live-only collectors run only then).
     /// Computed once: the scan and three collectors ask.
     package private(set) lazy var isLiveRoot: Bool = {
         guard case .success(let mine) = SystemCalls.status(of: self.descriptor),
-            case .success(let root) = SystemCalls.open("/", flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            case .success(let root) = SystemCalls.open("/", flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+            case .success(let slash) = root.status()
         else { return false }
-        defer { close(root) }
-        guard case .success(let slash) = SystemCalls.status(of: root) else { return false }
         return mine.isSameObject(as: slash)
     }()
 
@@ -39,13 +34,11 @@ package final class RootDirectory {
     }
 
     /// Opens the directory holding the last component; returns it with the last component's name.
-    private func openParent(_ relative: String) -> (Int32, [UInt8])? {
+    private func openParent(_ relative: String) -> (FileDescriptor, [UInt8])? {
         guard var parts = RootDirectory.components(relative), let last = parts.popLast() else { return nil }
-        var current = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
-        guard current >= 0 else { return nil }
+        var current = descriptor
         for part in parts {
             let next = SystemCalls.open(at: current, part, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            close(current)
             guard case .success(let opened) = next else { return nil }
             current = opened
         }
@@ -57,68 +50,51 @@ package final class RootDirectory {
     /// FIFO planted where a database is expected is never opened (opening some devices has effects).
     package func read(_ relative: String, limit: Int = 64 << 20) -> [UInt8]? {
         guard let (parent, name) = openParent(relative) else { return nil }
-        defer { close(parent) }
         guard case .success(let listed) = SystemCalls.status(at: parent, name), listed.type == .file else {
             return nil
         }
         let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
-        guard case .success(let file) = SystemCalls.open(at: parent, name, flags: flags) else { return nil }
-        defer { close(file) }
-        guard case .success(let status) = SystemCalls.status(of: file), status.type == .file,
-            status.isSameObject(as: listed), status.size <= Int64(limit)
+        guard case .success(let file) = SystemCalls.open(at: parent, name, flags: flags),
+            case .success(let status) = file.status(), status.type == .file, status.isSameObject(as: listed),
+            status.size <= Int64(limit)
         else { return nil }
         // Read to the end rather than st_size bytes: /proc files report a size of 0.
-        var bytes = [UInt8](repeating: 0, count: max(4096, Int(status.size) + 1))
-        var total = 0
-        while true {
-            if total == bytes.count {
-                guard bytes.count < limit else { return nil }
-                bytes += [UInt8](repeating: 0, count: min(bytes.count, limit - bytes.count + 1))
-            }
-            let result = bytes.withUnsafeMutableBytes { raw in
-                SystemCalls.read(file, into: raw.baseAddress! + total, count: raw.count - total)
-            }
-            guard case .success(let count) = result else { return nil }
-            if count == 0 { break }
-            total += count
+        guard case .success(let bytes?) = SystemCalls.readToEnd(file, sizeHint: Int(status.size), limit: limit) else {
+            return nil
         }
-        return Array(bytes[0..<total])
+        return bytes
     }
 
     /// The sorted names in a directory, or nil when it does not exist or is not a directory.
     package func list(_ relative: String) -> [String]? {
-        let directory: Int32
+        let directory: FileDescriptor
         guard let components = RootDirectory.components(relative) else { return nil }
         if components.isEmpty {
-            directory = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+            directory = descriptor
         } else {
-            guard let (parent, name) = openParent(relative) else { return nil }
-            defer { close(parent) }
-            guard
+            guard let (parent, name) = openParent(relative),
                 case .success(let opened) = SystemCalls.open(
                     at: parent, name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             else { return nil }
             directory = opened
         }
-        guard directory >= 0 else { return nil }
-        defer { close(directory) }
         guard case .success(let names) = SystemCalls.directoryNames(directory) else { return nil }
         return names.map { String(decoding: $0, as: UTF8.self) }.sorted()
     }
 
     /// The `lstat` of a path, or nil when it does not exist.
     func status(_ relative: String) -> FileStatus? {
-        guard let (parent, name) = openParent(relative) else { return nil }
-        defer { close(parent) }
-        guard case .success(let status) = SystemCalls.status(at: parent, name) else { return nil }
+        guard let (parent, name) = openParent(relative),
+            case .success(let status) = SystemCalls.status(at: parent, name)
+        else { return nil }
         return status
     }
 
     /// The target of a symbolic link, or nil when the path is not one.
     package func linkTarget(_ relative: String) -> String? {
-        guard let (parent, name) = openParent(relative) else { return nil }
-        defer { close(parent) }
-        guard case .success(let target) = SystemCalls.linkTarget(at: parent, name) else { return nil }
+        guard let (parent, name) = openParent(relative),
+            case .success(let target) = SystemCalls.linkTarget(at: parent, name)
+        else { return nil }
         return String(decoding: target, as: UTF8.self)
     }
 

@@ -47,8 +47,7 @@ package struct Comparison {
         let host = try ManifestReader.open(hostPath, trustedKeys: hostKeys)
         try trust.checkHost(host.header, path: hostPath, now: now)
         var store: BaselineStore? = nil
-        var isDirectory = stat()
-        if stat(baselinesDirectory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR {
+        if case .success(let status) = SystemCalls.status(followingLinksAt: baselinesDirectory), status.type == .dir {
             store = try BaselineStore(directory: baselinesDirectory, trustedKeys: baselineKeys)
             for skipped in store?.skipped ?? [] { onWarning?("skipped a baseline: \(skipped)") }
         }

@@ -3,22 +3,19 @@ import Glibc
 
 /// `length` bytes of an open file from `offset` (pread: the descriptor's own offset is not used).
 final class FileRangeStream: PeekableStream {
-    private let descriptor: Int32
+    private let descriptor: FileDescriptor
     private var offset: Int64
     private var remaining: Int64
     private let path: String
     /// The range's length.
     let length: Int64
-    /// Keeps the file open while the range is in use.
-    private let owner: AnyObject?
-
-    init(descriptor: Int32, offset: Int64, length: Int64, path: String, owner: AnyObject? = nil) {
+    /// The range keeps its file open while it is in use (it holds the descriptor).
+    init(descriptor: FileDescriptor, offset: Int64, length: Int64, path: String) {
         self.descriptor = descriptor
         self.offset = offset
         self.remaining = length
         self.length = length
         self.path = path
-        self.owner = owner
     }
 
     func peek(_ bytes: inout [UInt8]) throws(DriftCheckError) -> Int {

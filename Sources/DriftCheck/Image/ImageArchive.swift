@@ -8,11 +8,12 @@ enum ImageArchive {
     /// Reads the image at `path`.
     static func read(_ path: String, keepContent: @escaping ([UInt8]) -> Bool) throws(DriftCheckError) -> ImageTree {
         let tree = ImageTree(source: path, keepContent: keepContent)
-        var status = stat()
-        guard lstat(path, &status) == 0 else {
-            throw DriftCheckError(.io, path: path, "cannot read the image: \(Errno.current)")
+        let status: FileStatus
+        switch SystemCalls.status(atPath: path) {
+        case .success(let found): status = found
+        case .failure(let error): throw DriftCheckError(.io, path: path, "cannot read the image: \(error)")
         }
-        if status.st_mode & S_IFMT == S_IFDIR {
+        if status.type == .dir {
             try readLayout(DirectoryBlobs(directory: path), into: tree, path: path)
             return tree
         }
@@ -180,8 +181,8 @@ enum ImageArchive {
 }
 
 /// An open regular file, closed when the last reference goes.
-final class OpenFile: @unchecked Sendable {
-    let descriptor: Int32
+final class OpenFile: Sendable {
+    let descriptor: FileDescriptor
     let size: Int64
     let path: String
 
@@ -190,20 +191,15 @@ final class OpenFile: @unchecked Sendable {
         case .failure(let error): throw DriftCheckError(.io, path: path, "cannot open: \(error)")
         case .success(let descriptor): self.descriptor = descriptor
         }
-        guard case .success(let status) = SystemCalls.status(of: descriptor), status.type == .file else {
-            close(descriptor)
+        guard case .success(let status) = descriptor.status(), status.type == .file else {
             throw DriftCheckError(.malformed, path: path, "not a regular file")
         }
         size = status.size
         self.path = path
     }
 
-    deinit {
-        close(descriptor)
-    }
-
     func range(_ offset: Int64, _ length: Int64) -> FileRangeStream {
-        FileRangeStream(descriptor: descriptor, offset: offset, length: length, path: path, owner: self)
+        FileRangeStream(descriptor: descriptor, offset: offset, length: length, path: path)
     }
 
     func isGzip() throws(DriftCheckError) -> Bool {

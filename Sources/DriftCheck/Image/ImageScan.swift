@@ -92,15 +92,16 @@ package struct ImageScan {
             // Every directory on the way must be a real directory made here, never a link from the image.
             guard Self.makeParents(of: path, below: directory) else { continue }
             switch entry.type {
-            case .dir: mkdir(path, 0o700)
+            case .dir: _ = SystemCalls.makeDirectory(path, mode: 0o700)
             case .symlink: symlink(String(decoding: entry.target ?? [], as: UTF8.self), path)
             case .file:
-                let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-                guard descriptor >= 0 else { continue }
+                let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+                guard case .success(let descriptor) = SystemCalls.open(path, flags: flags, mode: 0o600) else {
+                    continue
+                }
                 if let bytes = contents[entry.path] {
                     _ = bytes.withUnsafeBytes { SystemCalls.writeAll(descriptor, $0) }
                 }
-                close(descriptor)
             default: continue
             }
         }
@@ -114,11 +115,12 @@ package struct ImageScan {
         var current = top
         for component in relative {
             current += "/" + component
-            var status = stat()
-            if lstat(current, &status) != 0 {
-                guard mkdir(current, 0o700) == 0, lstat(current, &status) == 0 else { return false }
+            if !SystemCalls.exists(current), case .failure = SystemCalls.makeDirectory(current, mode: 0o700) {
+                return false
             }
-            guard status.st_mode & S_IFMT == S_IFDIR else { return false }
+            guard case .success(let status) = SystemCalls.status(atPath: current), status.type == .dir else {
+                return false
+            }
         }
         return true
     }
@@ -127,13 +129,12 @@ package struct ImageScan {
 /// Removes a directory tree this process made, never following a link.
 enum TemporaryTree {
     static func remove(_ path: String) {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return }
-        if status.st_mode & S_IFMT == S_IFDIR {
+        guard case .success(let status) = SystemCalls.status(atPath: path) else { return }
+        if status.type == .dir {
             for name in (try? SystemCalls.directoryNames(atPath: path).get()) ?? [] { remove(path + "/" + name) }
             rmdir(path)
         } else {
-            unlink(path)
+            SystemCalls.remove(path)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Line 1 of a manifest: what was scanned, where, when and by what.
 package struct ManifestHeader: Equatable, Sendable {
     /// The format identifier this version reads and writes.
@@ -48,5 +50,30 @@ package struct ManifestHeader: Equatable, Sendable {
         self.root = root
         self.collectors = collectors
         self.crossMounts = crossMounts
+    }
+}
+
+extension ManifestHeader {
+    /// The header of the manifest at `path`, read from its first line alone, without verifying its signature: for
+    /// decisions that a forged header cannot turn against the host (see ``HostCheck``).
+    static func readUnverified(_ path: String) throws(DriftCheckError) -> ManifestHeader {
+        let file: FileDescriptor
+        switch SystemCalls.open(path, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW) {
+        case .success(let opened): file = opened
+        case .failure(let error): throw DriftCheckError(.io, path: path, "cannot open: \(error)")
+        }
+        let limit = 64 * 1024
+        var bytes = [UInt8](repeating: 0, count: limit)
+        let count = bytes.withUnsafeMutableBytes { raw in
+            SystemCalls.read(file, into: raw.baseAddress!, count: raw.count, at: 0)
+        }
+        guard case .success(let length) = count, let end = bytes[0..<length].firstIndex(of: 0x0A) else {
+            throw DriftCheckError(.malformed, path: path, "no header line in its first \(limit) bytes")
+        }
+        do {
+            return try ManifestEncoding.decodeHeader(try JSONParser.parse(Array(bytes[0..<end])))
+        } catch {
+            throw DriftCheckError(.malformed, path: path, "not a driftcheck manifest header: \(error)")
+        }
     }
 }

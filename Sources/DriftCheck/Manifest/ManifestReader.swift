@@ -10,7 +10,7 @@ package final class ManifestReader {
     package private(set) var trailer: ManifestTrailer? = nil
     package let keyID: String
 
-    private let descriptor: Int32
+    private let descriptor: FileDescriptor
     private let expectedDigest: [UInt8]
     private let hasher = SHA256Hasher()
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -38,10 +38,6 @@ package final class ManifestReader {
         } catch {
             throw malformed("not a driftcheck manifest header: \(error.message)")
         }
-    }
-
-    deinit {
-        close(descriptor)
     }
 
     private func malformed(_ message: String) -> DriftCheckError {

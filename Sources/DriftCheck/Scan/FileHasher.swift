@@ -1,9 +1,9 @@
 import Glibc
 
 /// A regular file the walker opened and confirmed, waiting to be hashed.
-struct HashJob: @unchecked Sendable {
-    /// Open with `O_NOFOLLOW|O_NONBLOCK`; the hasher closes it.
-    let descriptor: Int32
+struct HashJob: Sendable {
+    /// Open with `O_NOFOLLOW|O_NONBLOCK`; closed when the job is dropped.
+    let descriptor: FileDescriptor
     /// The status the walker recorded (from `lstat`); the hash is only kept when the file still matches it.
     let status: FileStatus
     /// The package database's digest to check the content against (`--verify-packages`).
@@ -39,7 +39,6 @@ final class FileHasher {
     /// whole content of the job's file, then closes it. The digest is kept only when every byte was read and the
     /// file's size, mtime and ctime did not change meanwhile.
     func hash(_ job: HashJob) -> HashResult {
-        defer { close(job.descriptor) }
         var result = HashResult()
         if FileEntry.recordsCapabilities(permissions: job.status.permissions) {
             switch SystemCalls.extendedAttribute(of: job.descriptor, "security.capability") {
@@ -50,7 +49,7 @@ final class FileHasher {
             }
         }
         if job.status.size > Int64(FileHasher.bufferSize) {
-            _ = posix_fadvise(job.descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
+            SystemCalls.adviseSequential(job.descriptor)
         }
         hasher.reset()
         if job.status.size >= FileHasher.blockDigestSize {

@@ -37,12 +37,11 @@ package struct FileScanner {
         _ options: Options, consume: (FileEntry) throws(DriftCheckError) -> Void
     ) throws(DriftCheckError) -> ScanStatistics {
         SystemCalls.raiseDescriptorLimit()
-        let root: Int32
+        let root: FileDescriptor
         switch SystemCalls.open(options.root, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC) {
         case .success(let descriptor): root = descriptor
         case .failure(let error): throw DriftCheckError(.io, path: options.root, "cannot open the scan root: \(error)")
         }
-        defer { close(root) }
 
         let pipeline = ScanPipeline(capacity: 8192)
         let crossMounts = options.crossMounts
@@ -73,6 +72,7 @@ package struct FileScanner {
                     results.removeAll(keepingCapacity: true)
                     for (_, job) in taken { results.append(hasher.hash(job)) }
                     pipeline.complete(taken, with: results)
+                    taken.removeAll(keepingCapacity: true)  // closes the files just hashed
                 }
                 hashedBytes.add(hasher.bytesHashed)
             }
@@ -116,12 +116,9 @@ private final class WalkerBatch: @unchecked Sendable {
         items.reserveCapacity(ScanPipeline.batchSize)
     }
 
-    /// Adds an entry; false when the scan was cancelled (the job's descriptor is then closed).
+    /// Adds an entry; false when the scan was cancelled (the job, and its descriptor, is then dropped).
     func add(_ entry: FileEntry, job: HashJob?) -> Bool {
-        if cancelled {
-            if let job { close(job.descriptor) }
-            return false
-        }
+        if cancelled { return false }
         items.append((entry, job))
         if items.count == ScanPipeline.batchSize { flush() }
         return !cancelled

@@ -14,23 +14,17 @@ package enum ImageStamp {
         return !id.isEmpty && id.utf8.count <= 200 && id.utf8.allSatisfy { allowed.contains($0) }
     }
 
-    private static func openDirectory(_ root: String, create: Bool) throws(DriftCheckError) -> Int32 {
-        var current: Int32
+    private static func openDirectory(_ root: String, create: Bool) throws(DriftCheckError) -> FileDescriptor {
+        var current: FileDescriptor
         switch SystemCalls.open(root, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC) {
         case .success(let descriptor): current = descriptor
         case .failure(let error): throw DriftCheckError(.io, path: root, "cannot open: \(error)")
         }
         for component in components {
-            if create {
-                let made = SystemCalls.withCName(component) { mkdirat(current, $0, 0o755) }
-                if made != 0 && errno != EEXIST {
-                    let error = Errno.current
-                    close(current)
-                    throw DriftCheckError(.io, path: "\(root)/\(relativePath)", "cannot create directory: \(error)")
-                }
+            if create, case .failure(let error) = SystemCalls.makeDirectory(at: current, component, mode: 0o755) {
+                throw DriftCheckError(.io, path: "\(root)/\(relativePath)", "cannot create directory: \(error)")
             }
             let next = SystemCalls.open(at: current, component, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            close(current)
             switch next {
             case .success(let descriptor): current = descriptor
             case .failure(let error):
@@ -42,13 +36,17 @@ package enum ImageStamp {
 
     /// The image id stamped in the root, or nil when there is none.
     package static func read(root: String) throws(DriftCheckError) -> String? {
-        let directory: Int32
+        let directory: FileDescriptor
         do {
             directory = try openDirectory(root, create: false)
         } catch {
             return nil
         }
-        defer { close(directory) }
+        return try read(in: directory, root: root)
+    }
+
+    /// The image id stamped in `directory` (the root's `etc/driftcheck`), or nil when there is none.
+    private static func read(in directory: FileDescriptor, root: String) throws(DriftCheckError) -> String? {
         // Look before opening: a device node or FIFO planted as the stamp is never opened.
         switch SystemCalls.status(at: directory, fileName) {
         case .success(let status) where status.type != .file:
@@ -56,13 +54,12 @@ package enum ImageStamp {
         case .failure(let error) where error == .noEntry: return nil
         default: break
         }
-        let file: Int32
+        let file: FileDescriptor
         switch SystemCalls.open(at: directory, fileName, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) {
         case .success(let descriptor): file = descriptor
         case .failure(let error) where error == .noEntry: return nil
         case .failure(let error): throw DriftCheckError(.io, path: "\(root)/\(relativePath)", "cannot open: \(error)")
         }
-        defer { close(file) }
         var buffer = [UInt8](repeating: 0, count: 512)
         let count = buffer.withUnsafeMutableBytes { SystemCalls.read(file, into: $0.baseAddress!, count: $0.count) }
         guard case .success(let length) = count else {
@@ -77,30 +74,33 @@ package enum ImageStamp {
         return text
     }
 
-    /// Writes `id` into the root's stamp file (atomically, mode 0644), creating `etc/driftcheck` if needed.
+    /// Writes `id` into the root's stamp file (atomically, mode 0644), creating `etc/driftcheck` if needed. A stamp
+    /// that already holds exactly this id, as a regular file of mode 0644, is left untouched (same inode, same
+    /// times), so two baselines of one unchanged image are identical.
     package static func write(_ id: String, root: String) throws(DriftCheckError) {
         let directory = try openDirectory(root, create: true)
-        defer { close(directory) }
         let path = "\(root)/\(relativePath)"
+        let bytes = Array((id + "\n").utf8)
+        if case .success(let status) = SystemCalls.status(at: directory, fileName), status.type == .file,
+            status.permissions == 0o644, Int(status.size) == bytes.count,
+            (try? read(in: directory, root: root)) == id
+        {
+            return
+        }
         let temporary = Array(".image-id.tmp".utf8)
-        _ = SystemCalls.withCName(temporary) { unlinkat(directory, $0, 0) }
+        SystemCalls.remove(at: directory, temporary)
         let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
-        let file: Int32
+        let file: FileDescriptor
         switch SystemCalls.open(at: directory, temporary, flags: flags, mode: 0o644) {
         case .success(let descriptor): file = descriptor
         case .failure(let error): throw DriftCheckError(.io, path: path, "cannot write the image stamp: \(error)")
         }
-        let bytes = Array((id + "\n").utf8)
-        let written = bytes.withUnsafeBytes { SystemCalls.writeAll(file, $0) }
-        _ = fchmod(file, 0o644)
-        let synced = SystemCalls.sync(file)
-        close(file)
-        let renamed = SystemCalls.withCName(temporary) { from in
-            SystemCalls.withCName(fileName) { to in renameat(directory, from, directory, to) }
-        }
-        guard case .success = written, case .success = synced, renamed == 0 else {
-            _ = SystemCalls.withCName(temporary) { unlinkat(directory, $0, 0) }
-            throw DriftCheckError(.io, path: path, "cannot write the image stamp: \(Errno.current)")
+        let written = bytes.withUnsafeBytes { SystemCalls.writeAll(file, $0) }.flatMap {
+            SystemCalls.setMode(file, 0o644)
+        }.flatMap { SystemCalls.sync(file) }.flatMap { SystemCalls.rename(at: directory, temporary, to: fileName) }
+        if case .failure(let error) = written {
+            SystemCalls.remove(at: directory, temporary)
+            throw DriftCheckError(.io, path: path, "cannot write the image stamp: \(error)")
         }
     }
 }

@@ -25,7 +25,9 @@ final class ScanPipeline: @unchecked Sendable {
     private var slots: [Slot]
     private var produced = 0
     private var consumed = 0
-    private var jobs: [(index: Int, job: HashJob)] = []
+    /// Jobs waiting for a hasher from `jobHead` on; a job taken is cleared from here, so that its descriptor is
+    /// closed as soon as the hasher drops it.
+    private var jobs: [(index: Int, job: HashJob?)] = []
     private var jobHead = 0
     private var walkerDone = false
     private var cancelled = false
@@ -43,7 +45,7 @@ final class ScanPipeline: @unchecked Sendable {
     }
 
     /// Called by the walker with at most ``batchSize`` entries, which it then empties. Returns false when the scan
-    /// was cancelled; the jobs' descriptors are then closed.
+    /// was cancelled; the jobs (and their descriptors) are then dropped.
     func submit(_ batch: inout [(entry: FileEntry, job: HashJob?)]) -> Bool {
         defer { batch.removeAll(keepingCapacity: true) }
         return monitor.locked {
@@ -52,10 +54,7 @@ final class ScanPipeline: @unchecked Sendable {
                 notFull.wait()
             }
             walkerWaiting = false
-            if cancelled {
-                for item in batch { if let job = item.job { close(job.descriptor) } }
-                return false
-            }
+            if cancelled { return false }
             var newJobs = 0
             for item in batch {
                 slots[produced % capacity] = Slot(entry: item.entry, pending: item.job != nil)
@@ -95,11 +94,12 @@ final class ScanPipeline: @unchecked Sendable {
             guard !cancelled, jobHead < jobs.count else { return false }
             let share = max(1, (jobs.count - jobHead) / (idleHashers + 1))
             var bytes: Int64 = 0
-            while jobHead < jobs.count && taken.count < min(share, ScanPipeline.jobCount)
-                && (taken.isEmpty || bytes + jobs[jobHead].job.status.size <= ScanPipeline.jobBytes)
+            while jobHead < jobs.count && taken.count < min(share, ScanPipeline.jobCount),
+                let job = jobs[jobHead].job, taken.isEmpty || bytes + job.status.size <= ScanPipeline.jobBytes
             {
-                bytes += jobs[jobHead].job.status.size
-                taken.append(jobs[jobHead])
+                bytes += job.status.size
+                taken.append((jobs[jobHead].index, job))
+                jobs[jobHead].job = nil
                 jobHead += 1
             }
             if jobHead >= 4096 {
@@ -157,11 +157,10 @@ final class ScanPipeline: @unchecked Sendable {
         }
     }
 
-    /// Stops the walker and the hashers; closes the descriptors of jobs not yet taken.
+    /// Stops the walker and the hashers; drops the jobs not yet taken, closing their descriptors.
     func cancel() {
         monitor.locked {
             cancelled = true
-            for (_, job) in jobs[jobHead...] { close(job.descriptor) }
             jobs.removeAll()
             jobHead = 0
             notFull.broadcast()

@@ -8,7 +8,7 @@ import Glibc
 struct Walker {
     /// One directory being walked: its descriptor, its path with a trailing slash, and its sorted child names.
     private struct Frame {
-        let descriptor: Int32
+        let descriptor: FileDescriptor
         let prefix: [UInt8]
         let device: UInt64
         /// The children, sorted by name, with the type the directory listing gave.
@@ -45,9 +45,8 @@ struct Walker {
         }
     }
 
-    func walk(root: Int32) {
+    func walk(root: FileDescriptor) {
         var stack: [Frame] = []
-        defer { for frame in stack { close(frame.descriptor) } }
         switch SystemCalls.status(of: root) {
         case .failure(let error):
             var entry = FileEntry(path: [Self.slash], status: FileStatus(stat()))
@@ -57,48 +56,36 @@ struct Walker {
             return
         case .success(let status):
             var entry = FileEntry(path: [Self.slash], status: status)
-            // The walk closes every directory descriptor it holds, so it works on its own copy of the root's.
-            let duplicate = fcntl(root, F_DUPFD_CLOEXEC, 0)
-            var frame: Frame? = nil
-            if duplicate >= 0 {
-                frame = enter(duplicate, path: [Self.slash], status: status, entry: &entry)
-            } else {
-                entry.error = "cannot list: \(Errno.current)"
-            }
-            guard submit(entry, nil) else {
-                if let frame { close(frame.descriptor) }
-                return
-            }
+            let frame = enter(root, path: [Self.slash], status: status, entry: &entry)
+            guard submit(entry, nil) else { return }
             if let frame { stack.append(frame) }
         }
         while !stack.isEmpty {
             let top = stack.count - 1
             guard stack[top].next < stack[top].children.count else {
-                close(stack.removeLast().descriptor)
+                stack.removeLast()
                 continue
             }
             let (name, listedType) = stack[top].children[stack[top].next]
             stack[top].next += 1
             guard let (entry, job, child) = visit(name, listedAs: listedType, in: stack[top]) else { continue }
+            // An excluded object is left out whole: a directory's descriptor goes with its frame, unwalked.
             if !excluded.isEmpty, excluded.contains(FileIdentity(device: entry.device, inode: entry.inode)) {
-                if let job { close(job.descriptor) }
                 continue
             }
-            guard submit(entry, job) else {
-                if let child { close(child.descriptor) }
-                return
-            }
+            guard submit(entry, job) else { return }
             if let child { stack.append(child) }
         }
     }
 
     /// Lists an opened directory. Returns its frame, or nil (with the reason on `entry`) when it cannot be walked.
-    private func enter(_ descriptor: Int32, path: [UInt8], status: FileStatus, entry: inout FileEntry) -> Frame? {
+    private func enter(_ descriptor: FileDescriptor, path: [UInt8], status: FileStatus, entry: inout FileEntry)
+        -> Frame?
+    {
         progress?.entered(path)
         switch SystemCalls.directoryEntries(descriptor) {
         case .failure(let error):
             entry.error = "cannot list: \(error)"
-            close(descriptor)
             return nil
         case .success(var children):
             children.sort { CanonicalOrder.bytesPrecede($0.name, $1.name) }
@@ -114,6 +101,34 @@ struct Walker {
     // (``SystemCalls/openLeavingAccessTime(at:_:flags:)``): a scan leaves access times as they were. They are evidence
     // on a host under investigation, and under `relatime` a daily scan would otherwise write the inode of every file
     // it reads.
+
+    /// Why a listed name could not be opened as what it was listed as.
+    private enum OpenFailure: Error {
+        case cannotOpen(Errno)
+        case replaced
+
+        /// The per-entry error.
+        var message: String {
+            switch self {
+            case .cannotOpen(let error): Walker.openFailure(error)
+            case .replaced: "replaced between listing and opening"
+            }
+        }
+    }
+
+    /// Opens `name` in `frame` (without following a link, leaving its access time) and confirms with `fstat` that
+    /// what was opened is what the walk expects (`confirming`): the one way both walker paths open files and
+    /// directories. The descriptor is closed again when the check fails.
+    private func open(
+        _ name: [UInt8], in frame: Frame, flags: Int32, confirming expected: (FileStatus) -> Bool
+    ) -> Result<(FileDescriptor, FileStatus), OpenFailure> {
+        switch SystemCalls.openLeavingAccessTime(at: frame.descriptor, name, flags: flags) {
+        case .failure(let error): return .failure(.cannotOpen(error))
+        case .success(let descriptor):
+            guard case .success(let opened) = descriptor.status(), expected(opened) else { return .failure(.replaced) }
+            return .success((descriptor, opened))
+        }
+    }
 
     /// The entry of a path with its status, noting the package that owns it.
     private func entry(_ path: [UInt8], _ status: FileStatus) -> (FileEntry, PackageFileIndex.Owner?) {
@@ -137,14 +152,11 @@ struct Walker {
         // An incremental scan stats first: most files keep their hash and are never opened.
         if previous == nil, listedType == UInt8(DT_REG) {
             beforeOpen?(path)
-            if case .success(let descriptor) = SystemCalls.openLeavingAccessTime(
-                at: frame.descriptor, name, flags: Self.fileFlags)
-            {
-                if case .success(let status) = SystemCalls.status(of: descriptor), status.type == .file {
-                    let (entry, owner) = entry(path, status)
-                    return (entry, HashJob(descriptor: descriptor, status: status, expected: owner?.expected), nil)
-                }
-                close(descriptor)
+            if case .success(let (descriptor, status)) = open(name, in: frame, flags: Self.fileFlags, confirming: {
+                $0.type == .file
+            }) {
+                let (entry, owner) = entry(path, status)
+                return (entry, HashJob(descriptor: descriptor, status: status, expected: owner?.expected), nil)
             }
             // It could not be opened, or is no longer a regular file: examined below, and the error said there.
             return visitByStatus(path, name, in: frame, hooked: true)
@@ -179,17 +191,11 @@ struct Walker {
                 return (entry, nil, nil)
             }
             if !hooked { beforeOpen?(path) }
-            switch SystemCalls.openLeavingAccessTime(at: frame.descriptor, name, flags: Self.fileFlags) {
-            case .failure(let error):
-                entry.error = Self.openFailure(error)
+            switch open(name, in: frame, flags: Self.fileFlags, confirming: { $0.isSameObject(as: status) }) {
+            case .failure(let failure):
+                entry.error = failure.message
                 return (entry, nil, nil)
-            case .success(let descriptor):
-                guard case .success(let opened) = SystemCalls.status(of: descriptor), opened.isSameObject(as: status)
-                else {
-                    close(descriptor)
-                    entry.error = "replaced between listing and opening"
-                    return (entry, nil, nil)
-                }
+            case .success(let (descriptor, _)):
                 return (entry, HashJob(descriptor: descriptor, status: status, expected: owner?.expected), nil)
             }
         case .symlink:
@@ -205,21 +211,14 @@ struct Walker {
                 entry.unscanned = "mount"
                 return (entry, nil, nil)
             }
-            switch SystemCalls.openLeavingAccessTime(at: frame.descriptor, name, flags: Self.directoryFlags) {
-            case .failure(let error):
-                entry.error = Self.openFailure(error)
+            switch open(name, in: frame, flags: Self.directoryFlags, confirming: { $0.isSameObject(as: status) }) {
+            case .failure(let failure):
+                entry.error = failure.message
                 return (entry, nil, nil)
-            case .success(let descriptor):
-                guard case .success(let opened) = SystemCalls.status(of: descriptor), opened.isSameObject(as: status)
-                else {
-                    close(descriptor)
-                    entry.error = "replaced between listing and opening"
-                    return (entry, nil, nil)
-                }
+            case .success(let (descriptor, _)):
                 if status.device != frame.device, case .success(let magic) = SystemCalls.filesystemType(of: descriptor),
                     PseudoFilesystem.contains(magic: magic)
                 {
-                    close(descriptor)
                     entry.unscanned = "pseudo-filesystem"
                     return (entry, nil, nil)
                 }

@@ -5,12 +5,11 @@ package enum KeyFiles {
     private static func readSmallFile(_ path: String, what: String) throws(DriftCheckError) -> (
         bytes: [UInt8], status: FileStatus
     ) {
-        let descriptor: Int32
+        let descriptor: FileDescriptor
         switch SystemCalls.open(path, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK) {
         case .success(let opened): descriptor = opened
         case .failure(let error): throw DriftCheckError(.io, path: path, "cannot open \(what): \(error)")
         }
-        defer { close(descriptor) }
         guard case .success(let status) = SystemCalls.status(of: descriptor), status.type == .file else {
             throw DriftCheckError(.malformed, path: path, "\(what) is not a regular file")
         }
@@ -82,7 +81,7 @@ package enum KeyFiles {
     package static func generate(prefix: String) throws(DriftCheckError) -> String {
         let privatePath = prefix + ".key"
         let publicPath = prefix + ".pub"
-        for path in [privatePath, publicPath] where access(path, F_OK) == 0 {
+        for path in [privatePath, publicPath] where SystemCalls.exists(path) {
             throw DriftCheckError(.usage, path: path, "already exists; refusing to overwrite a key")
         }
         SystemCalls.disableCoreDumps()

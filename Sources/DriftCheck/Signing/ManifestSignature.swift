@@ -25,7 +25,7 @@ package enum ManifestSignature {
         do {
             signature = try MappedFile.contents(of: signaturePath)
         } catch {
-            if access(signaturePath, F_OK) != 0 {
+            if !SystemCalls.exists(signaturePath) {
                 throw DriftCheckError(.trust, path: signaturePath, "signature missing: the manifest is not trusted")
             }
             throw DriftCheckError(.trust, path: signaturePath, "signature unreadable: \(error.message)")
@@ -52,7 +52,7 @@ package enum ManifestSignature {
     }
 
     /// Signs the bytes of the open file `descriptor` and writes the signature atomically to `signaturePath`.
-    static func sign(descriptor: Int32, of path: String, with key: Ed25519Key, mode: mode_t) throws(DriftCheckError) {
+    static func sign(descriptor: FileDescriptor, of path: String, with key: Ed25519Key, mode: mode_t) throws(DriftCheckError) {
         let manifest = try MappedFile(descriptor: descriptor, path: path)
         let signature: [UInt8]
         do {

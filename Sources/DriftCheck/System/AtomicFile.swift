@@ -13,7 +13,8 @@ final class AtomicFile {
     /// The destination path.
     let path: String
     private let temporaryPath: String
-    private var descriptor: Int32
+    /// The temporary file, until it is committed or discarded.
+    private var file: FileDescriptor?
     private var buffer: [UInt8] = []
     private let bufferLimit = 1 << 20
     private var committed = false
@@ -24,15 +25,14 @@ final class AtomicFile {
         let directory = AtomicFile.directory(of: path)
         let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
         var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
-        let descriptor: Int32
+        let descriptor: FileDescriptor
         switch SystemCalls.makeTemporaryFile(&template) {
         case .success(let created): descriptor = created
         case .failure(let error): throw DriftCheckError(.io, path: path, "cannot create a file here: \(error)")
         }
-        self.descriptor = descriptor
+        file = descriptor
         temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        if fchmod(descriptor, mode) != 0 {
-            let error = Errno.current
+        if case .failure(let error) = SystemCalls.setMode(descriptor, mode) {
             discard()
             throw DriftCheckError(.io, path: path, "cannot set the file mode: \(error)")
         }
@@ -50,11 +50,14 @@ final class AtomicFile {
     }
 
     private func discard() {
-        if descriptor >= 0 {
-            close(descriptor)
-            descriptor = -1
-        }
-        unlink(temporaryPath)
+        file = nil
+        SystemCalls.remove(temporaryPath)
+    }
+
+    /// The temporary file, or an error when it was already discarded after a failure.
+    private func openFile() throws(DriftCheckError) -> FileDescriptor {
+        guard let file else { throw DriftCheckError(.io, path: path, "the file was discarded after an earlier error") }
+        return file
     }
 
     /// Appends bytes; they reach the file in large writes.
@@ -68,7 +71,8 @@ final class AtomicFile {
     }
 
     private func flush() throws(DriftCheckError) {
-        let result = buffer.withUnsafeBytes { SystemCalls.writeAll(descriptor, $0) }
+        let file = try openFile()
+        let result = buffer.withUnsafeBytes { SystemCalls.writeAll(file, $0) }
         buffer.removeAll(keepingCapacity: true)
         if case .failure(let error) = result {
             discard()
@@ -78,28 +82,26 @@ final class AtomicFile {
 
     /// Device and inode of the temporary file, so a scan can leave its own output out.
     var identity: FileIdentity? {
-        guard case .success(let status) = SystemCalls.status(of: descriptor) else { return nil }
+        guard case .success(let status)? = file?.status() else { return nil }
         return FileIdentity(device: status.device, inode: status.inode)
     }
 
     /// The descriptor of the temporary file, after flushing what is buffered (for signing before commit).
-    func flushedDescriptor() throws(DriftCheckError) -> Int32 {
+    func flushedDescriptor() throws(DriftCheckError) -> FileDescriptor {
         try flush()
-        return descriptor
+        return try openFile()
     }
 
     /// Flushes, syncs and renames the temporary file to the destination.
     func commit() throws(DriftCheckError) {
         try flush()
-        if case .failure(let error) = SystemCalls.sync(descriptor) {
+        if case .failure(let error) = SystemCalls.sync(try openFile()) {
             discard()
             throw DriftCheckError(.io, path: path, "cannot flush to disk: \(error)")
         }
-        close(descriptor)
-        descriptor = -1
-        guard rename(temporaryPath, path) == 0 else {
-            let error = Errno.current
-            unlink(temporaryPath)
+        file = nil
+        if case .failure(let error) = SystemCalls.rename(temporaryPath, to: path) {
+            SystemCalls.remove(temporaryPath)
             throw DriftCheckError(.io, path: path, "cannot rename into place: \(error)")
         }
         committed = true
@@ -108,10 +110,9 @@ final class AtomicFile {
 
     /// Flushes a directory so that a rename inside it is durable.
     static func syncDirectory(_ directory: String) {
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
+        guard case .success(let descriptor) = SystemCalls.open(directory, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        else { return }
         _ = SystemCalls.sync(descriptor)
-        close(descriptor)
     }
 
     /// Writes `bytes` to `path` atomically in one go.

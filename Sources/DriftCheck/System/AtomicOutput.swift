@@ -2,6 +2,9 @@ import Glibc
 
 /// Atomic whole-file writes for the executable (reports).
 package enum AtomicOutput {
+    /// The mode of what driftcheck writes unless told otherwise (`--mode`).
+    package static let defaultMode = AtomicFile.outputMode
+
     /// Writes `bytes` to `path` through a temporary file, fsync and rename, with `mode` (default 0640).
     package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = AtomicFile.outputMode)
         throws(DriftCheckError)

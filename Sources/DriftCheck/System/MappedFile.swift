@@ -7,11 +7,11 @@ final class MappedFile {
     private let length: Int
     /// The file's status when it was mapped.
     let status: FileStatus
-    /// The descriptor this object opened (``init(path:)``), kept until it is dropped; -1 otherwise.
-    private var ownDescriptor: Int32 = -1
+    /// The descriptor this object opened (``init(path:)``), kept until it is dropped.
+    private var ownDescriptor: FileDescriptor? = nil
 
     /// Maps an open descriptor; the descriptor may be closed afterwards.
-    init(descriptor: Int32, path: String) throws(DriftCheckError) {
+    init(descriptor: FileDescriptor, path: String) throws(DriftCheckError) {
         self.path = path
         guard case .success(let status) = SystemCalls.status(of: descriptor) else {
             throw DriftCheckError(.io, path: path, "cannot stat: \(Errno.current)")
@@ -23,7 +23,7 @@ final class MappedFile {
             base = nil
             return
         }
-        let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0)
+        let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor.rawValue, 0)
         guard let address, address != MAP_FAILED else {
             throw DriftCheckError(.io, path: path, "cannot map into memory: \(Errno.current)")
         }
@@ -32,29 +32,23 @@ final class MappedFile {
 
     /// Opens and maps `path`, keeping it open for ``isUnchanged()``.
     convenience init(path: String) throws(DriftCheckError) {
-        let descriptor: Int32
+        let descriptor: FileDescriptor
         switch SystemCalls.open(path, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK) {
         case .success(let opened): descriptor = opened
         case .failure(let error): throw DriftCheckError(.io, path: path, "cannot open: \(error)")
         }
-        do {
-            try self.init(descriptor: descriptor, path: path)
-        } catch {
-            close(descriptor)
-            throw error
-        }
+        try self.init(descriptor: descriptor, path: path)
         ownDescriptor = descriptor
     }
 
     deinit {
         if let base { munmap(base, length) }
-        if ownDescriptor >= 0 { close(ownDescriptor) }
     }
 
     /// True when the file opened by ``init(path:)`` still has the size, mtime and ctime it had when mapped, so that
     /// every pass over the mapping saw the same bytes (a write sets ctime, which no call can set back).
     func isUnchanged() -> Bool {
-        guard ownDescriptor >= 0, case .success(let now) = SystemCalls.status(of: ownDescriptor) else { return false }
+        guard case .success(let now)? = ownDescriptor?.status() else { return false }
         return now.isUnchanged(comparedTo: status)
     }
 

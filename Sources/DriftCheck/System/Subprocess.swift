@@ -19,6 +19,7 @@ enum Subprocess {
         guard pipe(&pipeEnds) == 0 else { return nil }
         _ = fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC)
+        let readEnd = FileDescriptor(owning: pipeEnds[0])
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -30,21 +31,21 @@ enum Subprocess {
         let environment: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), strdup("LC_ALL=C"), nil]
         defer { for pointer in environment { free(pointer) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environment)
-        close(pipeEnds[1])
-        guard spawned == 0 else {
-            close(pipeEnds[0])
-            return nil
+        // Our copy of the write end lives until the child is spawned and is closed right after, so that the read
+        // below ends when the child exits.
+        let spawned = withExtendedLifetime(FileDescriptor(owning: pipeEnds[1])) {
+            posix_spawn(&pid, executable, &actions, nil, argv, environment)
         }
+        guard spawned == 0 else { return nil }
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while output.count < limit {
-            let count = buffer.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            output += buffer[0..<count]
+            let count = buffer.withUnsafeMutableBytes { raw in
+                SystemCalls.read(readEnd, into: raw.baseAddress!, count: raw.count)
+            }
+            guard case .success(let read) = count, read > 0 else { break }
+            output += buffer[0..<read]
         }
-        close(pipeEnds[0])
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exitedNormally = status & 0x7F == 0

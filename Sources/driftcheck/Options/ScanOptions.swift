@@ -1,17 +1,12 @@
 import ArgumentParser
 import DriftCheck
 
-/// The options shared by `scan` and `baseline`.
-struct ScanOptions: ParsableArguments {
+/// The options every command that scans takes: `scan`, `baseline` and `check`.
+struct ScanningOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp("Private signing key (PEM; must not be readable by group or others).", valueName: "KEY"))
     var key: String
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp("Where to write the manifest; its signature goes to FILE.sig.", valueName: "FILE"))
-    var out: String
 
     @Option(
         name: .long,
@@ -23,8 +18,10 @@ struct ScanOptions: ParsableArguments {
         help: "Descend into other filesystems mounted below the root (pseudo filesystems are always skipped).")
     var crossMounts = false
 
-    @Option(name: .long, help: ArgumentHelp("Hashing threads (default: one per core).", valueName: "N"))
-    var jobs: Int?
+    @Option(
+        name: .long, help: ArgumentHelp("Hashing threads, 1 to 256 (default: one per core).", valueName: "N"),
+        transform: HashingThreads.parse)
+    var jobs: HashingThreads?
 
     @Flag(
         name: .long,
@@ -32,6 +29,56 @@ struct ScanOptions: ParsableArguments {
             "Also check every package-owned file against its package's recorded digest (dpkg md5sums, rpm SHA-256), as debsums does."
     )
     var verifyPackages = false
+
+    @Flag(name: .long, help: "Hash every file: reuse no hash from a previous manifest (--reuse, or check's last run).")
+    var full = false
+
+    @Flag(name: .long, help: "Lower CPU priority (nice 19) and I/O priority (idle class) for production hosts.")
+    var nice = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    @OptionGroup var permissions: OutputPermissions
+
+    /// The scanner's options for `root`.
+    func scannerOptions(root: String) -> FileScanner.Options {
+        var options = FileScanner.Options(root: root)
+        options.crossMounts = crossMounts
+        if let jobs { options.jobs = jobs.value }
+        return options
+    }
+
+    /// The scan of `root` these options describe, writing to `out` (set later by `check`).
+    func manifestScan(root: String, image: String?, out: String, policy: Policy) -> ManifestScan {
+        var scan = ManifestScan(
+            options: scannerOptions(root: root), image: image, host: host ?? HostInfo.hostName, keyPath: key,
+            outputPath: out)
+        scan.outputMode = permissions.mode
+        scan.verifyPackages = verifyPackages
+        scan.nice = nice
+        scan.policyDigest = PolicyRenderer.digest(policy)
+        let logger = logging.logger()
+        scan.onNiceRefused = { logger.warning("could not lower the scan's priority") }
+        scan.onPackageMismatch = { mismatch in
+            let problem =
+                switch mismatch.problem {
+                case .missing: "missing"
+                case .contentDiffers: "content does not match the checksum recorded by"
+                }
+            logger.warning("\(TerminalText.escape(mismatch.path)): \(problem) package \(mismatch.package)")
+        }
+        return scan
+    }
+}
+
+/// The options of `scan` and `baseline`: the scanning options, where the manifest goes, and what it reuses.
+struct ScanOptions: ParsableArguments {
+    @OptionGroup var scanning: ScanningOptions
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Where to write the manifest; its signature goes to FILE.sig.", valueName: "FILE"))
+    var out: String
 
     @Option(
         name: .long,
@@ -45,50 +92,19 @@ struct ScanOptions: ParsableArguments {
             valueName: "MANIFEST"))
     var reuse: String?
 
-    @Flag(name: .long, help: "Hash every file even when --reuse is given.")
-    var full = false
-
-    @Flag(name: .long, help: "Lower CPU priority (nice 19) and I/O priority (idle class) for production hosts.")
-    var nice = false
-
-    @OptionGroup var logging: LoggingOptions
-
-    @OptionGroup var permissions: OutputPermissions
-
-    func validate() throws {
-        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
-    }
-
-    func scannerOptions(root: String) -> FileScanner.Options {
-        var options = FileScanner.Options(root: root)
-        options.crossMounts = crossMounts
-        if let jobs { options.jobs = jobs }
-        return options
-    }
+    var key: String { scanning.key }
+    var logging: LoggingOptions { scanning.logging }
+    var permissions: OutputPermissions { scanning.permissions }
+    var host: String? { scanning.host }
 
     /// Scans, writes and signs; prints a one-line summary to standard error unless quiet, and progress while it
     /// scans when standard error is a terminal.
     func run(root: String, image: String?, role: ManifestRole = .host) throws {
         let logger = logging.logger()
         let started = Terminal.monotonicSeconds
-        var scan = ManifestScan(
-            options: scannerOptions(root: root), image: image, host: host ?? HostInfo.hostName, keyPath: key,
-            outputPath: out)
+        var scan = scanning.manifestScan(root: root, image: image, out: out, policy: try PolicyLoader.load(policy))
         scan.role = role
-        scan.outputMode = permissions.mode
-        scan.verifyPackages = verifyPackages
-        scan.reusePath = full ? nil : reuse
-        scan.nice = nice
-        scan.onNiceRefused = { logger.warning("could not lower the scan's priority") }
-        scan.policyDigest = PolicyRenderer.digest(try PolicyLoader.load(policy))
-        scan.onPackageMismatch = { mismatch in
-            let problem =
-                switch mismatch.problem {
-                case .missing: "missing"
-                case .contentDiffers: "content does not match the checksum recorded by"
-                }
-            logger.warning("\(TerminalText.escape(mismatch.path)): \(problem) package \(mismatch.package)")
-        }
+        scan.reusePath = scanning.full ? nil : reuse
         let reusing = scan.reusePath.map { ", reusing unchanged hashes from \($0)" } ?? ""
         logger.debug("scanning \(root) as a \(role.rawValue) manifest, \(scan.options.jobs) hashing threads\(reusing)")
         let statistics = try logging.withProgress { progress in
@@ -101,7 +117,7 @@ struct ScanOptions: ParsableArguments {
         var counts = "\(statistics.regularFiles) files, \(ProgressDisplay.decimal(statistics.bytesHashed)) hashed, "
         counts += "\(statistics.errors) errors, \(statistics.records) records"
         if scan.reusePath != nil { counts += ", \(statistics.reused) hashes reused" }
-        if verifyPackages { counts += ", \(statistics.packageMismatches) package checksum mismatches" }
+        if scanning.verifyPackages { counts += ", \(statistics.packageMismatches) package checksum mismatches" }
         let time = Double(Int(seconds * 100)) / 100
         logger.info("scanned \(statistics.entries) entries (\(counts)) in \(time) s; wrote \(out) and \(out).sig")
         if let exit { throw exit }

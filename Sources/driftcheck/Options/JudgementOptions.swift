@@ -32,8 +32,9 @@ struct JudgementOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "Refuse (exit 3) a host manifest older than this: seconds, or with a unit (90m, 36h, 7d).",
-            valueName: "AGE"))
-    var maxAge: String?
+            valueName: "AGE"),
+        transform: MaximumAge.parse)
+    var maxAge: MaximumAge?
 
     @Flag(name: .long, help: "Allow a baseline on the host side too, to compare two images.")
     var compareBaselines = false
@@ -58,27 +59,14 @@ struct JudgementOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "Lowest severity that makes the exit code 1: critical, high, medium, low or info.", valueName: "SEVERITY"))
-    var failOn: String = "info"
-
-    func validate() throws {
-        if let maxAge, TrustRoots.seconds(parsing: maxAge) == nil {
-            throw ValidationError("--max-age must be a duration such as 3600, 90m, 36h or 7d")
-        }
-    }
-
-    func threshold() throws -> Severity {
-        guard let threshold = Severity(name: failOn) else {
-            throw ValidationError("--fail-on must be one of critical, high, medium, low, info")
-        }
-        return threshold
-    }
+    var failOn: Severity = .info
 
     func comparison(baseline: String?, host: String, logger: Logger) -> Comparison {
         var trust = TrustRoots(sharedKeyPaths: pubkey)
         trust.baselineKeyPaths = baselinePubkey
         trust.hostKeyPaths = hostPubkey
         trust.expectedHost = expectHost
-        trust.maxAge = maxAge.flatMap(TrustRoots.seconds(parsing:))
+        trust.maxAge = maxAge?.seconds
         trust.baselineAsHost = compareBaselines
         var comparison = Comparison(baselinePath: baseline, hostPath: host, trust: trust)
         comparison.allowlistPath = allowlist

@@ -28,7 +28,8 @@ struct CheckCommand: ParsableCommand {
     var reports: String = "reports"
 
     @Option(
-        name: .long, help: ArgumentHelp("How many manifests and reports to keep, 1 to 100000 (default: 10).", valueName: "N"),
+        name: .long,
+        help: ArgumentHelp("How many manifests and reports to keep, 1 to 100000 (default: 10).", valueName: "N"),
         transform: KeptRuns.parse)
     var keep: KeptRuns = KeptRuns(checked: 10)
 

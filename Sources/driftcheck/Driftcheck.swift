@@ -1,6 +1,5 @@
 import ArgumentParser
 import DriftCheck
-
 import Glibc
 
 @main

@@ -36,6 +36,10 @@ struct FleetCommand: ParsableCommand {
         case .json: bytes = FleetRenderer.json(view)
         case .html: bytes = FleetRenderer.html(view, generated: HostInfo.now)
         }
-        if let out { try AtomicOutput.write(bytes, to: out, mode: permissions.mode) } else { try Terminal.writeOutput(bytes) }
+        if let out {
+            try AtomicOutput.write(bytes, to: out, mode: permissions.mode)
+        } else {
+            try Terminal.writeOutput(bytes)
+        }
     }
 }

@@ -35,7 +35,8 @@ struct CrashConsistencyTests {
 
         var checkArguments: [String] {
             [
-                "check", "--root", fixture.root, "--key", fixture.key, "--pubkey", fixture.pub, "--baselines", baselines,
+                "check", "--root", fixture.root, "--key", fixture.key, "--pubkey", fixture.pub, "--baselines",
+                baselines,
                 "--reports", reports, "--keep", "1000", "--full",
             ]
         }
@@ -53,7 +54,9 @@ struct CrashConsistencyTests {
                     let verified = try CommandLineTool.driftcheck("verify", path, "--pubkey", fixture.pub)
                     #expect(verified.status == 0, "\(context): \(name): \(verified.stderr)")
                 } else if name.hasSuffix(".report.json") {
-                    #expect(try Fixture.validate("report", path).status == 0, "\(context): \(name) is not a complete report")
+                    #expect(
+                        try Fixture.validate("report", path).status == 0, "\(context): \(name) is not a complete report"
+                    )
                 } else if name.hasSuffix(".manifest.jsonl.sig") {
                     // A signature renamed into place just before its manifest: harmless, removed by the next run.
                     continue
@@ -96,7 +99,9 @@ struct CrashConsistencyTests {
             if process.terminationReason == .uncaughtSignal { killed += 1 } else { window *= 0.8 }
             try setup.assertOnlyCompleteResults("after attempt \(attempts)")
         }
-        print("killed \(killed) runs mid-way in \(attempts) attempts (a run took \(String(format: "%.2f", durations.min()!)) s)")
+        print(
+            "killed \(killed) runs mid-way in \(attempts) attempts (a run took \(String(format: "%.2f", durations.min()!)) s)"
+        )
         #expect(killed == kills)
         let next = try CommandLineTool.run(CommandLineTool.driftcheck, setup.checkArguments)
         #expect(next.status == 0, "\(next.stderr)")
@@ -132,7 +137,8 @@ struct CrashConsistencyTests {
         #expect(left.isEmpty, "no partial output: \(left)")
         // scan --out and compare --out behave the same.
         let scanned = try CommandLineTool.driftcheck(
-            "scan", "--root", setup.fixture.root, "--key", setup.fixture.key, "--out", mountPoint + "/m.jsonl", "--quiet")
+            "scan", "--root", setup.fixture.root, "--key", setup.fixture.key, "--out", mountPoint + "/m.jsonl",
+            "--quiet")
         #expect(scanned.status == 2)
         #expect(scanned.stderr.lowercased().contains("no space left on device"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: mountPoint) == ["reports"])

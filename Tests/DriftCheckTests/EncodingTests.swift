@@ -133,7 +133,9 @@ struct EncodingTests {
             if round % 2 == 0 { entry.sha256 = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) } }
             entry.blockDigest = round % 6 == 0
             if round % 3 == 0 { entry.target = names[(round + 1) % names.count] }
-            if round % 5 == 0 { entry.capabilities = (0..<20).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+            if round % 5 == 0 {
+                entry.capabilities = (0..<20).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            }
             if round % 4 == 0 { entry.package = "libc6:amd64" }
             entry.conffile = round % 8 == 0
             if round % 9 == 0 { entry.packageCheck = round % 2 == 0 ? .ok : .mismatch }

@@ -5,7 +5,9 @@ import Testing
 /// through the same target code, built without sanitizers: none may crash or trip a property check again.
 @Suite("Fuzz regressions")
 struct FuzzRegressionTests {
-    static let targets = ["manifest", "keys", "policy", "rpm", "procfs", "dpkg", "apk", "accounts", "cron", "services", "fleet", "tar"]
+    static let targets = [
+        "manifest", "keys", "policy", "rpm", "procfs", "dpkg", "apk", "accounts", "cron", "services", "fleet", "tar",
+    ]
 
     static var replayTool: String {
         URL(fileURLWithPath: CommandLineTool.driftcheck).deletingLastPathComponent()

@@ -116,14 +116,16 @@ struct ImageArchiveTests {
             let (result, manifest) = try baseline(fixture, Self.directory + "/adversarial/" + name, name: "a.jsonl")
             if line[1] == "refuse" {
                 #expect(result.status == 2, "\(name) must be refused")
-                #expect(result.stderr.hasPrefix("driftcheck: \(Self.directory)/adversarial/\(name): "), "\(result.stderr)")
+                #expect(
+                    result.stderr.hasPrefix("driftcheck: \(Self.directory)/adversarial/\(name): "), "\(result.stderr)")
                 #expect(result.stderr.split(separator: "\n").count == 1)
             } else {
                 #expect(result.status == 0, "\(name): \(result.stderr)")
                 let stem = name.split(separator: ".").first.map(String.init) ?? name
                 let expectedFile = Self.directory + "/adversarial/" + stem + ".expected"
                 if FileManager.default.fileExists(atPath: expectedFile) {
-                    #expect(Self.describe(try fixture.entries(manifest)) == (try Self.expected(expectedFile)), "\(name)")
+                    #expect(
+                        Self.describe(try fixture.entries(manifest)) == (try Self.expected(expectedFile)), "\(name)")
                 }
             }
         }
@@ -135,7 +137,8 @@ struct ImageArchiveTests {
         #expect(try TarReader.parseNumber(Array("0000755\0".utf8)[...], "mode", fail) == 0o755)
         #expect(try TarReader.parseNumber(Array("000755 \0".utf8)[...], "mode", fail) == 0o755)
         #expect(try TarReader.parseNumber([0, 0, 0, 0][...], "uid", fail) == 0)
-        #expect(try TarReader.parseNumber([0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0x3D, 0x09, 0x00][...], "uid", fail) == 4_000_000)
+        #expect(
+            try TarReader.parseNumber([0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0x3D, 0x09, 0x00][...], "uid", fail) == 4_000_000)
         #expect(try TarReader.parseNumber([UInt8](repeating: 0xFF, count: 12)[...], "mtime", fail) == -1)
         #expect(throws: DriftCheckError.self) { try TarReader.parseNumber(Array("12x4".utf8)[...], "size", fail) }
         #expect(TarReader.paxTime("-1.25") == Timestamp(seconds: -2, nanoseconds: 750_000_000))
@@ -204,7 +207,8 @@ struct ImageArchiveRegressionTests {
             "baseline", "--image-tar", archive, "--image", "x-1", "--key", fixture.key, "--out",
             fixture.directory.url("m.jsonl"), "--quiet")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty, "nothing written through the link")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty, "nothing written through the link")
         let paths = try fixture.entries(fixture.directory.url("m.jsonl")).map(\.path)
         #expect(paths.contains(Array("/etc/systemd/".utf8) + [0xFF] + Array("/evil".utf8)), "recorded exactly")
     }

@@ -104,7 +104,8 @@ struct OutputHygieneTests {
         #expect(names.filter { $0.hasSuffix(".report.json") }.count == 4)
         #expect(names.filter { $0.hasSuffix(".manifest.jsonl.sig") }.count == 4)
         for manifest in manifests {
-            #expect(try CommandLineTool.driftcheck("verify", reports + "/" + manifest, "--pubkey", fixture.pub).status == 0)
+            #expect(
+                try CommandLineTool.driftcheck("verify", reports + "/" + manifest, "--pubkey", fixture.pub).status == 0)
         }
     }
 

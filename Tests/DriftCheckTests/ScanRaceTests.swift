@@ -41,7 +41,8 @@ struct ScanRaceTests {
             if size > initial { break }
             usleep(50_000)
         }
-        let entry = try #require(try fixture.entries(fixture.scan("m.jsonl")).first { $0.path == Array("/growing.log".utf8) })
+        let entry = try #require(
+            try fixture.entries(fixture.scan("m.jsonl")).first { $0.path == Array("/growing.log".utf8) })
         #expect(entry.sha256 == nil, "no hash for content that changed while read")
         #expect(entry.error?.hasPrefix("changed while being read") == true, "\(entry.error ?? "no error")")
     }
@@ -113,7 +114,8 @@ struct ScanRaceTests {
         let scanned = try CommandLineTool.run(
             "/usr/bin/setpriv",
             [
-                "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", CommandLineTool.driftcheck, "scan", "--root",
+                "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", CommandLineTool.driftcheck, "scan",
+                "--root",
                 work + "/tree", "--key", work + "/k.key", "--out", work + "/out/m.jsonl", "--quiet",
             ])
         #expect(scanned.status == 0, "\(scanned.stderr)")

@@ -38,7 +38,9 @@ struct SparseFileTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test("a 64 GiB sparse file is hashed from its data alone, matching the digest's definition, and edits in a hole show")
+    @Test(
+        "a 64 GiB sparse file is hashed from its data alone, matching the digest's definition, and edits in a hole show"
+    )
     func sparseFile() throws {
         let fixture = try Fixture()
         let sparse = fixture.root + "/disk.img"
@@ -103,7 +105,8 @@ struct SparseFileTests {
         let fixture = try Fixture()
         let file = fixture.root + "/small.img"
         #expect(try CommandLineTool.shell("truncate -s 100M '\(file)' && printf 'x' >> '\(file)'").status == 0)
-        let entry = try #require(try fixture.entries(fixture.scan("m.jsonl")).first { $0.path == Array("/small.img".utf8) })
+        let entry = try #require(
+            try fixture.entries(fixture.scan("m.jsonl")).first { $0.path == Array("/small.img".utf8) })
         #expect(!entry.blockDigest)
         let expected = try CommandLineTool.shell("sha256sum '\(file)' | cut -d' ' -f1").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)

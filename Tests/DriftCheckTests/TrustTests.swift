@@ -27,7 +27,8 @@ struct TrustTests {
             baseline = fixture.directory.url("baseline.jsonl")
             host = fixture.directory.url("host.jsonl")
             let made = try CommandLineTool.driftcheck(
-                "baseline", "--root", fixture.root, "--image", "web-2026.11", "--key", fixture.directory.url("build.key"),
+                "baseline", "--root", fixture.root, "--image", "web-2026.11", "--key",
+                fixture.directory.url("build.key"),
                 "--out", baseline, "--quiet")
             #expect(made.status == 0, "\(made.stderr)")
             let scanned = try CommandLineTool.driftcheck(
@@ -48,7 +49,8 @@ struct TrustTests {
             let text = try String(contentsOfFile: host, encoding: .utf8)
             let newline = text.firstIndex(of: "\n")!
             let path = fixture.directory.url(name)
-            try (edit(String(text[..<newline])) + text[newline...]).write(toFile: path, atomically: true, encoding: .utf8)
+            try (edit(String(text[..<newline])) + text[newline...]).write(
+                toFile: path, atomically: true, encoding: .utf8)
             let signed = try CommandLineTool.shell(
                 "openssl pkeyutl -sign -inkey '\(hostKey)' -rawin -in '\(path)' -out '\(path).sig'")
             #expect(signed.status == 0, "\(signed.stderr)")

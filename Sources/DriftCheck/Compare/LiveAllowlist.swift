@@ -53,8 +53,7 @@ package struct LiveAllowlist: Sendable {
         var kept: [DriftItem] = []
         var allowed = 0
         for item in items {
-            if item.kind.isLiveOnly, item.change == .added, allows(kind: item.kind, name: item.nameText)
-            {
+            if item.kind.isLiveOnly, item.change == .added, allows(kind: item.kind, name: item.nameText) {
                 allowed += 1
             } else {
                 kept.append(item)

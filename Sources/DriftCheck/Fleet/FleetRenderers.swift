@@ -4,7 +4,8 @@ package enum FleetRenderer {
         let counts = Severity.allCases.reversed().compactMap { severity in
             (host.counts[severity] ?? 0) > 0 ? "\(host.counts[severity] ?? 0) \(severity.name)" : nil
         }.joined(separator: ", ")
-        return "\(TerminalText.escape(Array(host.host.utf8))): \(counts.isEmpty ? "clean" : counts) → \(host.action.rawValue)"
+        return
+            "\(TerminalText.escape(Array(host.host.utf8))): \(counts.isEmpty ? "clean" : counts) → \(host.action.rawValue)"
     }
 
     package static func text(_ view: FleetView) -> String {

@@ -1,5 +1,4 @@
 internal import CZlib
-
 import Glibc
 
 /// A source of bytes read front to back: a file, a range of one, or a decompressed stream.

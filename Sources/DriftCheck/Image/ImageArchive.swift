@@ -112,7 +112,9 @@ enum ImageArchive {
             let media = layer["mediaType"]?.stringValue ?? ""
             if media.contains("zstd") { throw malformed("\(name): zstd-compressed layers are not supported") }
             let raw = try blobs.blob(name)
-            guard raw.length == size else { throw malformed("\(name) is \(raw.length) bytes, its descriptor says \(size)") }
+            guard raw.length == size else {
+                throw malformed("\(name) is \(raw.length) bytes, its descriptor says \(size)")
+            }
             let checked = DigestingStream(raw)
             let reader = TarReader(try stream(checked, path: path + ":" + name), path: path + ":" + name)
             try tree.apply(reader)

@@ -41,7 +41,8 @@ package struct ImageScan {
     package func run() throws(DriftCheckError) -> ScanStatistics {
         let key = try KeyFiles.loadPrivateKey(keyPath)
         guard ImageStamp.isValid(image) else {
-            throw DriftCheckError(.usage, "image id \"\(image)\" must be 1–200 characters of letters, digits and ._:/@+-")
+            throw DriftCheckError(
+                .usage, "image id \"\(image)\" must be 1–200 characters of letters, digits and ._:/@+-")
         }
         let started = Timestamp.now
         let tree = try ImageArchive.read(archivePath, keepContent: Self.collectorsRead)

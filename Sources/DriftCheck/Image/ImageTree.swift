@@ -152,7 +152,9 @@ final class ImageTree {
     /// A whiteout hides a lower layer's path; an opaque marker empties its directory of lower layers' entries.
     /// Both act on lower layers only, so their place in the layer does not matter, except in the two cases where
     /// extractors disagree, which are refused.
-    private func applyWhiteout(_ member: TarMember, path: [UInt8], parent: [UInt8], base: [UInt8]) throws(DriftCheckError) {
+    private func applyWhiteout(_ member: TarMember, path: [UInt8], parent: [UInt8], base: [UInt8])
+        throws(DriftCheckError)
+    {
         if base.elementsEqual(Array(".wh..wh..opq".utf8)) {
             guard nodes[parent]?.entry.type == .dir else { return }
             hideLowerLayers(below: parent)

@@ -304,8 +304,11 @@ final class TarReader {
                 length <= body.count - index, body[index + length - 1] == 0x0A
             else { throw malformed("a malformed PAX record") }
             let record = body[(space + 1)..<(index + length - 1)]
-            guard let equals = record.firstIndex(of: UInt8(ascii: "=")) else { throw malformed("a PAX record without '='") }
-            records[String(decoding: record[record.startIndex..<equals], as: UTF8.self)] = Array(record[(equals + 1)...])
+            guard let equals = record.firstIndex(of: UInt8(ascii: "=")) else {
+                throw malformed("a PAX record without '='")
+            }
+            records[String(decoding: record[record.startIndex..<equals], as: UTF8.self)] = Array(
+                record[(equals + 1)...])
             index += length
         }
         return records
@@ -324,7 +327,9 @@ final class TarReader {
             signed += Int(Int8(bitPattern: value))
         }
         let stored = try parseNumber(header[148..<156], "checksum", malformed)
-        guard stored == Int64(unsigned) || stored == Int64(signed) else { throw malformed("a header checksum mismatch") }
+        guard stored == Int64(unsigned) || stored == Int64(signed) else {
+            throw malformed("a header checksum mismatch")
+        }
     }
 
     private func number(_ field: ArraySlice<UInt8>, _ what: String) throws(DriftCheckError) -> Int64 {
@@ -351,7 +356,9 @@ final class TarReader {
         }
         var digits = field.drop { $0 == 0x20 || $0 == 0 }
         if let stop = digits.firstIndex(where: { $0 == 0 || $0 == 0x20 }) {
-            guard digits[stop...].allSatisfy({ $0 == 0 || $0 == 0x20 }) else { throw malformed("\(what) is not a number") }
+            guard digits[stop...].allSatisfy({ $0 == 0 || $0 == 0x20 }) else {
+                throw malformed("\(what) is not a number")
+            }
             digits = digits[..<stop]
         }
         var value: Int64 = 0

@@ -31,7 +31,8 @@ package struct ManifestHeader: Equatable, Sendable {
     package var incremental = false
 
     package static func == (lhs: ManifestHeader, rhs: ManifestHeader) -> Bool {
-        lhs.role == rhs.role && lhs.image == rhs.image && lhs.host == rhs.host && lhs.time == rhs.time && lhs.tool == rhs.tool
+        lhs.role == rhs.role && lhs.image == rhs.image && lhs.host == rhs.host && lhs.time == rhs.time
+            && lhs.tool == rhs.tool
             && lhs.root == rhs.root && lhs.collectors == rhs.collectors && lhs.crossMounts == rhs.crossMounts
             && lhs.found.map(\.collector) == rhs.found.map(\.collector)
             && lhs.found.map(\.count) == rhs.found.map(\.count)

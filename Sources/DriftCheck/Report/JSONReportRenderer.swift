@@ -105,7 +105,9 @@ package enum JSONReportRenderer {
             json.field("size", entry.size)
             json.field("mtime", entry.modified.description)
             if let rdev = entry.deviceNumberText { json.field("rdev", rdev) }
-            if let digest = entry.sha256 { json.field(entry.blockDigest ? "sha256_blocks" : "sha256", Hex.encode(digest)) }
+            if let digest = entry.sha256 {
+                json.field(entry.blockDigest ? "sha256_blocks" : "sha256", Hex.encode(digest))
+            }
             if let target = entry.target { json.byteStringField("target", target) }
             if let capabilities = entry.capabilities { json.field("caps", Hex.encode(capabilities)) }
             if let package = entry.package { json.field("pkg", package) }

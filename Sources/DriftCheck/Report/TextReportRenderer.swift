@@ -17,7 +17,8 @@ package struct TextReportRenderer {
         let scanned = TerminalText.clean(report.host.header.time)
         let built = TerminalText.clean(report.baseline.header.time)
         lines.append(
-            "driftcheck: host \(hostName) (image \(hostImage), scanned \(scanned), key \(report.host.keyID.prefix(16)))")
+            "driftcheck: host \(hostName) (image \(hostImage), scanned \(scanned), key \(report.host.keyID.prefix(16)))"
+        )
         lines.append("  against baseline \(baselineImage) (built \(built), key \(report.baseline.keyID.prefix(16)))")
         if report.imageMismatch {
             lines.append(

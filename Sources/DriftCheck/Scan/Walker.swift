@@ -152,9 +152,12 @@ struct Walker {
         // An incremental scan stats first: most files keep their hash and are never opened.
         if previous == nil, listedType == UInt8(DT_REG) {
             beforeOpen?(path)
-            if case .success(let (descriptor, status)) = open(name, in: frame, flags: Self.fileFlags, confirming: {
-                $0.type == .file
-            }) {
+            if case .success(let (descriptor, status)) = open(
+                name, in: frame, flags: Self.fileFlags,
+                confirming: {
+                    $0.type == .file
+                })
+            {
                 let (entry, owner) = entry(path, status)
                 return (entry, HashJob(descriptor: descriptor, status: status, expected: owner?.expected), nil)
             }

@@ -52,7 +52,9 @@ package enum ManifestSignature {
     }
 
     /// Signs the bytes of the open file `descriptor` and writes the signature atomically to `signaturePath`.
-    static func sign(descriptor: FileDescriptor, of path: String, with key: Ed25519Key, mode: mode_t) throws(DriftCheckError) {
+    static func sign(descriptor: FileDescriptor, of path: String, with key: Ed25519Key, mode: mode_t)
+        throws(DriftCheckError)
+    {
         let manifest = try MappedFile(descriptor: descriptor, path: path)
         let signature: [UInt8]
         do {

@@ -1,5 +1,4 @@
 internal import CLinux
-
 import Glibc
 
 /// The thin layer over libc that the scanner uses. Every call retries `EINTR` and reports failure as ``Errno``.
@@ -76,7 +75,8 @@ enum SystemCalls {
     static func status(at directory: FileDescriptor, _ name: [UInt8]) -> Result<FileStatus, Errno> {
         withCName(name) { cName in
             var raw = stat()
-            return retrying { fstatat(directory.rawValue, cName, &raw, AT_SYMLINK_NOFOLLOW) }.map { _ in FileStatus(raw) }
+            return retrying { fstatat(directory.rawValue, cName, &raw, AT_SYMLINK_NOFOLLOW) }.map { _ in FileStatus(raw)
+            }
         }
     }
 
@@ -111,7 +111,8 @@ enum SystemCalls {
                 var buffer = [UInt8](repeating: 0, count: capacity)
                 let count = buffer.withUnsafeMutableBytes { raw in
                     retrying {
-                        readlinkat(directory.rawValue, cName, raw.baseAddress!.assumingMemoryBound(to: CChar.self), capacity)
+                        readlinkat(
+                            directory.rawValue, cName, raw.baseAddress!.assumingMemoryBound(to: CChar.self), capacity)
                     }
                 }
                 switch count {

@@ -134,6 +134,7 @@ struct ScanOptions: ParsableArguments {
         let statistics = try scan.run()
         let time = Double(Int((Terminal.monotonicSeconds - started) * 100)) / 100
         let counts = "\(statistics.regularFiles) files, \(statistics.records) records"
-        logger.info("read \(statistics.entries) entries (\(counts)) from \(archive) in \(time) s; wrote \(out) and \(out).sig")
+        logger.info(
+            "read \(statistics.entries) entries (\(counts)) from \(archive) in \(time) s; wrote \(out) and \(out).sig")
     }
 }

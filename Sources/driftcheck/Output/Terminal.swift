@@ -1,5 +1,4 @@
 import DriftCheck
-
 import Glibc
 
 /// Where the executable's messages go.

@@ -71,6 +71,28 @@ struct CheckAndLifecycleTests {
         #expect(old.recommendation.reasons == ["image is 40 days old, older than the policy's maximum of 30 days"])
     }
 
+    @Test("baselining an unchanged image twice leaves its stamp untouched, so both baselines record it alike")
+    func identicalStampIsLeftAlone() throws {
+        let fixture = try Fixture()
+        try fixture.populateImage()
+        func baseline(_ name: String, _ image: String) throws -> FileEntry? {
+            let out = fixture.directory.url(name)
+            let made = try CommandLineTool.driftcheck(
+                "baseline", "--root", fixture.root, "--image", image, "--key", fixture.key, "--out", out, "--quiet")
+            #expect(made.status == 0, "\(made.stderr)")
+            return try fixture.entries(out).first { $0.path == Array("/etc/driftcheck/image-id".utf8) }
+        }
+        let first = try #require(try baseline("first.jsonl", "web-2026.11"))
+        sleep(1)
+        let second = try #require(try baseline("second.jsonl", "web-2026.11"))
+        #expect(second == first, "same inode, mtime, ctime and content")
+        // A new id is written, atomically: a new inode with the new content.
+        let third = try #require(try baseline("third.jsonl", "web-2026.12"))
+        #expect(third.sha256 != first.sha256)
+        #expect(third.inode != first.inode)
+        #expect(try ImageStamp.read(root: fixture.root) == "web-2026.12")
+    }
+
     @Test("image family is the id without its trailing version")
     func families() {
         #expect(BaselineStore.family(of: "web-2026.11") == "web")

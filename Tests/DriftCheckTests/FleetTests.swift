@@ -118,4 +118,38 @@ struct FleetTests {
         #expect(parts.first == 1000)
         #expect((parts.last ?? 0) > 20, "the screenshot shows a rendered page, not a blank one")
     }
+
+    @Test("two names that differ only in bytes that are not UTF-8 are two changes, not one change on two hosts")
+    func nonUTF8NamesStayApart() throws {
+        let fixture = try Fixture()
+        try fixture.populateImage()
+        try fixture.directory.makeDirectory("reports")
+        let baseline = fixture.directory.url("baseline.jsonl")
+        #expect(
+            try CommandLineTool.driftcheck(
+                "baseline", "--root", fixture.root, "--image", "odd-1", "--key", fixture.key, "--out", baseline,
+                "--quiet", "--no-stamp"
+            ).status == 0)
+        // Each host adds a file whose name ends in one byte that is not UTF-8: 0xE9 on one, 0xFF on the other.
+        for (host, byte) in [("a", "\\351"), ("b", "\\377")] {
+            let root = fixture.directory.url("host-\(host)")
+            let made = try CommandLineTool.shell(
+                "cp -a '\(fixture.root)' '\(root)' && touch \"\(root)/srv/odd-$(printf '\(byte)')\"")
+            #expect(made.status == 0, "\(made.stderr)")
+            let manifest = fixture.directory.url("host-\(host).jsonl")
+            #expect(
+                try CommandLineTool.driftcheck(
+                    "scan", "--root", root, "--image", "odd-1", "--host", host, "--key", fixture.key, "--out",
+                    manifest, "--quiet"
+                ).status == 0)
+            let report = fixture.directory.url("reports/\(host)-20261129T000000Z.report.json")
+            let compared = try fixture.compare(baseline, manifest, ["--format", "json", "--out", report])
+            #expect(compared.status == 1, "\(compared.stderr)")
+        }
+        let view = try FleetView.load(fixture.directory.url("reports"))
+        let odd = view.changes.filter { $0.change.name.starts(with: Array("/srv/odd-".utf8)) }
+        #expect(odd.count == 2)
+        #expect(odd.allSatisfy { $0.hosts.count == 1 && $0.verdict == .snowflake })
+        #expect(Set(odd.map { $0.change.name.last }) == [0xE9, 0xFF])
+    }
 }

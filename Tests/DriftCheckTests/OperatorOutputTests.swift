@@ -63,4 +63,22 @@ struct OperatorOutputTests {
         #expect(line.count <= 79)
         #expect(!line.unicodeScalars.contains { $0.value < 0x20 })
     }
+
+    @Test(
+        "an out-of-range or malformed option value is one line naming the option and exit 2, before anything runs",
+        arguments: [
+            ("--jobs", "100000", ["check", "--key", "k"]), ("--jobs", "0", ["check", "--key", "k"]),
+            ("--jobs", "x", ["scan", "--key", "k", "--out", "o"]), ("--keep", "0", ["check", "--key", "k"]),
+            ("--fail-on", "severe", ["compare", "--host", "h"]), ("--max-age", "3weeks", ["compare", "--host", "h"]),
+            ("--mode", "0666", ["scan", "--key", "k", "--out", "o"]),
+        ])
+    func outOfRangeOptions(_ option: String, _ value: String, _ rest: [String]) throws {
+        let result = try CommandLineTool.run(CommandLineTool.driftcheck, rest + [option, value])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("'\(value)' is invalid for '\(option) <"), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("driftcheck: "))
+    }
 }

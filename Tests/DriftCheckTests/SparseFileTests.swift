@@ -73,6 +73,12 @@ struct SparseFileTests {
         let compared = try fixture.compare(manifest, changed)
         #expect(compared.status == 1)
         #expect(compared.stdout.contains("/disk.img"))
+        // The JSON report names the block digest as the manifest does, never as a plain sha256 (schema-checked).
+        let (_, report) = try fixture.jsonReport(manifest, changed)
+        let item = try #require(Fixture.item(report, named: "/disk.img"))
+        #expect(item["baseline"]?["sha256_blocks"]?.stringValue == entry.sha256.map(Hex.encode))
+        #expect(item["host"]?["sha256_blocks"]?.stringValue == after.sha256.map(Hex.encode))
+        #expect(item["host"]?["sha256"] == nil)
     }
 
     @Test("the same content stored with holes or with written zeros has the same block digest")

@@ -91,18 +91,7 @@ package enum FleetRenderer {
     }
 
     private static func html(_ text: String) -> String {
-        var escaped = ""
-        for scalar in TerminalText.escape(Array(text.utf8)).unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
+        MarkupText.escape(TerminalText.escape(Array(text.utf8)))
     }
 
     private static let colours: [Severity: String] = [

@@ -1,26 +1,7 @@
 /// JUnit XML for CI systems: one test case per drift item (a failure at or above the gate's severity), or one
 /// passing case when nothing drifted.
 package enum JUnitReportRenderer {
-    private static func xml(_ text: String) -> String {
-        var escaped = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            default:
-                // XML 1.0 cannot carry most control characters even escaped.
-                if scalar.value < 0x20 && scalar != "\t" && scalar != "\n" {
-                    escaped += "\\x" + Hex.encode([UInt8(scalar.value)])
-                } else {
-                    escaped.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return escaped
-    }
+    private static func xml(_ text: String) -> String { MarkupText.escape(text) }
 
     package static func render(_ report: Report, failOn: Severity) -> [UInt8] {
         let suite = xml("driftcheck \(report.host.header.host) vs \(report.baseline.header.image ?? "(none)")")

@@ -3,20 +3,14 @@ import DriftCheck
 import Glibc
 
 /// The permissions of the files a command writes: octal, never writable by group or others.
-struct FileMode: ExpressibleByArgument {
+struct FileMode: CheckedArgument {
+    static let expected = "octal permissions no wider than 0755 for writing, such as 0640 or 0644"
+
     let mode: mode_t
 
     init?(argument: String) {
         guard let mode = AtomicOutput.mode(parsing: argument) else { return nil }
         self.mode = mode
-    }
-
-    /// Parses `text` for the option's `transform`, with a message that says what is accepted.
-    static func parse(_ text: String) throws -> FileMode {
-        guard let mode = FileMode(argument: text) else {
-            throw ValidationError("expected octal permissions no wider than 0755 for writing, such as 0640 or 0644")
-        }
-        return mode
     }
 
     var defaultValueDescription: String { "0" + String(mode, radix: 8) }

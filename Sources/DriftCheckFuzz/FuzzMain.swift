@@ -24,7 +24,8 @@ import Glibc
             let name = getenv("DRIFTCHECK_FUZZ_TARGET").map { String(cString: $0) } ?? ""
             guard let target = FuzzTarget(rawValue: name) else {
                 say(
-                    "set DRIFTCHECK_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: " "))"
+                    "set DRIFTCHECK_FUZZ_TARGET to one of: "
+                        + "\(FuzzTarget.allCases.map(\.rawValue).joined(separator: " "))"
                 )
                 exit(2)
             }
@@ -41,7 +42,8 @@ import Glibc
             let arguments = Array(CommandLine.arguments.dropFirst())
             guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
                 say(
-                    "usage: DriftCheckFuzz TARGET FILE…  (targets: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: " ")))"
+                    "usage: DriftCheckFuzz TARGET FILE…  (targets: "
+                        + "\(FuzzTarget.allCases.map(\.rawValue).joined(separator: " ")))"
                 )
                 exit(2)
             }

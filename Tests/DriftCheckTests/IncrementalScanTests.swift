@@ -107,7 +107,8 @@ struct IncrementalScanTests {
         #expect(try rescan(fixture.root, previous: previous, fixture: fixture).reused == 7)
         #expect(
             try CommandLineTool.shell(
-                "cd '\(fixture.root)/data' && cp -p file1 s && printf 'CONTENT NUMBER 1\\n' > file1 && touch -r s file1 && rm s"
+                "cd '\(fixture.root)/data' && cp -p file1 s && printf 'CONTENT NUMBER 1\\n' > file1"
+                    + " && touch -r s file1 && rm s"
             ).status == 0)
         let (entries, reused) = try rescan(fixture.root, previous: previous, fixture: fixture)
         #expect(reused == 6, "the rewritten file's ctime moved: it is hashed again")

@@ -40,7 +40,8 @@ struct ManifestReaderTests {
         "garbage signed with a trusted key exits 2 with a one-line message",
         arguments: [
             "not json at all\n", "{\"format\":\"other/9\"}\n", "\u{0}\u{1}\u{2}\n", "\n",
-            "{\"format\":\"driftcheck-manifest/1\",\"image\":null,\"host\":\"h\",\"time\":\"t\",\"tool\":\"x\",\"root\":\"/\",\"collectors\":[],\"cross_mounts\":false}\n{\"kind\":\"file\",\"path\":\"/\"}\n",
+            "{\"format\":\"driftcheck-manifest/1\",\"image\":null,\"host\":\"h\",\"time\":\"t\",\"tool\":\"x\","
+                + "\"root\":\"/\",\"collectors\":[],\"cross_mounts\":false}\n{\"kind\":\"file\",\"path\":\"/\"}\n",
         ])
     func garbageManifest(_ contents: String) throws {
         let fixture = try Fixture()
@@ -118,7 +119,10 @@ struct FileLineDecoderTests {
             if let fast = FileLineDecoder.decode(damaged) {
                 #expect(
                     generic(damaged) == .file(fast),
-                    "the fast path accepted what the strict parser does not: \(String(decoding: damaged, as: UTF8.self))"
+                    """
+                    the fast path accepted what the strict parser does not: \
+                    \(String(decoding: damaged, as: UTF8.self))
+                    """
                 )
             }
         }

@@ -102,7 +102,8 @@ struct PolicyTests {
         let directory = try TemporaryDirectory()
         let file = try directory.write(
             "policy.yaml",
-            "rules:\n  - {path: /srv/**, watch: [mode]}\nallow:\n  port: [\"tcp/*:443\"]\nrebuild:\n  max_age_days: 30\n"
+            "rules:\n  - {path: /srv/**, watch: [mode]}\nallow:\n  port: [\"tcp/*:443\"]\n"
+                + "rebuild:\n  max_age_days: 30\n"
         )
         let shown = try CommandLineTool.driftcheck("policy", "show", "--policy", file)
         #expect(shown.status == 0)

@@ -34,18 +34,18 @@ struct SignatureTests {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let key = try KeyFiles.loadPrivateKey(fixture.key)
         let descriptor = try SystemCalls.open(path, flags: O_RDONLY | O_CLOEXEC).get()
-        try ManifestSignature.sign(descriptor: descriptor, of: path, with: key, mode: 0o640)
+        try DetachedSignature.sign(descriptor: descriptor, of: path, with: key, mode: 0o640)
         let openssl = try CommandLineTool.shell(
             "openssl pkeyutl -verify -pubin -inkey signing.pub -rawin -in large.jsonl -sigfile large.jsonl.sig",
             in: fixture.directory.path)
         #expect(openssl.status == 0, "\(openssl.stdout) \(openssl.stderr)")
-        let verified = try ManifestSignature.verify(path, trustedKeys: [try KeyFiles.loadPublicKey(fixture.pub)])
+        let verified = try DetachedSignature.verify(path, trustedKeys: [try KeyFiles.loadPublicKey(fixture.pub)])
         #expect(verified.digest == bytes.withUnsafeBytes { SHA256Hasher.digest($0) })
         // One flipped byte in the middle, where the trimmer has long since dropped the first pages.
         bytes[bytes.count / 2] ^= 0x40
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         #expect(throws: DriftCheckError.self) {
-            try ManifestSignature.verify(path, trustedKeys: [try KeyFiles.loadPublicKey(fixture.pub)])
+            try DetachedSignature.verify(path, trustedKeys: [try KeyFiles.loadPublicKey(fixture.pub)])
         }
     }
 
@@ -55,7 +55,8 @@ struct SignatureTests {
         try fixture.populateImage()
         let directory = fixture.directory.path
         let made = try CommandLineTool.shell(
-            "umask 077 && openssl genpkey -algorithm ed25519 -out ossl.key && openssl pkey -in ossl.key -pubout -out ossl.pub",
+            "umask 077 && openssl genpkey -algorithm ed25519 -out ossl.key"
+                + " && openssl pkey -in ossl.key -pubout -out ossl.pub",
             in: directory)
         #expect(made.status == 0, "\(made.stderr)")
         let scanned = try CommandLineTool.driftcheck(

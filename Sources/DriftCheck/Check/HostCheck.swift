@@ -53,7 +53,7 @@ package struct HostCheck {
                 incrementalRuns += 1
                 continue
             }
-            guard (try? ManifestSignature.verify(path, trustedKeys: [key])) != nil else { return nil }
+            guard (try? DetachedSignature.verify(path, trustedKeys: [key])) != nil else { return nil }
             let age = BaselineStore.days(since: header.time, now: now) ?? Int.max
             if incrementalRuns + 1 >= fullEveryRuns || age >= fullEveryDays { return nil }
             return "\(directory.path)/\(newest)"
@@ -83,7 +83,9 @@ package struct HostCheck {
         comparison.trust.extraHostKeys.append(key)
         let report = try comparison.run()
         let reportPath = "\(reportsDirectory)/\(stem)\(ReportsDirectory.reportSuffix)"
-        try AtomicFile.write(JSONReportRenderer.render(report), to: reportPath, mode: outputMode)
+        // Signed with the host's key, like the manifest: `fleet` and the collector count only reports that verify.
+        try DetachedSignature.writeSigned(
+            JSONReportRenderer.render(report), to: reportPath, with: key, mode: outputMode)
         directory.prune(keep: max(1, keep))
         return Outcome(report: report, manifestPath: scan.outputPath, reportPath: reportPath, statistics: statistics)
     }

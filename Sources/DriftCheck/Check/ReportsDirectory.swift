@@ -95,11 +95,12 @@ struct ReportsDirectory {
             let runs = names.filter { $0.hasSuffix(suffix) && !$0.hasPrefix(".") }.sorted()
             for name in runs.dropLast(keep) {
                 SystemCalls.remove("\(path)/\(name)")
-                if suffix == Self.manifestSuffix { SystemCalls.remove("\(path)/\(name).sig") }
+                SystemCalls.remove("\(path)/\(name).sig")
             }
         }
-        // A signature whose manifest is gone (a run killed between the two renames) is removed too.
-        for name in self.names() where name.hasSuffix(Self.manifestSuffix + ".sig") {
+        // A signature whose file is gone (a run killed between the two renames) is removed too.
+        for name in self.names()
+        where name.hasSuffix(Self.manifestSuffix + ".sig") || name.hasSuffix(Self.reportSuffix + ".sig") {
             if !SystemCalls.exists("\(path)/\(String(name.dropLast(4)))") { SystemCalls.remove("\(path)/\(name)") }
         }
     }

@@ -2,8 +2,8 @@
 /// record says only whether the password is `set`, `locked`, `empty` (no password at all) or `unknown` (no shadow
 /// entry), and the day of the last password change from shadow's third field, which changes when the password does.
 ///
-/// Records: `{"kind":"user","name":"alice","uid":1000,"gid":1000,"home":"/home/alice","shell":"/bin/bash","password":"set","password_changed":20000}`
-/// and `{"kind":"group","name":"sudo","gid":27,"members":["alice"]}`.
+/// Records: `{"kind":"user","name":"alice","uid":1000,"gid":1000,"home":"/home/alice","shell":"/bin/bash",`
+/// `"password":"set","password_changed":20000}` and `{"kind":"group","name":"sudo","gid":27,"members":["alice"]}`.
 struct AccountCollector: Collector {
     var name: String { "accounts" }
 

@@ -1,6 +1,7 @@
 /// Alpine packages from `lib/apk/db/installed`, read as text.
 ///
-/// Records: `{"kind":"package","name":"musl","manager":"apk","version":"1.2.4-r2","arch":"x86_64","status":"installed"}`.
+/// Records:
+/// `{"kind":"package","name":"musl","manager":"apk","version":"1.2.4-r2","arch":"x86_64","status":"installed"}`.
 /// apk has no conffile list; files under /etc are treated as configuration (apk protects them the same way).
 struct ApkCollector: Collector {
     var name: String { "apk" }

@@ -1,7 +1,8 @@
 /// Debian/Ubuntu packages from `var/lib/dpkg/status` (no subprocess), and which package owns each path from
 /// `var/lib/dpkg/info/*.list`, with conffiles from the status file.
 ///
-/// Records: `{"kind":"package","name":"nano","manager":"dpkg","version":"7.2-1","arch":"amd64","status":"install ok installed"}`.
+/// Records: `{"kind":"package","name":"nano","manager":"dpkg","version":"7.2-1","arch":"amd64",`
+/// `"status":"install ok installed"}`.
 /// Packages whose state is `not-installed` are left out (dpkg keeps them only as bookkeeping).
 struct DpkgCollector: Collector {
     var name: String { "dpkg" }

@@ -2,7 +2,8 @@
 /// `usr/lib/sysimage/rpm/rpmdb.sqlite`), read from bytes without running rpm. Older Berkeley DB databases
 /// (RHEL 8 and earlier) are not read.
 ///
-/// Records: `{"kind":"package","name":"bash","manager":"rpm","version":"0:5.2.15-2.el9","arch":"x86_64","status":"installed"}`.
+/// Records:
+/// `{"kind":"package","name":"bash","manager":"rpm","version":"0:5.2.15-2.el9","arch":"x86_64","status":"installed"}`.
 struct RpmCollector: Collector {
     var name: String { "rpm" }
 

@@ -1,7 +1,8 @@
 /// SysV init scripts and their `rc?.d` links, for images without systemd (when `lib/systemd/systemd` and
 /// `usr/lib/systemd/systemd` are both absent; on systemd hosts the init scripts are compatibility shims of units).
 ///
-/// Records: `{"kind":"service","name":"ssh","manager":"sysv","enabled":"enabled","script":"<sha256>","links":["rc2.d/S01ssh", …]}`.
+/// Records: `{"kind":"service","name":"ssh","manager":"sysv","enabled":"enabled","script":"<sha256>",`
+/// `"links":["rc2.d/S01ssh", …]}`.
 struct SysVInitCollector: Collector {
     var name: String { "sysv" }
 

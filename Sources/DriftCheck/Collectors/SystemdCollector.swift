@@ -2,7 +2,9 @@
 /// unit file's content digest, drop-ins, enablement from `.wants`/`.requires`/`.upholds` symlinks under
 /// `etc/systemd/system`, and masks (links to /dev/null).
 ///
-/// Records: `{"kind":"service","name":"ssh.service","manager":"systemd","enabled":"enabled","wanted_by":["multi-user.target"],"masked":false,"unit":"<sha256>","dropins":["etc/systemd/system/ssh.service.d/override.conf=<sha256>"]}`.
+/// Records: `{"kind":"service","name":"ssh.service","manager":"systemd","enabled":"enabled",`
+/// `"wanted_by":["multi-user.target"],"masked":false,"unit":"<sha256>",`
+/// `"dropins":["etc/systemd/system/ssh.service.d/override.conf=<sha256>"]}`.
 /// `unit` is the SHA-256 of the highest-precedence unit file, `link:NAME` for an alias, or `none` for an instance
 /// or mask without a file.
 struct SystemdCollector: Collector {

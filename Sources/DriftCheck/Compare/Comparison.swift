@@ -114,6 +114,10 @@ package struct Comparison {
             let (a, b) = (left.element.kind.reportRank, right.element.kind.reportRank)
             return a != b ? a < b : left.offset < right.offset
         }.map(\.element)
+        for index in items.indices {
+            items[index].related = items[index].related.map { SeverityRules.reassess($0, under: items[index]) }
+            items[index].tampering = !items[index].tamperingEvidence.isEmpty
+        }
         return Report(
             baseline: ManifestSource(baseline), host: ManifestSource(host), items: items, statistics: statistics,
             generated: generated, tool: tool, policyDigest: PolicyRenderer.digest(policy),

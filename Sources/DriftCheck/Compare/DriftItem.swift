@@ -13,6 +13,8 @@ package struct DriftItem: Equatable, Sendable {
     package var finding: Finding?
     /// File items this item explains (a package's files, a service's enablement links), grouped under it.
     package var related: [DriftItem] = []
+    /// Set by the comparison for a top-level item whose ``tamperingEvidence`` is not empty.
+    package var tampering = false
 
     package init(
         kind: EntryKind, name: [UInt8], change: ChangeKind, fields: [ChangedField], severity: Severity,
@@ -48,6 +50,15 @@ package struct DriftItem: Equatable, Sendable {
     /// The name as text (records' names are UTF-8; a file name that is not decodes with replacement characters),
     /// for matching against other records' names.
     package var nameText: String { String(decoding: name, as: UTF8.self) }
+
+    /// What, in this top-level item and what is grouped under it, looks like tampering: the item itself, and any
+    /// grouped item that does; under a package, a file that fails its package checksum (the package manager explains
+    /// a setuid bit or new content it brought, never content its own checksums refuse).
+    package var tamperingEvidence: [DriftItem] {
+        let own = looksLikeTampering ? [self] : []
+        if kind == .package { return own + related.filter { $0.fields.contains(.file(.packageChecksum)) } }
+        return own + related.filter(\.looksLikeTampering)
+    }
 
     /// True when this item looks like tampering rather than an operator's change: a package-owned file failing its
     /// package checksum; or, while still critical after the policy, a file with a tampering finding (privilege

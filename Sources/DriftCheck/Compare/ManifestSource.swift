@@ -4,6 +4,8 @@ package struct ManifestSource: Sendable {
     package var header: ManifestHeader
     /// Id of the trusted key whose signature verified.
     package var keyID: String
+    /// SHA-256 of the manifest's bytes (what the signature covers).
+    package var digest: [UInt8]
     package var entries: Int
 
     /// The facts of a verified manifest that has been read.
@@ -11,6 +13,7 @@ package struct ManifestSource: Sendable {
         path = reader.path
         header = reader.header
         keyID = reader.keyID
+        digest = reader.digest
         entries = reader.trailer?.entries ?? 0
     }
 }

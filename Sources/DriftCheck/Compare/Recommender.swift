@@ -22,8 +22,7 @@ package enum Recommender {
     package static func recommend(_ items: [DriftItem], rules: RebuildRules, lifecycle: ImageLifecycle)
         -> Recommendation
     {
-        // A setuid binary that a package installed (grouped under that package) is the package's, not tampering.
-        let suspicious = items.flatMap { [$0] + ($0.kind == .package ? [] : $0.related) }.filter(\.looksLikeTampering)
+        let suspicious = items.flatMap(\.tamperingEvidence)
         if !suspicious.isEmpty { return Recommendation(action: .investigate, reasons: reasons(suspicious)) }
         var reasons = reasons(items.filter { $0.severity >= rules.severity })
         if rules.whenSuperseded, let newer = lifecycle.supersededBy {

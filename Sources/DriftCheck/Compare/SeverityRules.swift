@@ -39,6 +39,21 @@ package enum SeverityRules {
         return .medium
     }
 
+    /// A grouped item in the light of the item it is grouped under: a file of a package that was upgraded or
+    /// downgraded changed with its package manager, not outside it, so it loses that finding (and the critical
+    /// severity that came with it) and takes the severity of its path. Anything else is unchanged.
+    static func reassess(_ item: DriftItem, under parent: DriftItem) -> DriftItem {
+        guard parent.kind == .package, parent.change == .upgraded || parent.change == .downgraded,
+            case .changedOutsidePackageManager(let package)? = item.finding, package == parent.nameText
+        else { return item }
+        var reassessed = item
+        reassessed.finding = nil
+        let baseline: FileEntry? = if case .file(let entry)? = item.baseline { entry } else { nil }
+        let host: FileEntry? = if case .file(let entry)? = item.host { entry } else { nil }
+        reassessed.severity = severity(change: item.change, path: item.name, baseline: baseline, host: host)
+        return reassessed
+    }
+
     /// The owning package when a package-owned file that is not a conffile changed content, type or mode.
     static func tamperedPackage(_ item: DriftItem, baseline: FileEntry?, host: FileEntry?) -> String? {
         guard item.change == .modified, let baseline, let host, let package = baseline.package,

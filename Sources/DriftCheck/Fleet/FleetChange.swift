@@ -1,7 +1,39 @@
-/// A change seen on hosts of one image, and what to do about it.
+/// A change hosts of one image made, with the same result on each, and what to do about it.
 package struct FleetChange: Sendable {
     package var image: String
-    package var change: HostChange
-    package var hosts: [String]
+    /// What was changed; for ``FleetVerdict/variesPerHost`` the slot shared by hosts that each set their own value.
+    package var slot: HostChange.Slot
+    package var title: String
+    /// The value the change sets ("various" when it varies per host).
+    package var result: String
+    /// Hex SHA-256 of the result (empty when it varies per host).
+    package var identity: String
     package var verdict: FleetVerdict
+    package var hosts: [String]
+    /// The number of distinct results among `hosts` (1 unless it varies per host).
+    package var values: Int
+    /// When the first of these hosts first reported it.
+    package var firstSeen: String?
+    package var severity: Severity
+    package var related: Int
+}
+
+/// A change a host reported before and no longer does.
+package struct ResolvedChange: Sendable {
+    package var host: String
+    package var image: String
+    package var title: String
+    package var result: String
+    package var firstSeen: String
+    package var lastSeen: String
+    /// The first report without it.
+    package var goneBy: String
+}
+
+/// How many of an image's hosts reported drift on one day (each host's last report of that day).
+package struct TimelineDay: Sendable {
+    package var day: String
+    package var clean: Int
+    package var drifted: Int
+    package var incident: Int
 }

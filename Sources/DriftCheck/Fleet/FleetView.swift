@@ -1,131 +1,255 @@
-import Glibc
-
-/// Per-image view of a fleet from the hosts' latest reports: who is clean, which changes every host made (promote
-/// them into the next image) and which only a few made (snowflakes: rebuild them), which images are superseded, and
-/// which hosts drifted most.
+/// The fleet from its hosts' reports: per image, which changes to bake into the next image (promote), which are
+/// per-instance configuration (varies per host), which hosts to rebuild (snowflakes), which changes are fleet
+/// incidents; which hosts went quiet (stale) or sent reports that do not verify (unverified); and, from each host's
+/// kept reports, since when it drifted and which changes went away (resolved).
+///
+/// Memory stays small in the number of reports: each report is read, verified, reduced to its host, time and the
+/// ids of its changes, and dropped; a change is kept once however many hosts made it.
 package struct FleetView: Sendable {
-    package var hosts: [HostSummary]
+    package var settings: FleetSettings
+    package var hosts: [FleetHost]
+    /// Incidents first, then per image: investigate, promote, varies per host, snowflake.
     package var changes: [FleetChange]
-    /// Files that could not be read as reports, with why.
+    package var resolved: [ResolvedChange]
+    package var timelines: [String: [TimelineDay]]
+    /// Files that are not driftcheck reports, with why.
     package var skipped: [String]
 
-    /// A change is promoted when at least this share of an image's hosts (and at least two) made it.
-    package static let promoteShare = 0.5
+    /// The images hosts were built from, as their newest verified reports say.
+    package var images: [String] { Array(Set(hosts.map(\.image))).filter { $0 != FleetHost.unknownImage }.sorted() }
 
-    package var images: [String] { Array(Set(hosts.map(\.image))).sorted() }
+    package func hosts(of image: String) -> [FleetHost] { hosts.filter { $0.image == image } }
 
-    package func hosts(of image: String) -> [HostSummary] { hosts.filter { $0.image == image } }
+    /// True when any report does not verify, or a host reports under two keys: the exit code 3.
+    package var hasUnverified: Bool { hosts.contains { $0.state == .unverified } }
 
-    /// Builds the view from host summaries (the newest per host is kept).
-    package init(reports: [HostSummary], skipped: [String] = []) {
-        var latest: [String: HostSummary] = [:]
-        for report in reports where latest[report.host].map({ $0.generated < report.generated }) ?? true {
-            latest[report.host] = report
-        }
-        hosts = latest.values.sorted { $0.host < $1.host }
-        self.skipped = skipped
-        var changes: [FleetChange] = []
-        for image in Set(hosts.map(\.image)).sorted() {
-            let members = hosts.filter { $0.image == image }
-            var seen: [HostChange: [String]] = [:]
-            for host in members {
-                for change in Set(host.changes) { seen[change, default: []].append(host.host) }
-            }
-            // Listed by how they read (ties, such as two names that escape alike, by their raw bytes).
-            let ordered = seen.sorted { left, right in
-                let (a, b) = (left.key.description, right.key.description)
-                return a != b ? a < b : left.key.name.lexicographicallyPrecedes(right.key.name)
-            }
-            for (change, who) in ordered {
-                let share = Double(who.count) / Double(members.count)
-                let promote = who.count >= 2 && share >= FleetView.promoteShare
-                changes.append(
-                    FleetChange(
-                        image: image, change: change, hosts: who.sorted(), verdict: promote ? .promote : .snowflake))
-            }
-        }
-        self.changes = changes
+    /// Hosts ranked by drift, most drifted first (clean and unverified hosts left out).
+    package var ranking: [FleetHost] {
+        hosts.filter { $0.state != .clean && $0.state != .unverified && $0.score > 0 }
+            .sorted { $0.score != $1.score ? $0.score > $1.score : $0.name < $1.name }
     }
 
-    /// Hosts ranked by drift, most drifted first (clean hosts left out).
-    package var ranking: [HostSummary] {
-        hosts.filter { !$0.isClean }.sorted { $0.score != $1.score ? $0.score > $1.score : $0.host < $1.host }
+    /// Hosts to rebuild, incidents first.
+    package var rebuild: [FleetHost] {
+        let order: [String: Int] = ["incident": 0, "investigate": 1, "snowflake": 2, "stale": 3]
+        return hosts.filter { !$0.rebuildBecause.isEmpty }.sorted { left, right in
+            let (a, b) = (order[left.rebuildBecause[0]] ?? 9, order[right.rebuildBecause[0]] ?? 9)
+            return a != b ? a < b : left.name < right.name
+        }
     }
 
-    /// Reads every `*.report.json` in `directory` and in its immediate subdirectories.
-    package static func load(_ directory: String) throws(DriftCheckError) -> FleetView {
-        var files: [String] = []
-        func list(_ path: String) -> [String]? {
-            guard case .success(let names) = SystemCalls.directoryNames(atPath: path) else { return nil }
-            return names.filter { !$0.hasPrefix(".") }
+    /// Reads every report under `directory` (and its immediate subdirectories) and judges the fleet.
+    package static func load(_ directory: String, settings: FleetSettings) throws(DriftCheckError) -> FleetView {
+        var builder = Builder(settings: settings)
+        for path in try ReportFile.paths(in: directory) {
+            builder.add(ReportFile.read(path, trustedKeys: settings.trustedKeys))
         }
-        let top: [String]
-        switch SystemCalls.directoryNames(atPath: directory) {
-        case .success(let names): top = names.filter { !$0.hasPrefix(".") }
-        case .failure(let error):
-            throw DriftCheckError(.io, path: directory, "cannot open the reports directory: \(error)")
+        return builder.view()
+    }
+
+    /// Judges the fleet from reports already read (tests, the fuzzer).
+    static func judge(_ outcomes: [ReportFile.Outcome], settings: FleetSettings) -> FleetView {
+        var builder = Builder(settings: settings)
+        for outcome in outcomes { builder.add(outcome) }
+        return builder.view()
+    }
+}
+
+extension FleetView {
+    /// Collects reports one at a time, keeping only what the view needs.
+    struct Builder {
+        /// One verified report, reduced.
+        struct Entry {
+            var time: Int
+            var generated: String
+            var image: String
+            var changes: [Int]
+            var drifted: Bool
+            var incident: Bool
+            var action: Recommendation.Action
+            var counts: [Severity: Int]
+            var score: Int
+            var supersededBy: String?
+            var signer: String
         }
-        for name in top {
-            let path = "\(directory)/\(name)"
-            if name.hasSuffix(".report.json") {
-                files.append(path)
-            } else if let inner = list(path) {
-                files += inner.filter { $0.hasSuffix(".report.json") }.map { "\(path)/\($0)" }
-            }
-        }
-        var summaries: [HostSummary] = []
+
+        let settings: FleetSettings
+        /// Every distinct change seen (by identity), once.
+        var catalogue: [HostChange] = []
+        var index: [[UInt8]: Int] = [:]
+        var reports: [String: [Entry]] = [:]
+        var problems: [String: [String]] = [:]
         var skipped: [String] = []
-        for path in files {
-            do {
-                summaries.append(try summary(path))
-            } catch {
-                skipped.append(error.description)
-            }
-        }
-        return FleetView(reports: summaries, skipped: skipped)
-    }
 
-    /// Reads one JSON report.
-    static func summary(_ path: String) throws(DriftCheckError) -> HostSummary {
-        let bytes = try MappedFile.contents(of: path)
-        let line = bytes.last == 0x0A ? Array(bytes.dropLast()) : bytes
-        let report: JSONValue
-        do {
-            report = try JSONParser.parse(line)
-        } catch {
-            throw DriftCheckError(.malformed, path: path, "not a JSON report: \(error.message)")
+        init(settings: FleetSettings) {
+            self.settings = settings
         }
-        guard report["schema"]?.stringValue == Report.schema, let host = report["host"]?.stringValue,
-            let generated = report["generated"]?.stringValue
-        else { throw DriftCheckError(.malformed, path: path, "not a \(Report.schema) report") }
-        var counts: [Severity: Int] = [:]
-        for severity in Severity.allCases {
-            // Reports are not signed: clamp what they claim so that sums and scores cannot overflow.
-            counts[severity] = Int(min(max(report["summary"]?[severity.name]?.integerValue ?? 0, 0), 1_000_000_000))
-        }
-        var changes: [HostChange] = []
-        if case .array(let items)? = report["drift"] {
-            for item in items {
-                var fields: [String] = []
-                if case .array(let list)? = item["fields"] { fields = list.compactMap(\.stringValue) }
-                // The lossless name: two names that differ only in bytes that are not UTF-8 are two changes.
-                let name =
-                    item["name_b64"]?.stringBytes.flatMap(Base64.decode) ?? item["name"]?.stringBytes ?? []
-                changes.append(
-                    HostChange(
-                        kind: EntryKind(item["kind"]?.stringValue ?? "?"), name: name,
-                        change: item["change"]?.stringValue ?? "?", fields: fields))
+
+        mutating func add(_ outcome: ReportFile.Outcome) {
+            switch outcome {
+            case .skipped(let reason): skipped.append(reason)
+            case .unverified(let host, let path, let reason):
+                problems[host, default: []].append("\(TerminalText.escape(Array(path.utf8))): \(reason)")
+            case .verified(let report):
+                let ids = report.changes.map { change -> Int in
+                    if let known = index[change.identity] { return known }
+                    catalogue.append(change)
+                    index[change.identity] = catalogue.count - 1
+                    return catalogue.count - 1
+                }
+                reports[report.host, default: []].append(
+                    Entry(
+                        time: report.time, generated: report.generated, image: report.image, changes: ids,
+                        drifted: !ids.isEmpty, incident: report.changes.contains(where: \.tampering),
+                        action: report.action, counts: report.counts, score: report.score,
+                        supersededBy: report.supersededBy, signer: report.signer))
             }
         }
-        let actionText = report["recommendation"]?["action"]?.stringValue ?? "none"
-        guard let action = Recommendation.Action(rawValue: actionText) else {
-            throw DriftCheckError(
-                .malformed, path: path, "names an unknown recommendation \"\(TerminalText.clean(actionText))\"")
+
+        func view() -> FleetView {
+            var hosts: [FleetHost] = []
+            var newest: [String: Entry] = [:]
+            var firstSeen: [String: [Int: String]] = [:]
+            var resolved: [ResolvedChange] = []
+            var timelineCells: [String: [String: [String: Entry]]] = [:]
+            for name in Set(reports.keys).union(problems.keys).sorted() {
+                let history = (reports[name] ?? []).sorted { $0.time < $1.time }
+                var problems = self.problems[name] ?? []
+                let signers = Set(history.map(\.signer))
+                if signers.count > 1 {
+                    problems.append(
+                        "reports of this host are signed by \(signers.count) different keys: "
+                            + signers.sorted().map { String($0.prefix(16)) }.joined(separator: ", "))
+                }
+                guard let last = history.last else {
+                    hosts.append(
+                        FleetHost(
+                            name: name, image: FleetHost.unknownImage, state: .unverified, isStale: false,
+                            lastReport: nil,
+                            driftedSince: nil, action: .none, counts: [:], score: 0, supersededBy: nil, reports: 0,
+                            problems: problems))
+                    continue
+                }
+                var seen: [Int: (first: String, last: String)] = [:]
+                for entry in history {
+                    for id in entry.changes {
+                        seen[id] = (seen[id]?.first ?? entry.generated, entry.generated)
+                    }
+                    timelineCells[entry.image, default: [:]][String(entry.generated.prefix(10)), default: [:]][name] =
+                        entry
+                }
+                let current = Set(last.changes)
+                for (id, times) in seen where !current.contains(id) {
+                    let gone = history.first { $0.generated > times.last && !$0.changes.contains(id) }
+                    resolved.append(
+                        ResolvedChange(
+                            host: name, image: last.image, title: catalogue[id].title, result: catalogue[id].result,
+                            firstSeen: times.first, lastSeen: times.last, goneBy: gone?.generated ?? last.generated))
+                }
+                firstSeen[name] = seen.mapValues(\.first)
+                var since: String? = nil
+                for entry in history.reversed() {
+                    guard entry.drifted else { break }
+                    since = entry.generated
+                }
+                let stale = settings.now - last.time > settings.staleAfter
+                let state: HostState =
+                    !problems.isEmpty
+                    ? .unverified
+                    : last.incident ? .incident : stale ? .stale : last.drifted ? .drifted : .clean
+                newest[name] = last
+                hosts.append(
+                    FleetHost(
+                        name: name, image: last.image, state: state, isStale: stale, lastReport: last.generated,
+                        driftedSince: since, action: last.action, counts: last.counts, score: last.score,
+                        supersededBy: last.supersededBy, reports: history.count, problems: problems))
+            }
+            var changes = verdicts(hosts: hosts, newest: newest, firstSeen: firstSeen)
+            changes.sort { left, right in
+                let order = FleetVerdict.allCases
+                let (a, b) = (order.firstIndex(of: left.verdict) ?? 0, order.firstIndex(of: right.verdict) ?? 0)
+                if left.verdict == .incident || right.verdict == .incident, a != b { return a < b }
+                if left.image != right.image { return left.image < right.image }
+                if a != b { return a < b }
+                return left.title != right.title ? left.title < right.title : left.identity < right.identity
+            }
+            for index in hosts.indices {
+                var because: [String] = []
+                for verdict in [FleetVerdict.incident, .investigate, .snowflake]
+                where changes.contains(where: { $0.verdict == verdict && $0.hosts.contains(hosts[index].name) }) {
+                    because.append(verdict.rawValue)
+                }
+                if hosts[index].isStale { because.append("stale") }
+                hosts[index].rebuildBecause = hosts[index].state == .unverified ? [] : because
+            }
+            var timelines: [String: [TimelineDay]] = [:]
+            for (image, days) in timelineCells {
+                timelines[image] = days.keys.sorted().map { day in
+                    let entries = days[day]?.values.map { $0 } ?? []
+                    return TimelineDay(
+                        day: day, clean: entries.filter { !$0.drifted }.count,
+                        drifted: entries.filter { $0.drifted && !$0.incident }.count,
+                        incident: entries.filter(\.incident).count)
+                }
+            }
+            resolved.sort { ($0.image, $0.host, $0.title) < ($1.image, $1.host, $1.title) }
+            return FleetView(
+                settings: settings, hosts: hosts, changes: changes, resolved: resolved, timelines: timelines,
+                skipped: skipped)
         }
-        return HostSummary(
-            host: host, image: report["image"]?.stringValue ?? "(none)", generated: generated,
-            action: action,
-            supersededBy: report["superseded_by"]?.stringValue, imageMismatch: report["image_mismatch"] == .bool(true),
-            counts: counts, changes: changes, path: path)
+
+        /// The verdict on every change of every image, from the newest report of each host that is not unverified.
+        private func verdicts(hosts: [FleetHost], newest: [String: Entry], firstSeen: [String: [Int: String]])
+            -> [FleetChange]
+        {
+            var changes: [FleetChange] = []
+            let trusted = hosts.filter { $0.state != .unverified }
+            for image in Set(trusted.map(\.image)).sorted() {
+                let members = trusted.filter { $0.image == image }.map(\.name)
+                let threshold = settings.promoteThreshold(hosts: members.count)
+                var holders: [Int: [String]] = [:]
+                for host in members {
+                    for id in Set(newest[host]?.changes ?? []) { holders[id, default: []].append(host) }
+                }
+                func first(_ id: Int, _ hosts: [String]) -> String? {
+                    hosts.compactMap { firstSeen[$0]?[id] }.min()
+                }
+                func change(_ id: Int, _ hosts: [String], _ verdict: FleetVerdict) -> FleetChange {
+                    let known = catalogue[id]
+                    return FleetChange(
+                        image: image, slot: known.slot, title: known.title, result: known.result,
+                        identity: Hex.encode(known.identity), verdict: verdict, hosts: hosts.sorted(), values: 1,
+                        firstSeen: first(id, hosts), severity: known.severity, related: known.related)
+                }
+                // Tampering first: whatever any host rates as tampering is never promoted.
+                var remaining: [HostChange.Slot: [Int]] = [:]
+                for (id, hosts) in holders {
+                    if catalogue[id].tampering {
+                        changes.append(change(id, hosts, hosts.count >= 2 ? .incident : .investigate))
+                    } else if hosts.count >= threshold {
+                        changes.append(change(id, hosts, .promote))
+                    } else {
+                        remaining[catalogue[id].slot, default: []].append(id)
+                    }
+                }
+                for (slot, ids) in remaining {
+                    let hosts = Set(ids.flatMap { holders[$0] ?? [] })
+                    if ids.count >= 2 && hosts.count >= threshold {
+                        let sample = catalogue[ids[0]]
+                        let title = "\(slot.kind) \(TerminalText.escape(slot.name)) \(slot.change)"
+                        changes.append(
+                            FleetChange(
+                                image: image, slot: slot, title: title, result: "\(ids.count) different values",
+                                identity: "", verdict: .variesPerHost, hosts: hosts.sorted(), values: ids.count,
+                                firstSeen: ids.compactMap { first($0, holders[$0] ?? []) }.min(),
+                                severity: ids.map { catalogue[$0].severity }.max() ?? sample.severity,
+                                related: sample.related))
+                    } else {
+                        for id in ids { changes.append(change(id, holders[id] ?? [], .snowflake)) }
+                    }
+                }
+            }
+            return changes
+        }
     }
 }

@@ -1,16 +1,135 @@
-/// One top-level drift item of a host's report, as the fleet view compares them across hosts: identified by its
-/// kind, its name as raw bytes (a report's `name_b64` when the name is not UTF-8), its change and the fields that
-/// changed.
-package struct HostChange: Hashable, Sendable, CustomStringConvertible {
-    package var kind: EntryKind
-    package var name: [UInt8]
-    /// The change as the report spells it (a report from a newer version may name one this version does not know).
-    package var change: String
+/// One top-level drift item of a host's report as the fleet compares them across hosts: identified by what changed
+/// (kind, name as raw bytes, change) and by the result: the state the host ended up in, with everything grouped
+/// under the item. Hosts that made the same change with the same result share an identity; the same name changed
+/// to different values gives different identities in the same ``slot``.
+package struct HostChange: Sendable {
+    /// The kind, name and change: what hosts changed, whatever they changed it to.
+    package struct Slot: Hashable, Sendable {
+        package var kind: EntryKind
+        /// Raw bytes (a report's `name_b64` when the name is not UTF-8).
+        package var name: [UInt8]
+        /// As the report spells it (a newer version may name a change this one does not know).
+        package var change: String
+    }
+
+    package var slot: Slot
     package var fields: [String]
+    /// SHA-256 of the result of the item and of every item grouped under it.
+    package var identity: [UInt8]
+    /// The value the change sets, for people: "1.22.1-9", "sha256 5f2c…, mode 4755", "enabled".
+    package var result: String
+    package var severity: Severity
+    /// Tampering-grade: critical, marked `tampering` by the host's comparison, or with a critical item under it.
+    package var tampering: Bool
+    /// Items grouped under it.
+    package var related: Int
 
     /// "kind name change (fields)", with the name escaped for a terminal or a page.
-    package var description: String {
-        let text = "\(kind) \(TerminalText.escape(name)) \(change)"
+    package var title: String {
+        let text = "\(slot.kind) \(TerminalText.escape(slot.name)) \(slot.change)"
         return fields.isEmpty ? text : "\(text) (\(fields.joined(separator: ", ")))"
+    }
+
+    /// Reads one item of a report's `drift` list; nil when it is not an object with a kind, a name and a change.
+    init?(item: JSONValue) {
+        guard let kind = item["kind"]?.stringValue, let change = item["change"]?.stringValue,
+            let name = item["name_b64"]?.stringBytes.flatMap(Base64.decode) ?? item["name"]?.stringBytes
+        else { return nil }
+        slot = Slot(kind: EntryKind(kind), name: name, change: change)
+        if case .array(let list)? = item["fields"] { fields = list.compactMap(\.stringValue) } else { fields = [] }
+        severity = item["severity"]?.stringValue.flatMap(Severity.init(name:)) ?? .info
+        var related: [JSONValue] = []
+        if case .array(let list)? = item["related"] { related = list }
+        self.related = related.count
+        // Security first: a critical item anywhere under it blocks promotion, even one the host's comparison
+        // explains (a setuid binary its package brought): baking privilege into an image is a deliberate act.
+        tampering =
+            severity == .critical || item["tampering"] == .bool(true)
+            || related.contains { $0["severity"]?.stringValue == Severity.critical.name }
+        var canonical: [UInt8] = []
+        Self.appendResult(of: item, to: &canonical)
+        identity = canonical.withUnsafeBytes { SHA256Hasher.digest($0) }
+        result = Self.summary(of: item, fields: fields)
+    }
+
+    /// Keys of a file value that differ between hosts made from one image without meaning a different result.
+    private static let incidentalKeys: Set<String> = ["mtime"]
+
+    /// The canonical bytes of an item's result: kind, name, change, changed fields, the host-side value without
+    /// incidental keys, then the results of the grouped items in order.
+    private static func appendResult(of item: JSONValue, to bytes: inout [UInt8]) {
+        for key in ["kind", "name", "name_b64", "change"] {
+            bytes += Array(key.utf8) + [0x3D] + (item[key]?.stringBytes ?? []) + [0]
+        }
+        if case .array(let list)? = item["fields"] {
+            for field in list { bytes += (field.stringBytes ?? []) + [0x2C] }
+        }
+        bytes.append(0)
+        appendValue(item["host"] ?? .null, skipping: incidentalKeys, to: &bytes)
+        if case .array(let list)? = item["related"] {
+            bytes += Array("related".utf8) + [0]
+            for child in list { appendResult(of: child, to: &bytes) }
+        }
+        bytes.append(0x0A)
+    }
+
+    private static func appendValue(_ value: JSONValue, skipping: Set<String>, to bytes: inout [UInt8]) {
+        switch value {
+        case .null: bytes += Array("n".utf8)
+        case .bool(let flag): bytes += Array((flag ? "t" : "f").utf8)
+        case .integer(let number): bytes += Array("i\(number);".utf8)
+        case .string(let text): bytes += Array("s\(text.count):".utf8) + text
+        case .array(let list):
+            bytes += Array("a\(list.count)[".utf8)
+            for element in list { appendValue(element, skipping: [], to: &bytes) }
+            bytes.append(0x5D)
+        case .object(let members):
+            bytes.append(0x7B)
+            for (key, member) in members.sorted(by: { $0.0 < $1.0 }) where !skipping.contains(key) {
+                bytes += Array("s\(key.utf8.count):\(key)".utf8)
+                appendValue(member, skipping: [], to: &bytes)
+            }
+            bytes.append(0x7D)
+        }
+    }
+
+    /// The value the change sets, in a few words.
+    private static func summary(of item: JSONValue, fields: [String]) -> String {
+        guard let host = item["host"], host != .null else { return "removed" }
+        if let text = host.stringValue { return TerminalText.clean(text) }
+        func text(_ key: String) -> String? {
+            guard let value = host[key] else { return nil }
+            switch value {
+            case .string(let bytes):
+                let text = TerminalText.escape(bytes)
+                return text.count == 64 && Hex.decode(Array(text.utf8)) != nil ? String(text.prefix(12)) + "…" : text
+            case .integer(let number): return String(number)
+            case .bool(let flag): return flag ? "yes" : "no"
+            case .array(let list): return list.compactMap(\.stringValue).joined(separator: " ")
+            default: return nil
+            }
+        }
+        if item["kind"]?.stringValue == "file" {
+            let fileKeys: [(field: String, key: String, label: String)] = [
+                ("type", "type", "type"), ("content", "sha256", "sha256"), ("content", "sha256_blocks", "sha256"),
+                ("mode", "mode", "mode"), ("owner", "uid", "uid"), ("group", "gid", "gid"),
+                ("target", "target", "target"), ("capabilities", "caps", "caps"),
+            ]
+            let added = item["change"]?.stringValue == "added"
+            let parts = fileKeys.compactMap { entry -> String? in
+                guard added || fields.contains(entry.field), let value = text(entry.key) else { return nil }
+                return "\(entry.label) \(value)"
+            }
+            return parts.isEmpty ? "unchanged content" : parts.joined(separator: ", ")
+        }
+        if let version = text("version") { return version }
+        let keys: [String]
+        if case .object(let members) = host {
+            let changed = members.map(\.0).filter(fields.contains)
+            keys = changed.isEmpty ? members.map(\.0) : changed
+        } else {
+            keys = []
+        }
+        return keys.prefix(4).compactMap { key in text(key).map { "\(key) \($0)" } }.joined(separator: ", ")
     }
 }

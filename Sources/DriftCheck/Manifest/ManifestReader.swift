@@ -12,6 +12,9 @@ package final class ManifestReader {
 
     private let descriptor: FileDescriptor
     private let expectedDigest: [UInt8]
+
+    /// SHA-256 of the manifest's bytes, as verified with its signature.
+    package var digest: [UInt8] { expectedDigest }
     private let hasher = SHA256Hasher()
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
     private var start = 0
@@ -23,7 +26,7 @@ package final class ManifestReader {
     private static let maximumLine = 1 << 20
 
     /// Opens a manifest whose signature was verified, and reads its header.
-    init(verified: ManifestSignature.Verified) throws(DriftCheckError) {
+    init(verified: DetachedSignature.Verified) throws(DriftCheckError) {
         path = verified.path
         keyID = verified.keyID
         expectedDigest = verified.digest
@@ -156,6 +159,6 @@ package final class ManifestReader {
 
     /// Opens and verifies a manifest against the trusted keys, then reads its header.
     static func open(_ path: String, trustedKeys: [Ed25519Key]) throws(DriftCheckError) -> ManifestReader {
-        try ManifestReader(verified: try ManifestSignature.verify(path, trustedKeys: trustedKeys))
+        try ManifestReader(verified: try DetachedSignature.verify(path, trustedKeys: trustedKeys))
     }
 }

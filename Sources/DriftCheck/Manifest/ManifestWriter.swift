@@ -47,7 +47,7 @@ final class ManifestWriter {
         trailer.reused = reused
         ManifestEncoding.encode(trailer, into: &json)
         try writeLine()
-        try ManifestSignature.sign(
+        try DetachedSignature.sign(
             descriptor: try file.flushedDescriptor(), of: file.path, with: key, mode: mode)
         try file.commit()
     }

@@ -86,7 +86,8 @@ package enum DefaultPolicy {
           - {path: "/home/*", watch: [type, mode, owner, group]}
         allow:
           # Listening sockets most images open by design; add your services in your own policy.
-          port: ["tcp/*:22", "udp/*:68", "udp/*:546", "udp/127.0.0.53:53", "tcp/127.0.0.53:53", "udp/127.0.0.1:323", "udp/[0:0:0:0:0:0:0:1]:323"]
+          port: ["tcp/*:22", "udp/*:68", "udp/*:546", "udp/127.0.0.53:53", "tcp/127.0.0.53:53", \
+        "udp/127.0.0.1:323", "udp/[0:0:0:0:0:0:0:1]:323"]
           # Kernel modules are loaded by hardware and by the services an image runs: allowed unless you narrow this.
           module: ["*"]
         rebuild:

@@ -58,6 +58,7 @@ package enum JSONReportRenderer {
         json.field("host", source.header.host)
         json.field("time", source.header.time)
         json.field("key_id", source.keyID)
+        json.field("sha256", Hex.encode(source.digest))
         json.field("entries", source.entries)
         json.closeObject()
     }
@@ -72,6 +73,7 @@ package enum JSONReportRenderer {
         json.stringArray(item.fields.names)
         json.field("severity", item.severity.name)
         if let note = item.note { json.field("note", note) }
+        if item.tampering { json.field("tampering", true) }
         json.key("baseline")
         value(item.baseline, into: &json)
         json.key("host")

@@ -13,13 +13,5 @@ package enum HostInfo {
     }
 
     /// The current UTC time in ISO 8601 with seconds ("2026-11-22T22:28:29Z").
-    package static var now: String {
-        var time = time_t(0)
-        Glibc.time(&time)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
-    }
+    package static var now: String { UTCTime.format(Int(Glibc.time(nil))) }
 }

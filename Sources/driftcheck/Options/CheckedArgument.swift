@@ -1,4 +1,5 @@
 import ArgumentParser
+import DriftCheck
 
 /// An option value parsed into a type before any command runs; refused with a one-line message that says what
 /// was expected.
@@ -43,6 +44,31 @@ struct HashingThreads: BoundedCount {
 /// `--keep`: how many runs' manifests and reports `check` keeps, 1 to 100,000.
 struct KeptRuns: BoundedCount {
     static let range = 1...100_000
+    let value: Int
+    init(checked value: Int) { self.value = value }
+}
+
+/// `--promote-share`: a percentage, 1 to 100.
+struct Percentage: BoundedCount {
+    static let range = 1...100
+    let value: Int
+    init(checked value: Int) { self.value = value }
+}
+
+/// `--at`: a UTC time as driftcheck writes them ("2026-11-29T12:00:00Z").
+struct Instant: CheckedArgument {
+    static let expected = "a UTC time such as 2026-11-29T12:00:00Z"
+    let seconds: Int
+
+    init?(argument: String) {
+        guard let seconds = UTCTime.seconds(argument) else { return nil }
+        self.seconds = seconds
+    }
+}
+
+/// `--promote-minimum`: a number of hosts, 1 to 1,000,000.
+struct HostCount: BoundedCount {
+    static let range = 1...1_000_000
     let value: Int
     init(checked value: Int) { self.value = value }
 }

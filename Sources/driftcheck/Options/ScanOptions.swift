@@ -25,8 +25,9 @@ struct ScanningOptions: ParsableArguments {
 
     @Flag(
         name: .long,
-        help:
-            "Also check every package-owned file against its package's recorded digest (dpkg md5sums, rpm SHA-256), as debsums does."
+        help: ArgumentHelp(
+            "Also check every package-owned file against its package's recorded digest (dpkg md5sums, rpm SHA-256), "
+                + "as debsums does.")
     )
     var verifyPackages = false
 
@@ -88,7 +89,8 @@ struct ScanOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "A previous manifest of this root signed by the same key: files whose device, inode, size, mtime and ctime are unchanged keep their hash.",
+            "A previous manifest of this root signed by the same key: files whose device, inode, size, mtime and ctime "
+                + "are unchanged keep their hash.",
             valueName: "MANIFEST"))
     var reuse: String?
 

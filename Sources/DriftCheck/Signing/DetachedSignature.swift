@@ -1,8 +1,8 @@
 import Glibc
 
-/// Detached signatures: `FILE.sig` holds the raw 64-byte Ed25519 signature over FILE's exact bytes, so that
-/// `openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin -in FILE -sigfile FILE.sig` checks it.
-package enum ManifestSignature {
+/// Detached signatures of manifests and reports: `FILE.sig` holds the raw 64-byte Ed25519 signature over FILE's exact
+/// bytes, so that `openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin -in FILE -sigfile FILE.sig` checks it.
+package enum DetachedSignature {
     /// The path of the detached signature of `path`.
     package static func signaturePath(for path: String) -> String { path + ".sig" }
 
@@ -49,6 +49,46 @@ package enum ManifestSignature {
             throw DriftCheckError(.trust, path: path, "changed while its signature was being verified")
         }
         return Verified(path: path, keyID: signer.keyID, digest: digest)
+    }
+
+    /// Verifies `bytes`, read from `path`, against the signature in `path.sig`: for a file small enough to read whole
+    /// (a report), so that what is verified is exactly what is then parsed. Returns the id of the key that signed.
+    static func verify(_ bytes: [UInt8], of path: String, trustedKeys: [Ed25519Key]) throws(DriftCheckError)
+        -> String
+    {
+        let signaturePath = signaturePath(for: path)
+        let signature: [UInt8]
+        do {
+            signature = try MappedFile.contents(of: signaturePath)
+        } catch {
+            if !SystemCalls.exists(signaturePath) { throw DriftCheckError(.trust, path: signaturePath, "unsigned") }
+            throw DriftCheckError(.trust, path: signaturePath, "signature unreadable: \(error.message)")
+        }
+        guard signature.count == 64 else {
+            throw DriftCheckError(.trust, path: signaturePath, "not an Ed25519 signature (\(signature.count) bytes)")
+        }
+        guard let signer = bytes.withUnsafeBytes({ raw in trustedKeys.first { $0.verify(signature, of: raw) } }) else {
+            throw DriftCheckError(.trust, path: path, "altered, or signed by a key that is not trusted")
+        }
+        return signer.keyID
+    }
+
+    /// Writes `bytes` to `path` and their signature to `path.sig`, each atomically: the signature first, so that a
+    /// file in place always has its signature.
+    static func writeSigned(_ bytes: [UInt8], to path: String, with key: Ed25519Key, mode: mode_t)
+        throws(DriftCheckError)
+    {
+        let file = try AtomicFile(path: path, mode: mode)
+        try file.write(bytes)
+        try sign(descriptor: try file.flushedDescriptor(), of: path, with: key, mode: mode)
+        try file.commit()
+    }
+
+    /// ``writeSigned(_:to:with:mode:)`` with the private key at `keyPath` (refused when others can read it).
+    package static func writeSigned(_ bytes: [UInt8], to path: String, keyPath: String, mode: mode_t)
+        throws(DriftCheckError)
+    {
+        try writeSigned(bytes, to: path, with: try KeyFiles.loadPrivateKey(keyPath), mode: mode)
     }
 
     /// Signs the bytes of the open file `descriptor` and writes the signature atomically to `signaturePath`.

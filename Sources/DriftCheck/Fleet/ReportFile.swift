@@ -1,0 +1,87 @@
+import Glibc
+
+/// One report file as the fleet reads it: at most 64 MiB, never through a link, its signature verified over the
+/// exact bytes that are then parsed.
+enum ReportFile {
+    /// What reading one file gave.
+    enum Outcome {
+        case verified(HostReport)
+        /// A driftcheck report that does not verify: the host it claims, and why.
+        case unverified(claimedHost: String, path: String, reason: String)
+        /// Not a driftcheck report at all (not JSON, too large, too deep, another schema): why.
+        case skipped(String)
+    }
+
+    static let maximumSize = 64 << 20
+    static let suffix = ".report.json"
+
+    /// Every `*.report.json` in `directory` and in its immediate subdirectories (one per host, as collected).
+    static func paths(in directory: String) throws(DriftCheckError) -> [String] {
+        let top: [String]
+        switch SystemCalls.directoryNames(atPath: directory) {
+        case .success(let names): top = names.filter { !$0.hasPrefix(".") }
+        case .failure(let error):
+            throw DriftCheckError(.io, path: directory, "cannot open the reports directory: \(error)")
+        }
+        var paths: [String] = []
+        for name in top {
+            let path = "\(directory)/\(name)"
+            if name.hasSuffix(suffix) {
+                paths.append(path)
+            } else if case .success(let status) = SystemCalls.status(atPath: path), status.type == .dir,
+                case .success(let inner) = SystemCalls.directoryNames(atPath: path)
+            {
+                paths += inner.filter { $0.hasSuffix(suffix) && !$0.hasPrefix(".") }.map { "\(path)/\($0)" }
+            }
+        }
+        return paths
+    }
+
+    /// Reads, verifies and parses the report at `path`.
+    static func read(_ path: String, trustedKeys: [Ed25519Key]) -> Outcome {
+        let bytes: [UInt8]
+        switch load(path) {
+        case .success(let loaded): bytes = loaded
+        case .failure(let error): return .skipped(error.description)
+        }
+        let report: JSONValue
+        do {
+            report = try JSONParser.parse(bytes.last == 0x0A ? Array(bytes.dropLast()) : bytes)
+        } catch {
+            return .skipped(DriftCheckError(.malformed, path: path, "not a JSON report: \(error.message)").description)
+        }
+        guard report["schema"]?.stringValue == Report.schema, let host = report["host"]?.stringValue else {
+            return .skipped(DriftCheckError(.malformed, path: path, "not a \(Report.schema) report").description)
+        }
+        let signer: String
+        do {
+            signer = try DetachedSignature.verify(bytes, of: path, trustedKeys: trustedKeys)
+        } catch {
+            return .unverified(claimedHost: host, path: path, reason: error.message)
+        }
+        do {
+            return .verified(try HostReport(report, path: path, signer: signer))
+        } catch {
+            return .skipped(error.description)
+        }
+    }
+
+    private static func load(_ path: String) -> Result<[UInt8], DriftCheckError> {
+        let file: FileDescriptor
+        switch SystemCalls.open(path, flags: O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY) {
+        case .success(let opened): file = opened
+        case .failure(let error): return .failure(DriftCheckError(.io, path: path, "cannot open: \(error)"))
+        }
+        guard case .success(let status) = file.status(), status.type == .file else {
+            return .failure(DriftCheckError(.malformed, path: path, "not a regular file"))
+        }
+        guard status.size <= Int64(maximumSize) else {
+            return .failure(DriftCheckError(.malformed, path: path, "larger than 64 MiB"))
+        }
+        switch SystemCalls.readToEnd(file, sizeHint: Int(status.size), limit: maximumSize) {
+        case .success(let bytes?): return .success(bytes)
+        case .success(nil): return .failure(DriftCheckError(.malformed, path: path, "larger than 64 MiB"))
+        case .failure(let error): return .failure(DriftCheckError(.io, path: path, "cannot read: \(error)"))
+        }
+    }
+}

@@ -45,6 +45,8 @@ has flock || want util-linux
 has setpriv || want util-linux
 has script || want bsdutils
 has mount || want mount
+# faketime: reports made days ago (the fleet's stale hosts and history).
+has faketime || want faketime
 # The fleet test renders the HTML page in headless Chromium and screenshots it.
 has chromium || has chromium-browser || has google-chrome || want chromium
 # pip, for the validators below, when python3 has neither them nor pip.

@@ -5,80 +5,144 @@ import Testing
 
 @Suite("Fleet view")
 struct FleetTests {
-    @Test("a dozen hosts across two images: promote common changes, rebuild snowflakes, flag superseded, render HTML")
+    /// Makes the signed report of `host` (a copy of the image changed by `drift`) in `reports`, as `compare --key`
+    /// writes it; `ago` runs it under faketime that long ago.
+    private func report(
+        _ fixture: Fixture, host: String, drift: String, baseline: String, reports: String, ago: String? = nil,
+        key: String? = nil
+    ) throws {
+        let root = fixture.directory.url("hosts/\(host)")
+        if !FileManager.default.fileExists(atPath: root) {
+            try fixture.directory.makeDirectory("hosts")
+            #expect(try CommandLineTool.shell("cp -a '\(fixture.root)' '\(root)'").status == 0)
+        }
+        let changed = try CommandLineTool.shell("cd '\(root)' && \(drift)")
+        #expect(changed.status == 0, "\(changed.stderr)")
+        let manifest = fixture.directory.url("hosts/\(host).jsonl")
+        let scanned = try CommandLineTool.driftcheck(
+            "scan", "--root", root, "--image", "web-2026.11", "--host", host, "--key", key ?? fixture.key, "--out",
+            manifest, "--quiet")
+        #expect(scanned.status == 0, "\(scanned.stderr)")
+        let stamp = ago == nil ? "now" : "ago"
+        let out = "\(reports)/\(host)/\(host)-\(stamp).report.json"
+        try fixture.directory.makeDirectory("reports/\(host)")
+        let arguments = [
+            CommandLineTool.driftcheck, "compare", "--baseline", baseline, "--host", manifest, "--pubkey", fixture.pub,
+            "--pubkey", fixture.directory.url("other.pub"), "--format", "json", "--key", key ?? fixture.key,
+            "--out", out,
+        ]
+        let compared = try CommandLineTool.run(
+            ago == nil ? arguments[0] : "/usr/bin/faketime",
+            ago == nil ? Array(arguments.dropFirst()) : ["-f", ago!] + arguments)
+        #expect(compared.status <= 1, "\(compared.stderr)")
+        let validation = try Fixture.validate("report", out)
+        #expect(validation.status == 0, "\(validation.stderr)")
+    }
+
+    @Test(
+        """
+        a dozen hosts: the same value promoted, different values vary per host, tampering on most is an incident, \
+        one host's change a snowflake, an edited report unverified, an old one stale, an undone change resolved
+        """
+    )
     func fleetOfTwelve() throws {
         let fixture = try Fixture()
         try fixture.populateImage()
-        let baselines = fixture.directory.url("baselines")
+        #expect(try CommandLineTool.driftcheck("keygen", "--out", fixture.directory.url("other")).status == 0)
+        let baseline = fixture.directory.url("baseline.jsonl")
+        let made = try CommandLineTool.driftcheck(
+            "baseline", "--root", fixture.root, "--image", "web-2026.11", "--key", fixture.key, "--out", baseline,
+            "--quiet", "--no-stamp")
+        #expect(made.status == 0, "\(made.stderr)")
         let reports = fixture.directory.url("reports")
-        try fixture.directory.makeDirectory("baselines")
         try fixture.directory.makeDirectory("reports")
-        func baseline(_ image: String) throws {
-            let made = try CommandLineTool.driftcheck(
-                "baseline", "--root", fixture.root, "--image", image, "--key", fixture.key, "--out",
-                "\(baselines)/\(image).jsonl", "--quiet", "--no-stamp")
-            #expect(made.status == 0, "\(made.stderr)")
+        for index in 1...12 {
+            var drift = ["true"]
+            // Hosts 1–7: the same edit to the same value (promote).
+            if index <= 7 { drift.append("sed -i s/8080/9090/ srv/app/config.yml") }
+            // Hosts 1–8: a setuid bit gained, a worm's persistence (incident, never promoted).
+            if index <= 8 { drift.append("chmod u+s usr/bin/tool") }
+            // Hosts 1–6: the host name, a different value on each (varies per host).
+            if index <= 6 { drift.append("echo web-\(index)-renamed > etc/hostname") }
+            // Host 9 alone: a new binary (snowflake).
+            if index == 9 { drift.append("printf 'x' > usr/bin/evil && chmod 755 usr/bin/evil") }
+            let host = "web-\(index < 10 ? "0" : "")\(index)"
+            if index == 11 {
+                try report(fixture, host: host, drift: "true", baseline: baseline, reports: reports, ago: "-5d")
+            } else if index == 12 {
+                // Drifted a day ago, put back since (resolved).
+                try report(
+                    fixture, host: host, drift: "echo 'PermitRootLogin yes' >> etc/ssh/sshd_config",
+                    baseline: baseline, reports: reports, ago: "-1d")
+                try report(
+                    fixture, host: host, drift: "sed -i '/PermitRootLogin yes/d' etc/ssh/sshd_config",
+                    baseline: baseline, reports: reports)
+            } else {
+                try report(
+                    fixture, host: host, drift: drift.joined(separator: " && "), baseline: baseline, reports: reports)
+            }
         }
-        try baseline("web-2026.10")
-        try baseline("db-2026.11")
-        sleep(1)
-        try baseline("web-2026.11")
-        // 8 web hosts: all bumped the app port (promote); web-3 also has a new binary (snowflake).
-        // 4 db hosts: db-2 edited sshd_config (snowflake).
-        var hosts: [(String, String, String)] = []
-        for index in 1...8 {
-            var drift = "sed -i s/8080/9090/ srv/app/config.yml"
-            if index == 3 { drift += " && printf 'x' > usr/bin/evil && chmod 755 usr/bin/evil" }
-            hosts.append(("web-\(index)", "web-2026.10", drift))
-        }
-        for index in 1...4 {
-            hosts.append(
-                ("db-\(index)", "db-2026.11", index == 2 ? "echo 'PermitRootLogin yes' >> etc/ssh/sshd_config" : "true")
-            )
-        }
-        for (name, image, drift) in hosts {
-            let root = fixture.directory.url("hosts/\(name)")
-            try fixture.directory.makeDirectory("hosts")
-            #expect(
-                try CommandLineTool.shell("cp -a '\(fixture.root)' '\(root)' && cd '\(root)' && \(drift)").status == 0)
-            let manifest = fixture.directory.url("hosts/\(name).jsonl")
-            let scanned = try CommandLineTool.driftcheck(
-                "scan", "--root", root, "--image", image, "--host", name, "--key", fixture.key, "--out", manifest,
-                "--quiet")
-            #expect(scanned.status == 0)
-            try fixture.directory.makeDirectory("reports/\(name)")
-            let compared = try CommandLineTool.run(
-                CommandLineTool.driftcheck,
-                [
-                    "compare", "--host", manifest, "--pubkey", fixture.pub, "--baselines", baselines, "--format",
-                    "json", "--out",
-                    "\(reports)/\(name)/\(name)-20261122T000000Z.report.json",
-                ])
-            #expect(compared.status <= 1, "\(compared.stderr)")
-            let validation = try Fixture.validate("report", "\(reports)/\(name)/\(name)-20261122T000000Z.report.json")
-            #expect(validation.status == 0, "\(validation.stderr)")
-        }
-        let text = try CommandLineTool.driftcheck("fleet", reports)
-        #expect(text.status == 0, "\(text.stderr)")
-        #expect(text.stdout.contains("driftcheck fleet: 12 hosts, 2 images"))
-        #expect(text.stdout.contains("IMAGE web-2026.10: 8 hosts, 0 clean, 8 drifted"))
-        #expect(text.stdout.contains("superseded by web-2026.11"))
-        #expect(text.stdout.contains("PROMOTE   file /srv/app/config.yml modified (content) — on 8/8 hosts"))
-        #expect(text.stdout.contains("SNOWFLAKE file /usr/bin/evil added — on web-3: rebuild it"))
-        #expect(text.stdout.contains("IMAGE db-2026.11: 4 hosts, 3 clean, 1 drifted"))
-        #expect(text.stdout.contains("SNOWFLAKE file /etc/ssh/sshd_config modified (content, size) — on db-2"))
-        #expect(text.stdout.contains("1. web-3:"), "the most drifted host ranks first")
+        let trust = ["--host-pubkey", fixture.pub]
+        let clean = try CommandLineTool.run(CommandLineTool.driftcheck, ["fleet", reports] + trust)
+        #expect(clean.status == 0, "every report verifies: \(clean.stderr)")
+        let text = clean.stdout
+        #expect(text.contains("driftcheck fleet: 12 hosts"))
+        #expect(text.contains("PROMOTE     file /srv/app/config.yml modified (content) → sha256 "))
+        #expect(text.contains("— on 7/12 hosts"))
+        #expect(!text.contains("PROMOTE     file /usr/bin/tool"), "a setuid bit gained is never promoted")
+        #expect(text.contains("INCIDENTS"))
+        #expect(text.contains("web-2026.11: file /usr/bin/tool modified (mode) → mode 4755"))
+        #expect(text.contains("on 8 hosts: web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08"))
+        #expect(text.contains("VARIES      file /etc/hostname modified — 6 values on 6/12 hosts"))
+        #expect(text.contains("6 values on 6/12 hosts"))
+        #expect(text.contains("SNOWFLAKE   file /usr/bin/evil added"))
+        #expect(text.contains("on web-09: rebuild it"))
+        #expect(text.contains("web-11: quiet since"))
+        #expect(text.contains("RESOLVED    file /etc/ssh/sshd_config modified (content, size) on web-12"))
 
-        let json = try CommandLineTool.driftcheck("fleet", reports, "--format", "json")
+        let json = try CommandLineTool.run(CommandLineTool.driftcheck, ["fleet", reports, "--format", "json"] + trust)
         let view = try JSONParser.parse(Array(json.stdout.utf8.dropLast()))
-        guard case .array(let images)? = view["images"] else { Issue.record("no images"); return }
-        #expect(images.count == 2)
+        func hosts(_ list: String) -> [JSONValue] {
+            guard case .array(let items)? = view[list] else { return [] }
+            return items
+        }
+        let state = Dictionary(
+            uniqueKeysWithValues: hosts("hosts").compactMap { host in
+                host["host"]?.stringValue.map { ($0, host["state"]?.stringValue ?? "") }
+            })
+        #expect(state["web-01"] == "incident")
+        #expect(state["web-09"] == "drifted")
+        #expect(state["web-10"] == "clean")
+        #expect(state["web-11"] == "stale")
+        #expect(state["web-12"] == "clean")
+        let rebuild = hosts("rebuild").compactMap { $0["host"]?.stringValue }
+        #expect(rebuild.first == "web-01", "incidents first")
+        #expect(rebuild.contains("web-09") && rebuild.contains("web-11") && !rebuild.contains("web-10"))
+        let promoted = hosts("promote")
+        #expect(promoted.count == 1)
+        #expect(promoted.first?["name"]?.stringValue == "/srv/app/config.yml")
+        #expect(promoted.first?["identity"]?.stringValue?.count == 64)
+
+        // Editing a signed report (turning a drifted host clean) makes it unverified, never clean: exit 3.
+        let edited = "\(reports)/web-09/web-09-now.report.json"
+        #expect(try CommandLineTool.shell("sed -i 's/\"rebuild\"/\"none\"/' '\(edited)'").status == 0)
+        let tampered = try CommandLineTool.run(CommandLineTool.driftcheck, ["fleet", reports] + trust)
+        #expect(tampered.status == 3)
+        #expect(tampered.stdout.contains("UNVERIFIED"))
+        #expect(tampered.stdout.contains("web-09: "))
+        #expect(tampered.stdout.contains("altered, or signed by a key that is not trusted"))
+        // A report from a key the fleet does not trust is unverified too, and so is every report without keys.
+        #expect(try CommandLineTool.run(CommandLineTool.driftcheck, ["fleet", reports]).status == 3)
 
         let page = fixture.directory.url("fleet.html")
-        #expect(try CommandLineTool.driftcheck("fleet", reports, "--format", "html", "--out", page).status == 0)
+        let rendered = try CommandLineTool.run(
+            CommandLineTool.driftcheck, ["fleet", reports, "--format", "html", "--out", page] + trust)
+        #expect(rendered.status == 3)
         let html = try String(contentsOfFile: page, encoding: .utf8)
         #expect(html.contains("<svg"))
-        #expect(!html.contains("http://") || !html.contains("src=\"http"), "no external assets")
+        #expect(html.contains("Legend"))
+        #expect(html.range(of: "Incidents")!.lowerBound < html.range(of: "Image web-2026.11")!.lowerBound)
+        #expect(!html.contains("src=\"http") && !html.contains("href=\"http"), "no external assets")
         let png = fixture.directory.url("fleet.png")
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
             FileManager.default.isExecutableFile(atPath: $0)
@@ -119,6 +183,54 @@ struct FleetTests {
         #expect((parts.last ?? 0) > 20, "the screenshot shows a rendered page, not a blank one")
     }
 
+    @Test("two reports that claim the same host under different keys are flagged, and the host is unverified")
+    func oneHostTwoKeys() throws {
+        let fixture = try Fixture()
+        try fixture.populateImage()
+        #expect(try CommandLineTool.driftcheck("keygen", "--out", fixture.directory.url("other")).status == 0)
+        let baseline = fixture.directory.url("baseline.jsonl")
+        #expect(
+            try CommandLineTool.driftcheck(
+                "baseline", "--root", fixture.root, "--image", "web-2026.11", "--key", fixture.key, "--out", baseline,
+                "--quiet", "--no-stamp"
+            ).status == 0)
+        let reports = fixture.directory.url("reports")
+        try fixture.directory.makeDirectory("reports")
+        try report(fixture, host: "web-01", drift: "true", baseline: baseline, reports: reports, ago: "-1h")
+        try report(
+            fixture, host: "web-01", drift: "true", baseline: baseline, reports: reports,
+            key: fixture.directory.url("other.key"))
+        let result = try CommandLineTool.run(
+            CommandLineTool.driftcheck,
+            ["fleet", reports, "--host-pubkey", fixture.pub, "--host-pubkey", fixture.directory.url("other.pub")])
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("web-01: reports of this host are signed by 2 different keys"))
+    }
+
+    @Test(
+        "a file that is not JSON, not a report, over 64 MiB or nested too deep is skipped with a one-line reason",
+        arguments: [
+            ("garbage", "printf 'not json' > F"), ("other-schema", "printf '{\"schema\":\"x\"}' > F"),
+            ("huge", "truncate -s 65M F"), ("deep", "python3 -c 'print(\"[\" * 10000 + \"]\" * 10000)' > F"),
+        ])
+    func badReportsAreSkipped(_ name: String, _ make: String) throws {
+        let fixture = try Fixture()
+        try fixture.directory.makeDirectory("reports")
+        let file = fixture.directory.url("reports/\(name)-1.report.json")
+        #expect(try CommandLineTool.shell(make.replacingOccurrences(of: "F", with: "'\(file)'")).status == 0)
+        let result = try CommandLineTool.run(
+            CommandLineTool.driftcheck,
+            ["fleet", fixture.directory.url("reports"), "--host-pubkey", fixture.pub, "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let view = try JSONParser.parse(Array(result.stdout.utf8.dropLast()))
+        guard case .array(let skipped)? = view["skipped"] else { Issue.record("no skipped list"); return }
+        #expect(skipped.count == 1)
+        let reason = skipped.first?.stringValue ?? ""
+        #expect(reason.contains("\(name)-1.report.json: "))
+        #expect(!reason.contains("\n"))
+        #expect(view["summary"]?["skipped_files"] == .integer(1))
+    }
+
     @Test("two names that differ only in bytes that are not UTF-8 are two changes, not one change on two hosts")
     func nonUTF8NamesStayApart() throws {
         let fixture = try Fixture()
@@ -143,13 +255,16 @@ struct FleetTests {
                     manifest, "--quiet"
                 ).status == 0)
             let report = fixture.directory.url("reports/\(host)-20261129T000000Z.report.json")
-            let compared = try fixture.compare(baseline, manifest, ["--format", "json", "--out", report])
+            let compared = try fixture.compare(
+                baseline, manifest, ["--format", "json", "--key", fixture.key, "--out", report])
             #expect(compared.status == 1, "\(compared.stderr)")
         }
-        let view = try FleetView.load(fixture.directory.url("reports"))
-        let odd = view.changes.filter { $0.change.name.starts(with: Array("/srv/odd-".utf8)) }
+        var settings = FleetSettings(now: Int(Date().timeIntervalSince1970))
+        try settings.trustHostKeys(at: [fixture.pub])
+        let view = try FleetView.load(fixture.directory.url("reports"), settings: settings)
+        let odd = view.changes.filter { $0.slot.name.starts(with: Array("/srv/odd-".utf8)) }
         #expect(odd.count == 2)
         #expect(odd.allSatisfy { $0.hosts.count == 1 && $0.verdict == .snowflake })
-        #expect(Set(odd.map { $0.change.name.last }) == [0xE9, 0xFF])
+        #expect(Set(odd.map { $0.slot.name.last }) == [0xE9, 0xFF])
     }
 }

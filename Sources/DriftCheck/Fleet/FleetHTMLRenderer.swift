@@ -165,7 +165,7 @@ package enum FleetHTMLRenderer {
         let maximum = max(1, shown.map { $0.clean + $0.drifted + $0.incident }.max() ?? 1)
         let barWidth = 18
         let height = 120
-        let width = shown.count * (barWidth + 6) + 40
+        let width = max(360, shown.count * (barWidth + 6) + 40)
         var svg = "<svg role=\"img\" aria-label=\"drift over time for \(text(image))\" width=\"\(width)\" "
         svg += "height=\"\(height + 40)\" xmlns=\"http://www.w3.org/2000/svg\">"
         for (index, day) in shown.enumerated() {

@@ -268,3 +268,66 @@ struct FleetTests {
         #expect(Set(odd.map { $0.slot.name.last }) == [0xE9, 0xFF])
     }
 }
+
+/// The fleet of a real Debian 12 image (debootstrap), a dozen hosts changed by apt-get, chmod, setcap, an editor and
+/// useradd, each running `check` with its own key (Fixtures/tools/real-fleet.sh). Slow (apt-get, twelve scans) and
+/// privileged (chroot, overlay mounts): with DRIFTCHECK_SLOW_TESTS=1.
+@Suite("Fleet of a real image", .enabled(if: ScanRaceTests.slow && getuid() == 0))
+struct RealFleetTests {
+    @Test(
+        """
+        apt-get on most hosts is promoted, a setuid bit on most is an incident, a patched binary under the same \
+        package is investigated, motd per host varies, useradd is a snowflake, an edited report is unverified, \
+        a stopped timer is stale, an undone edit is resolved
+        """
+    )
+    func realFleet() throws {
+        let fixture = try Fixture()
+        let out = fixture.directory.url("fleet")
+        let built = try CommandLineTool.run(
+            "/bin/bash", [FixtureFiles.directory + "/tools/real-fleet.sh", CommandLineTool.driftcheck, out],
+            timeout: 1800)
+        #expect(built.status == 0, "\(built.stderr)")
+        let fleet = try CommandLineTool.run(
+            CommandLineTool.driftcheck,
+            ["fleet", "\(out)/reports", "--host-pubkey", "\(out)/keys", "--format", "json", "--out", "\(out)/f.json"])
+        #expect(fleet.status == 3, "web-08's edited report: \(fleet.stderr)")
+        let view = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(out)/f.json"))).dropLast())
+        func list(_ value: JSONValue?) -> [JSONValue] {
+            guard case .array(let items)? = value else { return [] }
+            return items
+        }
+        let changes = list(view["images"]).flatMap { list($0["changes"]) }
+        func hosts(_ verdict: String, _ title: String) -> [String] {
+            let change = changes.first { $0["verdict"]?.stringValue == verdict && $0["title"]?.stringValue == title }
+            return list(change?["hosts"]).compactMap(\.stringValue)
+        }
+        let sevenHosts = (1...7).map { "web-0\($0)" }
+        #expect(hosts("promote", "package less added") == sevenHosts, "the same apt-get, the same version")
+        #expect(hosts("investigate", "package less added") == ["web-10"], "a patched binary under the package")
+        #expect(hosts("incident", "file /usr/bin/find modified (mode)") == Array(sevenHosts.dropFirst()))
+        #expect(hosts("investigate", "file /usr/bin/date modified (capabilities)") == ["web-03"])
+        #expect(hosts("varies-per-host", "file /etc/motd modified") == Array(sevenHosts.prefix(6)))
+        #expect(hosts("snowflake", "user deploy added") == ["web-09"])
+        #expect(
+            !changes.contains {
+                $0["verdict"]?.stringValue == "promote" && $0["title"]?.stringValue != "package less added"
+            })
+        let state = Dictionary(
+            uniqueKeysWithValues: list(view["hosts"]).compactMap { host in
+                host["host"]?.stringValue.map { ($0, host["state"]?.stringValue ?? "") }
+            })
+        #expect(state["web-08"] == "unverified")
+        #expect(state["web-11"] == "stale")
+        #expect(state["web-12"] == "clean")
+        let resolved = list(view["images"]).flatMap { list($0["resolved"]) }
+        #expect(
+            resolved.contains {
+                $0["host"]?.stringValue == "web-12"
+                    && $0["change"]?.stringValue?.hasPrefix("file /etc/issue modified") == true
+            })
+        let rebuild = list(view["rebuild"]).compactMap { $0["host"]?.stringValue }
+        #expect(
+            Set(rebuild) == ["web-02", "web-03", "web-04", "web-05", "web-06", "web-07", "web-09", "web-10", "web-11"])
+    }
+}

@@ -19,9 +19,10 @@ for n in "${counts[@]}"; do [ "$n" -le "$max" ] || max=$n; done
 swift build -c release --product driftcheck >/dev/null
 dc=$(swift build -c release --show-bin-path)/driftcheck
 work=${WORK:-/var/tmp/driftcheck-fleet-bench}
+# REUSE=1 keeps the reports a previous run generated in WORK (generating and signing 10,000 takes minutes).
+if [ "${REUSE:-0}" != 1 ] || [ "$(ls "$work/all" 2>/dev/null | grep -c '\.report\.json$')" -lt "$max" ]; then
 rm -rf "$work"
 mkdir -p "$work"
-trap 'rm -rf "$work"' EXIT
 
 echo "== a real report: /usr/share/doc as an image, ~300 files drifted" >&2
 mkdir -p "$work/image"
@@ -29,7 +30,7 @@ cp -a /usr/share/doc "$work/image/doc"
 "$dc" keygen --out "$work/key" >/dev/null
 "$dc" baseline --root "$work/image" --image bench-1 --key "$work/key.key" --out "$work/baseline.jsonl" --quiet --no-stamp
 cp -a "$work/image" "$work/host"
-find "$work/host/doc" -type f | sort | awk 'NR % 10 == 0' | head -n 300 | while read -r file; do
+find "$work/host/doc" -type f | sort | awk 'NR % 10 == 0 && ++taken <= 300' | while read -r file; do
     printf 'drifted\n' >>"$file"
 done
 "$dc" scan --root "$work/host" --image bench-1 --host template --key "$work/key.key" --out "$work/host.jsonl" --quiet
@@ -58,6 +59,7 @@ for i in range(count):
 PY
 ls "$work/all"/*.report.json | xargs -P "$(nproc)" -n 200 sh -c '
     for f; do openssl pkeyutl -sign -inkey "'"$work"'/key.key" -rawin -in "$f" -out "$f.sig"; done' sh
+fi
 
 row() { printf '| %s | %s | %s | %s | %s |\n' "$@"; }
 echo
@@ -65,8 +67,10 @@ row binary hosts "JSON MB" "wall s" "peak RSS MiB"
 row --- --- --- --- ---
 for n in "${counts[@]}"; do
     dir=$work/hosts-$n
+    rm -rf "$dir"
     mkdir -p "$dir"
-    ls "$work/all" | grep '\.report\.json$' | sort | head -n "$n" | while read -r name; do
+    # (sed, not head: head would end the pipe early, and pipefail would end the script)
+    ls "$work/all" | grep '\.report\.json$' | sort | sed -n "1,${n}p" | while read -r name; do
         ln "$work/all/$name" "$dir/$name"
         ln "$work/all/$name.sig" "$dir/$name.sig"
     done
@@ -75,7 +79,8 @@ for n in "${counts[@]}"; do
         label=$([ "$binary" = "$dc" ] && echo "this tree" || echo "before")
         args=("$dir" --format json --out "$work/fleet.json")
         [ "$binary" = "$dc" ] && args+=(--host-pubkey "$work/key.pub")
-        stats=$( { /usr/bin/time -f '%e %M' "$binary" fleet "${args[@]}" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+        /usr/bin/time -o "$work/time" -f '%e %M' "$binary" fleet "${args[@]}" >/dev/null 2>&1 || true
+        stats=$(tail -n 1 "$work/time")
         row "$label" "$n" "$mb" "${stats% *}" "$(( ${stats#* } / 1024 ))"
     done
 done

@@ -169,7 +169,8 @@
             sign(data, to: path)
             var settings = FleetSettings(now: 1_800_000_000)
             settings.trustedKeys = [key]
-            let outcome = ReportFile.read(path, trustedKeys: settings.trustedKeys)
+            var described: [[UInt8]: String] = [:]
+            let outcome = ReportFile.read(path, trustedKeys: settings.trustedKeys, described: &described)
             let view = FleetView.judge([outcome, outcome], settings: settings)
             _ = FleetTextRenderer.render(view)
             _ = FleetJSONRenderer.render(view)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The fleet from its hosts' reports: per image, which changes to bake into the next image (promote), which are
 /// per-instance configuration (varies per host), which hosts to rebuild (snowflakes), which changes are fleet
 /// incidents; which hosts went quiet (stale) or sent reports that do not verify (unverified); and, from each host's
@@ -38,13 +40,31 @@ package struct FleetView: Sendable {
         }
     }
 
-    /// Reads every report under `directory` (and its immediate subdirectories) and judges the fleet.
+    /// Reads every report under `directory` (and its immediate subdirectories) and judges the fleet. Reports are
+    /// read, verified and parsed on one thread per core; each is reduced into the builder as soon as it is read.
     package static func load(_ directory: String, settings: FleetSettings) throws(DriftCheckError) -> FleetView {
-        var builder = Builder(settings: settings)
-        for path in try ReportFile.paths(in: directory) {
-            builder.add(ReportFile.read(path, trustedKeys: settings.trustedKeys))
+        let paths = try ReportFile.paths(in: directory)
+        let shared = SharedBuilder(Builder(settings: settings))
+        let next = Atomic<Int>(0)
+        let workers = (0..<min(max(1, FileScanner.onlineCores), max(1, paths.count))).map { _ in
+            JoinableThread {
+                var described: [[UInt8]: String] = [:]
+                while true {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    guard index < paths.count else { return }
+                    let outcome = ReportFile.read(paths[index], trustedKeys: settings.trustedKeys, described: &described)
+                    shared.builder.withLock { $0.add(outcome) }
+                }
+            }
         }
-        return builder.view()
+        for worker in workers { worker.join() }
+        return shared.builder.withLock { $0.view() }
+    }
+
+    /// The builder the reading threads share.
+    private final class SharedBuilder: Sendable {
+        let builder: Mutex<Builder>
+        init(_ builder: Builder) { self.builder = Mutex(builder) }
     }
 
     /// Judges the fleet from reports already read (tests, the fuzzer).
@@ -63,7 +83,7 @@ extension FleetView {
             var time: Int
             var generated: String
             var image: String
-            var changes: [Int]
+            var changes: [Int32]
             var drifted: Bool
             var incident: Bool
             var action: Recommendation.Action
@@ -91,11 +111,11 @@ extension FleetView {
             case .unverified(let host, let path, let reason):
                 problems[host, default: []].append("\(TerminalText.escape(Array(path.utf8))): \(reason)")
             case .verified(let report):
-                let ids = report.changes.map { change -> Int in
-                    if let known = index[change.identity] { return known }
+                let ids = report.changes.map { change -> Int32 in
+                    if let known = index[change.identity] { return Int32(known) }
                     catalogue.append(change)
                     index[change.identity] = catalogue.count - 1
-                    return catalogue.count - 1
+                    return Int32(catalogue.count - 1)
                 }
                 reports[report.host, default: []].append(
                     Entry(
@@ -109,12 +129,15 @@ extension FleetView {
         func view() -> FleetView {
             var hosts: [FleetHost] = []
             var newest: [String: Entry] = [:]
-            var firstSeen: [String: [Int: String]] = [:]
+            // When a change was first reported by any host (times as written sort as they are).
+            var firstSeen: [Int32: String] = [:]
             var resolved: [ResolvedChange] = []
-            var timelineCells: [String: [String: [String: Entry]]] = [:]
+            // Per image and day, each host's last report of that day: drifted, and looking like tampering.
+            var timelineCells: [String: [String: [String: (drifted: Bool, incident: Bool)]]] = [:]
             for name in Set(reports.keys).union(problems.keys).sorted() {
                 let history = (reports[name] ?? []).sorted { $0.time < $1.time }
-                var problems = self.problems[name] ?? []
+                // Sorted: reports are read by several threads, in no fixed order.
+                var problems = (self.problems[name] ?? []).sorted()
                 let signers = Set(history.map(\.signer))
                 if signers.count > 1 {
                     problems.append(
@@ -130,23 +153,26 @@ extension FleetView {
                             problems: problems))
                     continue
                 }
-                var seen: [Int: (first: String, last: String)] = [:]
+                var seen: [Int32: (first: String, last: String)] = [:]
                 for entry in history {
                     for id in entry.changes {
                         seen[id] = (seen[id]?.first ?? entry.generated, entry.generated)
                     }
                     timelineCells[entry.image, default: [:]][String(entry.generated.prefix(10)), default: [:]][name] =
-                        entry
+                        (entry.drifted, entry.incident)
                 }
                 let current = Set(last.changes)
                 for (id, times) in seen where !current.contains(id) {
                     let gone = history.first { $0.generated > times.last && !$0.changes.contains(id) }
                     resolved.append(
                         ResolvedChange(
-                            host: name, image: last.image, title: catalogue[id].title, result: catalogue[id].result,
+                            host: name, image: last.image, title: catalogue[Int(id)].title,
+                            result: catalogue[Int(id)].result,
                             firstSeen: times.first, lastSeen: times.last, goneBy: gone?.generated ?? last.generated))
                 }
-                firstSeen[name] = seen.mapValues(\.first)
+                for (id, times) in seen where current.contains(id) {
+                    if firstSeen[id].map({ times.first < $0 }) ?? true { firstSeen[id] = times.first }
+                }
                 var since: String? = nil
                 for entry in history.reversed() {
                     guard entry.drifted else { break }
@@ -185,21 +211,21 @@ extension FleetView {
             var timelines: [String: [TimelineDay]] = [:]
             for (image, days) in timelineCells {
                 timelines[image] = days.keys.sorted().map { day in
-                    let entries = days[day]?.values.map { $0 } ?? []
+                    let cells = days[day]?.values.map { $0 } ?? []
                     return TimelineDay(
-                        day: day, clean: entries.filter { !$0.drifted }.count,
-                        drifted: entries.filter { $0.drifted && !$0.incident }.count,
-                        incident: entries.filter(\.incident).count)
+                        day: day, clean: cells.filter { !$0.drifted }.count,
+                        drifted: cells.filter { $0.drifted && !$0.incident }.count,
+                        incident: cells.filter(\.incident).count)
                 }
             }
             resolved.sort { ($0.image, $0.host, $0.title) < ($1.image, $1.host, $1.title) }
             return FleetView(
                 settings: settings, hosts: hosts, changes: changes, resolved: resolved, timelines: timelines,
-                skipped: skipped)
+                skipped: skipped.sorted())
         }
 
         /// The verdict on every change of every image, from the newest report of each host that is not unverified.
-        private func verdicts(hosts: [FleetHost], newest: [String: Entry], firstSeen: [String: [Int: String]])
+        private func verdicts(hosts: [FleetHost], newest: [String: Entry], firstSeen: [Int32: String])
             -> [FleetChange]
         {
             var changes: [FleetChange] = []
@@ -207,42 +233,39 @@ extension FleetView {
             for image in Set(trusted.map(\.image)).sorted() {
                 let members = trusted.filter { $0.image == image }.map(\.name)
                 let threshold = settings.promoteThreshold(hosts: members.count)
-                var holders: [Int: [String]] = [:]
+                var holders: [Int32: [String]] = [:]
                 for host in members {
                     for id in Set(newest[host]?.changes ?? []) { holders[id, default: []].append(host) }
                 }
-                func first(_ id: Int, _ hosts: [String]) -> String? {
-                    hosts.compactMap { firstSeen[$0]?[id] }.min()
-                }
-                func change(_ id: Int, _ hosts: [String], _ verdict: FleetVerdict) -> FleetChange {
-                    let known = catalogue[id]
+                func change(_ id: Int32, _ hosts: [String], _ verdict: FleetVerdict) -> FleetChange {
+                    let known = catalogue[Int(id)]
                     return FleetChange(
                         image: image, slot: known.slot, title: known.title, result: known.result,
                         identity: Hex.encode(known.identity), verdict: verdict, hosts: hosts.sorted(), values: 1,
-                        firstSeen: first(id, hosts), severity: known.severity, related: known.related)
+                        firstSeen: firstSeen[id], severity: known.severity, related: known.related)
                 }
                 // Tampering first: whatever any host rates as tampering is never promoted.
-                var remaining: [HostChange.Slot: [Int]] = [:]
+                var remaining: [HostChange.Slot: [Int32]] = [:]
                 for (id, hosts) in holders {
-                    if catalogue[id].tampering {
+                    if catalogue[Int(id)].tampering {
                         changes.append(change(id, hosts, hosts.count >= 2 ? .incident : .investigate))
                     } else if hosts.count >= threshold {
                         changes.append(change(id, hosts, .promote))
                     } else {
-                        remaining[catalogue[id].slot, default: []].append(id)
+                        remaining[catalogue[Int(id)].slot, default: []].append(id)
                     }
                 }
                 for (slot, ids) in remaining {
                     let hosts = Set(ids.flatMap { holders[$0] ?? [] })
                     if ids.count >= 2 && hosts.count >= threshold {
-                        let sample = catalogue[ids[0]]
+                        let sample = catalogue[Int(ids[0])]
                         let title = "\(slot.kind) \(TerminalText.escape(slot.name)) \(slot.change)"
                         changes.append(
                             FleetChange(
                                 image: image, slot: slot, title: title, result: "\(ids.count) different values",
                                 identity: "", verdict: .variesPerHost, hosts: hosts.sorted(), values: ids.count,
-                                firstSeen: ids.compactMap { first($0, holders[$0] ?? []) }.min(),
-                                severity: ids.map { catalogue[$0].severity }.max() ?? sample.severity,
+                                firstSeen: ids.compactMap { firstSeen[$0] }.min(),
+                                severity: ids.map { catalogue[Int($0)].severity }.max() ?? sample.severity,
                                 related: sample.related))
                     } else {
                         for id in ids { changes.append(change(id, holders[id] ?? [], .snowflake)) }

@@ -31,7 +31,8 @@ package struct HostChange: Sendable {
     }
 
     /// Reads one item of a report's `drift` list; nil when it is not an object with a kind, a name and a change.
-    init?(item: JSONValue) {
+    /// `described` remembers the result text of identities already seen, so each is worded once.
+    init?(item: JSONValue, described: inout [[UInt8]: String]) {
         guard let kind = item["kind"]?.stringValue, let change = item["change"]?.stringValue,
             let name = item["name_b64"]?.stringBytes.flatMap(Base64.decode) ?? item["name"]?.stringBytes
         else { return nil }
@@ -47,49 +48,70 @@ package struct HostChange: Sendable {
             severity == .critical || item["tampering"] == .bool(true)
             || related.contains { $0["severity"]?.stringValue == Severity.critical.name }
         var canonical: [UInt8] = []
+        canonical.reserveCapacity(4096)
         Self.appendResult(of: item, to: &canonical)
-        identity = canonical.withUnsafeBytes { SHA256Hasher.digest($0) }
-        result = Self.summary(of: item, fields: fields)
+        let identity = canonical.withUnsafeBytes { SHA256Hasher.digest($0) }
+        self.identity = identity
+        if let known = described[identity] {
+            result = known
+        } else {
+            result = Self.summary(of: item, fields: fields)
+            described[identity] = result
+        }
     }
 
     /// Keys of a file value that differ between hosts made from one image without meaning a different result.
     private static let incidentalKeys: Set<String> = ["mtime"]
 
     /// The canonical bytes of an item's result: kind, name, change, changed fields, the host-side value without
-    /// incidental keys, then the results of the grouped items in order.
+    /// incidental keys, then the results of the grouped items in order. Every piece is length-prefixed, so no two
+    /// results share bytes.
     private static func appendResult(of item: JSONValue, to bytes: inout [UInt8]) {
-        for key in ["kind", "name", "name_b64", "change"] {
-            bytes += Array(key.utf8) + [0x3D] + (item[key]?.stringBytes ?? []) + [0]
-        }
+        for key in ["kind", "name", "name_b64", "change"] { appendString(item[key]?.stringBytes ?? [], to: &bytes) }
         if case .array(let list)? = item["fields"] {
-            for field in list { bytes += (field.stringBytes ?? []) + [0x2C] }
+            for field in list { appendString(field.stringBytes ?? [], to: &bytes) }
         }
-        bytes.append(0)
-        appendValue(item["host"] ?? .null, skipping: incidentalKeys, to: &bytes)
+        bytes.append(0x7C)
+        appendValue(item["host"] ?? .null, skippingIncidental: true, to: &bytes)
         if case .array(let list)? = item["related"] {
-            bytes += Array("related".utf8) + [0]
+            bytes.append(0x5B)
             for child in list { appendResult(of: child, to: &bytes) }
+            bytes.append(0x5D)
         }
         bytes.append(0x0A)
     }
 
-    private static func appendValue(_ value: JSONValue, skipping: Set<String>, to bytes: inout [UInt8]) {
+    private static func appendLength(_ count: Int, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: count).littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    private static func appendString(_ text: [UInt8], to bytes: inout [UInt8]) {
+        bytes.append(0x73)
+        appendLength(text.count, to: &bytes)
+        bytes.append(contentsOf: text)
+    }
+
+    /// A value in the order the report wrote it (every host's report is written by the same renderer), without
+    /// `mtime` at the top level of a file value when `skippingIncidental`.
+    private static func appendValue(_ value: JSONValue, skippingIncidental: Bool, to bytes: inout [UInt8]) {
         switch value {
-        case .null: bytes += Array("n".utf8)
-        case .bool(let flag): bytes += Array((flag ? "t" : "f").utf8)
-        case .integer(let number): bytes += Array("i\(number);".utf8)
-        case .string(let text): bytes += Array("s\(text.count):".utf8) + text
+        case .null: bytes.append(0x6E)
+        case .bool(let flag): bytes.append(flag ? 0x74 : 0x66)
+        case .integer(let number):
+            bytes.append(0x69)
+            withUnsafeBytes(of: number.littleEndian) { bytes.append(contentsOf: $0) }
+        case .string(let text): appendString(text, to: &bytes)
         case .array(let list):
-            bytes += Array("a\(list.count)[".utf8)
-            for element in list { appendValue(element, skipping: [], to: &bytes) }
-            bytes.append(0x5D)
+            bytes.append(0x61)
+            appendLength(list.count, to: &bytes)
+            for element in list { appendValue(element, skippingIncidental: false, to: &bytes) }
         case .object(let members):
-            bytes.append(0x7B)
-            for (key, member) in members.sorted(by: { $0.0 < $1.0 }) where !skipping.contains(key) {
-                bytes += Array("s\(key.utf8.count):\(key)".utf8)
-                appendValue(member, skipping: [], to: &bytes)
+            bytes.append(0x6F)
+            appendLength(members.count, to: &bytes)
+            for (key, member) in members where !(skippingIncidental && incidentalKeys.contains(key)) {
+                appendString(Array(key.utf8), to: &bytes)
+                appendValue(member, skippingIncidental: false, to: &bytes)
             }
-            bytes.append(0x7D)
         }
     }
 

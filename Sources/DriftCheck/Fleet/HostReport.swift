@@ -13,8 +13,10 @@ package struct HostReport: Sendable {
     package var signer: String
     package var path: String
 
-    /// Reads a parsed report; the error says what is missing.
-    init(_ report: JSONValue, path: String, signer: String) throws(DriftCheckError) {
+    /// Reads a parsed report; the error says what is missing. `described`: see ``HostChange/init(item:described:)``.
+    init(_ report: JSONValue, path: String, signer: String, described: inout [[UInt8]: String])
+        throws(DriftCheckError)
+    {
         guard report["schema"]?.stringValue == Report.schema, let host = report["host"]?.stringValue,
             let generated = report["generated"]?.stringValue
         else { throw DriftCheckError(.malformed, path: path, "not a \(Report.schema) report") }
@@ -35,7 +37,7 @@ package struct HostReport: Sendable {
         var changes: [HostChange] = []
         if case .array(let items)? = report["drift"] {
             for item in items {
-                guard let change = HostChange(item: item) else {
+                guard let change = HostChange(item: item, described: &described) else {
                     throw DriftCheckError(.malformed, path: path, "a drift item without kind, name and change")
                 }
                 changes.append(change)

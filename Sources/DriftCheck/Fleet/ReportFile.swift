@@ -37,8 +37,9 @@ enum ReportFile {
         return paths
     }
 
-    /// Reads, verifies and parses the report at `path`.
-    static func read(_ path: String, trustedKeys: [Ed25519Key]) -> Outcome {
+    /// Reads, verifies and parses the report at `path`. `described` carries the wording of results already seen
+    /// from one call to the next.
+    static func read(_ path: String, trustedKeys: [Ed25519Key], described: inout [[UInt8]: String]) -> Outcome {
         let bytes: [UInt8]
         switch load(path) {
         case .success(let loaded): bytes = loaded
@@ -60,7 +61,7 @@ enum ReportFile {
             return .unverified(claimedHost: host, path: path, reason: error.message)
         }
         do {
-            return .verified(try HostReport(report, path: path, signer: signer))
+            return .verified(try HostReport(report, path: path, signer: signer, described: &described))
         } catch {
             return .skipped(error.description)
         }

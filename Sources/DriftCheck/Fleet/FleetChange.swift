@@ -9,13 +9,23 @@ package struct FleetChange: Sendable {
     /// Hex SHA-256 of the result (empty when it varies per host).
     package var identity: String
     package var verdict: FleetVerdict
-    package var hosts: [String]
+    /// The hosts, as indices into the view's hosts (in name order).
+    package var hostIndices: [Int32]
+    let names: HostNames
+    /// The hosts' names, in order.
+    package var hosts: [String] { hostIndices.map { names.names[Int($0)] } }
     /// The number of distinct results among `hosts` (1 unless it varies per host).
     package var values: Int
     /// When the first of these hosts first reported it.
     package var firstSeen: String?
     package var severity: Severity
     package var related: Int
+}
+
+/// The names of the view's hosts, shared by every change that lists hosts by index.
+final class HostNames: Sendable {
+    let names: [String]
+    init(_ names: [String]) { self.names = names }
 }
 
 /// A change a host reported before and no longer does.

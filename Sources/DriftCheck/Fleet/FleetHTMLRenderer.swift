@@ -63,7 +63,7 @@ package enum FleetHTMLRenderer {
                 body += "<table><tr><th>verdict</th><th>change</th><th>value it sets</th><th>hosts</th>"
                 body += "<th>since</th></tr>"
                 for change in changes {
-                    let hosts = "\(change.hosts.count)/\(members.count): " + change.hosts.joined(separator: ", ")
+                    let hosts = "\(change.hostIndices.count)/\(members.count): " + change.hosts.joined(separator: ", ")
                     body += "<tr><td class=\"\(change.verdict.rawValue)\">\(change.verdict.rawValue)</td>"
                     body += "<td>\(text(change.title))</td><td>\(text(change.result))</td><td>\(text(hosts))</td>"
                     body += "<td>\(text(change.firstSeen ?? ""))</td></tr>"

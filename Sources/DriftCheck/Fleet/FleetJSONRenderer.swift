@@ -39,7 +39,10 @@ package enum FleetJSONRenderer {
         json.closeArray()
         json.key("promote")
         json.openArray()
-        for change in view.changes where change.verdict == .promote { Self.change(change, into: &json) }
+        // The hosts of each promoted change are listed under its image; here, what to bake and how many made it.
+        for change in view.changes where change.verdict == .promote {
+            Self.change(change, listingHosts: false, into: &json)
+        }
         json.closeArray()
         json.key("superseded")
         json.openArray()
@@ -126,7 +129,7 @@ package enum FleetJSONRenderer {
         if let value { json.string(value) } else { json.null() }
     }
 
-    private static func change(_ change: FleetChange, into json: inout JSONBuilder) {
+    private static func change(_ change: FleetChange, listingHosts: Bool = true, into json: inout JSONBuilder) {
         json.openObject()
         json.field("image", change.image)
         json.field("verdict", change.verdict.rawValue)
@@ -140,8 +143,11 @@ package enum FleetJSONRenderer {
         json.field("values", change.values)
         json.field("severity", change.severity.name)
         optional("first_seen", change.firstSeen, into: &json)
-        json.key("hosts")
-        json.stringArray(change.hosts)
+        json.field("host_count", change.hostIndices.count)
+        if listingHosts {
+            json.key("hosts")
+            json.stringArray(change.hosts)
+        }
         json.closeObject()
     }
 }

@@ -15,7 +15,7 @@ package enum FleetTextRenderer {
             lines += ["", "INCIDENTS: the same change looks like tampering on several hosts; never promote it"]
             for change in incidents {
                 lines.append("  \(change.image): \(change.title) → \(change.result)")
-                lines.append("      on \(change.hosts.count) hosts: \(list(change.hosts))\(since(change.firstSeen))")
+                lines.append("      on \(change.hostIndices.count) hosts: \(list(change.hosts))\(since(change.firstSeen))")
             }
         }
         for image in view.images {
@@ -71,7 +71,7 @@ package enum FleetTextRenderer {
     }
 
     private static func line(_ change: FleetChange, of members: Int) -> String {
-        let on = "\(change.hosts.count)/\(members) hosts"
+        let on = "\(change.hostIndices.count)/\(members) hosts"
         switch change.verdict {
         case .promote:
             return "PROMOTE     \(change.title) → \(change.result) — on \(on)\(since(change.firstSeen)): "
@@ -81,7 +81,7 @@ package enum FleetTextRenderer {
                 + "template it at boot or quiet it in the policy"
         case .snowflake:
             return "SNOWFLAKE   \(change.title) → \(change.result) — on \(list(change.hosts)): "
-                + "rebuild \(change.hosts.count == 1 ? "it" : "them")"
+                + "rebuild \(change.hostIndices.count == 1 ? "it" : "them")"
         case .investigate:
             return "INVESTIGATE \(change.title) → \(change.result) — on \(list(change.hosts)): "
                 + "keep it for forensics, then rebuild it"

@@ -199,14 +199,16 @@ extension FleetView {
                 if a != b { return a < b }
                 return left.title != right.title ? left.title < right.title : left.identity < right.identity
             }
-            for index in hosts.indices {
-                var because: [String] = []
-                for verdict in [FleetVerdict.incident, .investigate, .snowflake]
-                where changes.contains(where: { $0.verdict == verdict && $0.hosts.contains(hosts[index].name) }) {
-                    because.append(verdict.rawValue)
-                }
+            // Why each host is to be rebuilt: one pass over the changes (hosts are in name order, so indices).
+            var verdictsOf = [Set<FleetVerdict>](repeating: [], count: hosts.count)
+            for change in changes where [.incident, .investigate, .snowflake].contains(change.verdict) {
+                for index in change.hostIndices { verdictsOf[Int(index)].insert(change.verdict) }
+            }
+            for index in hosts.indices where hosts[index].state != .unverified {
+                var because = [FleetVerdict.incident, .investigate, .snowflake].filter(verdictsOf[index].contains)
+                    .map(\.rawValue)
                 if hosts[index].isStale { because.append("stale") }
-                hosts[index].rebuildBecause = hosts[index].state == .unverified ? [] : because
+                hosts[index].rebuildBecause = because
             }
             var timelines: [String: [TimelineDay]] = [:]
             for (image, days) in timelineCells {
@@ -229,20 +231,25 @@ extension FleetView {
             -> [FleetChange]
         {
             var changes: [FleetChange] = []
-            let trusted = hosts.filter { $0.state != .unverified }
-            for image in Set(trusted.map(\.image)).sorted() {
-                let members = trusted.filter { $0.image == image }.map(\.name)
+            // Hosts by index into `hosts` (sorted by name): four bytes per host and change, not a name.
+            let names = HostNames(hosts.map(\.name))
+            let trusted = hosts.indices.filter { hosts[$0].state != .unverified }
+            for image in Set(trusted.map { hosts[$0].image }).sorted() {
+                let members = trusted.filter { hosts[$0].image == image }
                 let threshold = settings.promoteThreshold(hosts: members.count)
-                var holders: [Int32: [String]] = [:]
+                var holders: [Int32: [Int32]] = [:]
                 for host in members {
-                    for id in Set(newest[host]?.changes ?? []) { holders[id, default: []].append(host) }
+                    for id in Set(newest[hosts[host].name]?.changes ?? []) {
+                        holders[id, default: []].append(Int32(host))
+                    }
                 }
-                func change(_ id: Int32, _ hosts: [String], _ verdict: FleetVerdict) -> FleetChange {
+                func change(_ id: Int32, _ hosts: [Int32], _ verdict: FleetVerdict) -> FleetChange {
                     let known = catalogue[Int(id)]
                     return FleetChange(
                         image: image, slot: known.slot, title: known.title, result: known.result,
-                        identity: Hex.encode(known.identity), verdict: verdict, hosts: hosts.sorted(), values: 1,
-                        firstSeen: firstSeen[id], severity: known.severity, related: known.related)
+                        identity: Hex.encode(known.identity), verdict: verdict, hostIndices: hosts.sorted(),
+                        names: names, values: 1, firstSeen: firstSeen[id], severity: known.severity,
+                        related: known.related)
                 }
                 // Tampering first: whatever any host rates as tampering is never promoted.
                 var remaining: [HostChange.Slot: [Int32]] = [:]
@@ -263,7 +270,8 @@ extension FleetView {
                         changes.append(
                             FleetChange(
                                 image: image, slot: slot, title: title, result: "\(ids.count) different values",
-                                identity: "", verdict: .variesPerHost, hosts: hosts.sorted(), values: ids.count,
+                                identity: "", verdict: .variesPerHost, hostIndices: hosts.sorted(), names: names,
+                                values: ids.count,
                                 firstSeen: ids.compactMap { firstSeen[$0] }.min(),
                                 severity: ids.map { catalogue[Int($0)].severity }.max() ?? sample.severity,
                                 related: sample.related))

@@ -9,7 +9,8 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Under a lock in the reports directory (an overlapping run fails at once with exit 2, or waits with \
             --wait), scans the root, \
-            writes the signed manifest and the JSON report there as HOST-TIME.manifest.jsonl and HOST-TIME.report.json, \
+            writes the signed manifest and the signed JSON report there as HOST-TIME.manifest.jsonl and \
+            HOST-TIME.report.json, \
             compares with the newest verified baseline for the host's image id in the baselines directory, and keeps \
             the newest --keep of each. Quiet unless there is drift at or above --fail-on (then the text report goes to \
             standard output and the exit code is 1) or an error (exit 2 or 3).

@@ -5,6 +5,18 @@ import Testing
 
 @Suite("Fleet view")
 struct FleetTests {
+    /// The fixture's image baselined as `image` (no stamp), with a second key pair `other` made; returns the baseline.
+    private func baselineImage(_ fixture: Fixture, image: String = "web-2026.11") throws -> String {
+        try fixture.populateImage()
+        #expect(try CommandLineTool.driftcheck("keygen", "--out", fixture.directory.url("other")).status == 0)
+        let baseline = fixture.directory.url("baseline.jsonl")
+        let made = try CommandLineTool.driftcheck(
+            "baseline", "--root", fixture.root, "--image", image, "--key", fixture.key, "--out", baseline, "--quiet",
+            "--no-stamp")
+        #expect(made.status == 0, "\(made.stderr)")
+        return baseline
+    }
+
     /// Makes the signed report of `host` (a copy of the image changed by `drift`) in `reports`, as `compare --key`
     /// writes it; `ago` runs it under faketime that long ago.
     private func report(
@@ -47,13 +59,7 @@ struct FleetTests {
     )
     func fleetOfTwelve() throws {
         let fixture = try Fixture()
-        try fixture.populateImage()
-        #expect(try CommandLineTool.driftcheck("keygen", "--out", fixture.directory.url("other")).status == 0)
-        let baseline = fixture.directory.url("baseline.jsonl")
-        let made = try CommandLineTool.driftcheck(
-            "baseline", "--root", fixture.root, "--image", "web-2026.11", "--key", fixture.key, "--out", baseline,
-            "--quiet", "--no-stamp")
-        #expect(made.status == 0, "\(made.stderr)")
+        let baseline = try baselineImage(fixture)
         let reports = fixture.directory.url("reports")
         try fixture.directory.makeDirectory("reports")
         for index in 1...12 {
@@ -186,14 +192,7 @@ struct FleetTests {
     @Test("two reports that claim the same host under different keys are flagged, and the host is unverified")
     func oneHostTwoKeys() throws {
         let fixture = try Fixture()
-        try fixture.populateImage()
-        #expect(try CommandLineTool.driftcheck("keygen", "--out", fixture.directory.url("other")).status == 0)
-        let baseline = fixture.directory.url("baseline.jsonl")
-        #expect(
-            try CommandLineTool.driftcheck(
-                "baseline", "--root", fixture.root, "--image", "web-2026.11", "--key", fixture.key, "--out", baseline,
-                "--quiet", "--no-stamp"
-            ).status == 0)
+        let baseline = try baselineImage(fixture)
         let reports = fixture.directory.url("reports")
         try fixture.directory.makeDirectory("reports")
         try report(fixture, host: "web-01", drift: "true", baseline: baseline, reports: reports, ago: "-1h")
@@ -234,14 +233,8 @@ struct FleetTests {
     @Test("two names that differ only in bytes that are not UTF-8 are two changes, not one change on two hosts")
     func nonUTF8NamesStayApart() throws {
         let fixture = try Fixture()
-        try fixture.populateImage()
         try fixture.directory.makeDirectory("reports")
-        let baseline = fixture.directory.url("baseline.jsonl")
-        #expect(
-            try CommandLineTool.driftcheck(
-                "baseline", "--root", fixture.root, "--image", "odd-1", "--key", fixture.key, "--out", baseline,
-                "--quiet", "--no-stamp"
-            ).status == 0)
+        let baseline = try baselineImage(fixture, image: "odd-1")
         // Each host adds a file whose name ends in one byte that is not UTF-8: 0xE9 on one, 0xFF on the other.
         for (host, byte) in [("a", "\\351"), ("b", "\\377")] {
             let root = fixture.directory.url("host-\(host)")

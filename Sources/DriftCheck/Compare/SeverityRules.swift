@@ -76,10 +76,10 @@ package enum SeverityRules {
         "root", "sudo", "wheel", "admin", "adm", "docker", "lxd", "libvirt", "kvm", "disk", "shadow", "systemd-journal",
     ]
 
-    /// Packages: added, removed, downgraded or re-statused → high; upgraded → medium. Services: a new unit, enabled,
-    /// unmasked, or unit/drop-in content changed → high; disabled or masked → medium. Users: new uid 0 → critical,
-    /// other account changes → high. Groups: privileged groups → high, others → medium. Cron jobs: added or changed →
-    /// high. Ports and modules: new → high.
+    /// Packages: added, removed, downgraded or re-statused → high; upgraded → medium. Services: a new unit,
+    /// enabled, unmasked, or unit/drop-in content changed → high; disabled or masked → medium. Users: new uid 0 →
+    /// critical, other account changes → high. Groups: privileged groups → high, others → medium. Cron jobs:
+    /// added or changed → high. Ports and modules: new → high.
     static func recordSeverity(_ item: DriftItem) -> Severity {
         let old: RecordEntry? = if case .record(let record)? = item.baseline { record } else { nil }
         let new: RecordEntry? = if case .record(let record)? = item.host { record } else { nil }

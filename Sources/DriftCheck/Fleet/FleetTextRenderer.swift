@@ -15,7 +15,8 @@ package enum FleetTextRenderer {
             lines += ["", "INCIDENTS: the same change looks like tampering on several hosts; never promote it"]
             for change in incidents {
                 lines.append("  \(change.image): \(change.title) → \(change.result)")
-                lines.append("      on \(change.hostIndices.count) hosts: \(list(change.hosts))\(since(change.firstSeen))")
+                lines.append(
+                    "      on \(change.hostIndices.count) hosts: \(list(change.hosts))\(since(change.firstSeen))")
             }
         }
         for image in view.images {

@@ -52,7 +52,8 @@ package struct FleetView: Sendable {
                 while true {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     guard index < paths.count else { return }
-                    let outcome = ReportFile.read(paths[index], trustedKeys: settings.trustedKeys, described: &described)
+                    let outcome = ReportFile.read(
+                        paths[index], trustedKeys: settings.trustedKeys, described: &described)
                     shared.builder.withLock { $0.add(outcome) }
                 }
             }

@@ -9,7 +9,8 @@ package enum JUnitReportRenderer {
         var lines = [
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
             "<testsuites name=\"driftcheck\" tests=\"\(max(1, report.items.count))\" failures=\"\(failures)\">",
-            "  <testsuite name=\"\(suite)\" tests=\"\(max(1, report.items.count))\" failures=\"\(failures)\" timestamp=\"\(xml(report.generated))\">",
+            "  <testsuite name=\"\(suite)\" tests=\"\(max(1, report.items.count))\" failures=\"\(failures)\" "
+                + "timestamp=\"\(xml(report.generated))\">",
         ]
         if report.items.isEmpty {
             lines.append("    <testcase classname=\"driftcheck\" name=\"no drift\"/>")

@@ -23,8 +23,8 @@ package struct TextReportRenderer {
         if report.imageMismatch {
             lines.append(
                 emphasis(
-                    "!! IMAGE MISMATCH: the host says it was built from \(hostImage), the baseline is \(baselineImage); "
-                        + "this comparison is against the wrong image", .alarm))
+                    "!! IMAGE MISMATCH: the host says it was built from \(hostImage), "
+                        + "the baseline is \(baselineImage); this comparison is against the wrong image", .alarm))
         }
         let nameWidth = min(48, report.items.map { TerminalText.escape($0.name).count }.max() ?? 0)
         for (kind, items) in report.itemsByKind {
@@ -191,9 +191,11 @@ package struct TextReportRenderer {
                 case .owner: "owner \(old.uid)→\(new.uid)"
                 case .group: "group \(old.gid)→\(new.gid)"
                 case .target:
-                    "target \(old.target.map(TerminalText.escape) ?? "none")→\(new.target.map(TerminalText.escape) ?? "none")"
+                    "target \(old.target.map(TerminalText.escape) ?? "none")"
+                        + "→\(new.target.map(TerminalText.escape) ?? "none")"
                 case .capabilities:
-                    "capabilities \(old.capabilities == nil ? "none" : "set")→\(new.capabilities == nil ? "none" : "set")"
+                    "capabilities \(old.capabilities == nil ? "none" : "set")"
+                        + "→\(new.capabilities == nil ? "none" : "set")"
                 case .device: "device \(old.deviceNumberText ?? "none")→\(new.deviceNumberText ?? "none")"
                 case .error: "unverified: \(TerminalText.clean(new.error ?? old.error ?? ""))"
                 case .packageChecksum: "fails its package checksum"

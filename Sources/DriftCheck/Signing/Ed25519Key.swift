@@ -80,7 +80,8 @@ final class Ed25519Key: @unchecked Sendable {
         try pem { PEM_write_bio_PUBKEY($0, key) }
     }
 
-    /// The key id: lower-case hex SHA-256 of the DER SubjectPublicKeyInfo (`openssl pkey -pubout -outform DER | sha256sum`).
+    /// The key id: lower-case hex SHA-256 of the DER SubjectPublicKeyInfo
+    /// (`openssl pkey -pubout -outform DER | sha256sum`).
     var keyID: String {
         var der: UnsafeMutablePointer<UInt8>? = nil
         let length = i2d_PUBKEY(key, &der)

@@ -1,6 +1,7 @@
 internal import COpenSSL
 
-/// Incremental SHA-256 (or another EVP digest) through OpenSSL's EVP interface, which uses the CPU's SHA extensions where present.
+/// Incremental SHA-256 (or another EVP digest) through OpenSSL's EVP interface, which uses the CPU's SHA extensions
+/// where present.
 /// One hasher is reused for many files by one thread; it is not shared between threads.
 class SHA256Hasher {
     private let context: OpaquePointer

@@ -136,8 +136,14 @@ struct CheckAndLifecycleTests {
         #expect(files.filter { $0.hasSuffix(".manifest.jsonl.sig") }.count == 2)
         #expect(files.filter { $0.hasSuffix(".report.json") }.count == 2)
         #expect(!files.contains { $0.contains(".tmp-") })
+        #expect(files.filter { $0.hasSuffix(".report.json.sig") }.count == 2, "pruned with their reports")
         for report in files.filter({ $0.hasSuffix(".report.json") }) {
             #expect(try Fixture.validate("report", reports + "/" + report).status == 0)
+            // Signed with the host key, as the manifest is: the stock openssl CLI checks it.
+            let verified = try CommandLineTool.shell(
+                "openssl pkeyutl -verify -pubin -inkey '\(fixture.pub)' -rawin -in '\(report)' -sigfile '\(report).sig'",
+                in: reports)
+            #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
         }
         for manifest in files.filter({ $0.hasSuffix(".manifest.jsonl") }) {
             #expect(

@@ -58,8 +58,10 @@ struct CrashConsistencyTests {
                     #expect(
                         try Fixture.validate("report", path).status == 0, "\(context): \(name) is not a complete report"
                     )
-                } else if name.hasSuffix(".manifest.jsonl.sig") {
-                    // A signature renamed into place just before its manifest: harmless, removed by the next run.
+                    // The signature is renamed into place first: a report in place always has it.
+                    #expect(FileManager.default.fileExists(atPath: path + ".sig"), "\(context): \(name) unsigned")
+                } else if name.hasSuffix(".manifest.jsonl.sig") || name.hasSuffix(".report.json.sig") {
+                    // A signature renamed into place just before its file: harmless, removed by the next run.
                     continue
                 } else {
                     Issue.record("\(context): unexpected file \(name)")

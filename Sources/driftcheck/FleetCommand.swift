@@ -68,6 +68,13 @@ struct FleetCommand: ParsableCommand {
         transform: Instant.parse)
     var at: Instant?
 
+    @Option(
+        name: .customLong("host"),
+        help: ArgumentHelp(
+            "Also list every change in this host's kept reports, with when it was first and last seen; repeatable.",
+            valueName: "NAME"))
+    var historyHosts: [String] = []
+
     @Option(name: .long, help: "Output format: text, json (for automation) or html (a self-contained page).")
     var format: Format = .text
 
@@ -83,6 +90,7 @@ struct FleetCommand: ParsableCommand {
         if let staleAfter { settings.staleAfter = staleAfter.seconds }
         if let promoteShare { settings.promoteShare = Double(promoteShare.value) / 100 }
         if let promoteMinimum { settings.promoteMinimum = promoteMinimum.value }
+        settings.historyOf = Set(historyHosts)
         let view = try FleetView.load(directory, settings: settings)
         let bytes: [UInt8]
         switch format {

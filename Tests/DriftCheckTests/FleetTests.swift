@@ -129,6 +129,21 @@ struct FleetTests {
         #expect(promoted.first?["name"]?.stringValue == "/srv/app/config.yml")
         #expect(promoted.first?["identity"]?.stringValue?.count == 64)
 
+        // --host: every change of that host's kept reports, first and last seen.
+        let detailed = try CommandLineTool.run(
+            CommandLineTool.driftcheck, ["fleet", reports, "--format", "json", "--host", "web-12"] + trust)
+        let detail = try JSONParser.parse(Array(detailed.stdout.utf8.dropLast()))
+        guard case .array(let all)? = detail["hosts"],
+            case .array(let history)? = all.first(where: { $0["host"]?.stringValue == "web-12" })?["history"]
+        else {
+            Issue.record("no history for web-12")
+            return
+        }
+        #expect(history.count == 1)
+        #expect(history.first?["change"]?.stringValue == "file /etc/ssh/sshd_config modified (content, size)")
+        #expect(history.first?["current"] == .bool(false))
+        #expect(history.first?["first_seen"] == history.first?["last_seen"], "one report had it")
+
         // Editing a signed report (turning a drifted host clean) makes it unverified, never clean: exit 3.
         let edited = "\(reports)/web-09/web-09-now.report.json"
         #expect(try CommandLineTool.shell("sed -i 's/\"rebuild\"/\"none\"/' '\(edited)'").status == 0)

@@ -144,6 +144,16 @@ package enum FleetHTMLRenderer {
             }
             html += "</table>"
         }
+        for host in view.hosts where !host.history.isEmpty {
+            html += "<h2>History of \(text(host.name))</h2><table><tr><th>change</th><th>value</th>"
+            html += "<th>first seen</th><th>last seen</th><th>now</th></tr>"
+            for change in host.history {
+                html += "<tr><td>\(text(change.title))</td><td>\(text(change.result))</td>"
+                html += "<td>\(text(change.firstSeen))</td><td>\(text(change.lastSeen))</td>"
+                html += "<td>\(change.current ? "still there" : "gone")</td></tr>"
+            }
+            html += "</table>"
+        }
         html += "<h2>Hosts</h2><table><tr><th>host</th><th>image</th><th>state</th><th>last report</th>"
         html += "<th>drifted since</th><th>critical</th><th>high</th><th>medium</th><th>low</th><th>action</th></tr>"
         for host in view.hosts {

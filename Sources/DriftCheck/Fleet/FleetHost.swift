@@ -23,4 +23,16 @@ package struct FleetHost: Sendable {
     package var problems: [String]
     /// Why it is to be rebuilt, in the order to act on: incident, investigate, snowflake, stale.
     package var rebuildBecause: [String] = []
+    /// Every change its kept reports name, with when it was first and last seen; only for the hosts asked for
+    /// (`--host`): for all of a large fleet it would be hosts × changes lines.
+    package var history: [ChangeHistory] = []
+}
+
+/// One change in one host's kept reports: when it was first and last seen, and whether the newest still has it.
+package struct ChangeHistory: Sendable {
+    package var title: String
+    package var result: String
+    package var firstSeen: String
+    package var lastSeen: String
+    package var current: Bool
 }

@@ -115,6 +115,20 @@ package enum FleetJSONRenderer {
             json.field("reports", host.reports)
             json.key("problems")
             json.stringArray(host.problems)
+            if !host.history.isEmpty {
+                json.key("history")
+                json.openArray()
+                for change in host.history {
+                    json.openObject()
+                    json.field("change", change.title)
+                    json.field("result", change.result)
+                    json.field("first_seen", change.firstSeen)
+                    json.field("last_seen", change.lastSeen)
+                    json.field("current", change.current)
+                    json.closeObject()
+                }
+                json.closeArray()
+            }
             json.closeObject()
         }
         json.closeArray()

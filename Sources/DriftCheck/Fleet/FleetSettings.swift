@@ -13,6 +13,8 @@ package struct FleetSettings: Sendable {
     package var staleAfter = 2 * 86_400
     /// The time the view is made at, in seconds since the epoch.
     package var now: Int
+    /// Hosts whose every change is listed with when it was first and last seen (`fleet --host`).
+    package var historyOf: Set<String> = []
 
     package init(now: Int) {
         self.now = now

@@ -66,6 +66,15 @@ package enum FleetTextRenderer {
                 lines.append("  \(index + 1). \(host.name): \(counts) → \(host.action.rawValue)\(since)")
             }
         }
+        for host in view.hosts where !host.history.isEmpty {
+            lines += ["", "HISTORY OF \(host.name): \(host.reports) verified reports"]
+            for change in host.history {
+                let state = change.current ? "still there" : "gone"
+                lines.append(
+                    "  \(change.title) → \(change.result): first seen \(change.firstSeen), last seen \(change.lastSeen), "
+                        + state)
+            }
+        }
         for skipped in view.skipped { lines.append("skipped: \(skipped)") }
         // Host names, images and results come from reports: nothing reaches the terminal raw.
         return lines.map(TerminalText.clean).joined(separator: "\n") + "\n"

@@ -174,6 +174,14 @@ extension FleetView {
                 for (id, times) in seen where current.contains(id) {
                     if firstSeen[id].map({ times.first < $0 }) ?? true { firstSeen[id] = times.first }
                 }
+                var detail: [ChangeHistory] = []
+                if settings.historyOf.contains(name) {
+                    detail = seen.map { id, times in
+                        ChangeHistory(
+                            title: catalogue[Int(id)].title, result: catalogue[Int(id)].result, firstSeen: times.first,
+                            lastSeen: times.last, current: current.contains(id))
+                    }.sorted { ($0.firstSeen, $0.title) < ($1.firstSeen, $1.title) }
+                }
                 var since: String? = nil
                 for entry in history.reversed() {
                     guard entry.drifted else { break }
@@ -189,7 +197,7 @@ extension FleetView {
                     FleetHost(
                         name: name, image: last.image, state: state, isStale: stale, lastReport: last.generated,
                         driftedSince: since, action: last.action, counts: last.counts, score: last.score,
-                        supersededBy: last.supersededBy, reports: history.count, problems: problems))
+                        supersededBy: last.supersededBy, reports: history.count, problems: problems, history: detail))
             }
             var changes = verdicts(hosts: hosts, newest: newest, firstSeen: firstSeen)
             changes.sort { left, right in

@@ -141,7 +141,8 @@ struct CheckAndLifecycleTests {
             #expect(try Fixture.validate("report", reports + "/" + report).status == 0)
             // Signed with the host key, as the manifest is: the stock openssl CLI checks it.
             let verified = try CommandLineTool.shell(
-                "openssl pkeyutl -verify -pubin -inkey '\(fixture.pub)' -rawin -in '\(report)' -sigfile '\(report).sig'",
+                "openssl pkeyutl -verify -pubin -inkey '\(fixture.pub)' -rawin -in '\(report)' "
+                    + "-sigfile '\(report).sig'",
                 in: reports)
             #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
         }

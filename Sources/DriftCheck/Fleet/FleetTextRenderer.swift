@@ -71,8 +71,8 @@ package enum FleetTextRenderer {
             for change in host.history {
                 let state = change.current ? "still there" : "gone"
                 lines.append(
-                    "  \(change.title) → \(change.result): first seen \(change.firstSeen), last seen \(change.lastSeen), "
-                        + state)
+                    "  \(change.title) → \(change.result): first seen \(change.firstSeen), "
+                        + "last seen \(change.lastSeen), \(state)")
             }
         }
         for skipped in view.skipped { lines.append("skipped: \(skipped)") }

@@ -170,7 +170,7 @@
             var settings = FleetSettings(now: 1_800_000_000)
             settings.trustedKeys = [key]
             var described: [[UInt8]: String] = [:]
-            let outcome = ReportFile.read(path, trustedKeys: settings.trustedKeys, described: &described)
+            let outcome = ReportFile.read(path, settings: settings, described: &described)
             let view = FleetView.judge([outcome, outcome], settings: settings)
             _ = FleetTextRenderer.render(view)
             _ = FleetJSONRenderer.render(view)

@@ -88,7 +88,7 @@ struct FleetCommand: ParsableCommand {
         var settings = FleetSettings(now: at?.seconds ?? Int(time(nil)))
         try settings.trustHostKeys(at: hostPubkey)
         if let staleAfter { settings.staleAfter = staleAfter.seconds }
-        if let promoteShare { settings.promoteShare = Double(promoteShare.value) / 100 }
+        if let promoteShare { settings.promotePercent = promoteShare.value }
         if let promoteMinimum { settings.promoteMinimum = promoteMinimum.value }
         settings.historyOf = Set(historyHosts)
         let view = try FleetView.load(directory, settings: settings)

@@ -152,6 +152,20 @@ struct FleetTests {
         #expect(tampered.stdout.contains("UNVERIFIED"))
         #expect(tampered.stdout.contains("web-09: "))
         #expect(tampered.stdout.contains("altered, or signed by a key that is not trusted"))
+        // A report planted beside a host's own (unsigned) marks it unverified, but cannot take its drift out of the
+        // verdicts: web-01 still counts in the incident.
+        let planted = "\(reports)/web-01/web-01-planted.report.json"
+        #expect(try CommandLineTool.shell("cp '\(reports)/web-01/web-01-now.report.json' '\(planted)'").status == 0)
+        let withPlanted = try CommandLineTool.run(CommandLineTool.driftcheck, ["fleet", reports] + trust)
+        #expect(withPlanted.status == 3)
+        #expect(
+            withPlanted.stdout.contains("on 8 hosts: web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08"))
+        #expect(withPlanted.stdout.contains("web-01: \(planted): unsigned"))
+        // Judged as of a time before the reports were made, they are from the future: never believed.
+        let past = try CommandLineTool.run(
+            CommandLineTool.driftcheck, ["fleet", reports, "--at", "2020-01-01T00:00:00Z"] + trust)
+        #expect(past.status == 3)
+        #expect(past.stdout.contains("in the future"))
         // A report from a key the fleet does not trust is unverified too, and so is every report without keys.
         #expect(try CommandLineTool.run(CommandLineTool.driftcheck, ["fleet", reports]).status == 3)
 
@@ -219,6 +233,39 @@ struct FleetTests {
             ["fleet", reports, "--host-pubkey", fixture.pub, "--host-pubkey", fixture.directory.url("other.pub")])
         #expect(result.status == 3)
         #expect(result.stdout.contains("web-01: reports of this host are signed by 2 different keys"))
+    }
+
+    @Test("a key in a directory of host keys signs only the reports of the host it is named after")
+    func keysAreBoundToHosts() throws {
+        let fixture = try Fixture()
+        let baseline = try baselineImage(fixture)
+        let keys = fixture.directory.url("keys")
+        try fixture.directory.makeDirectory("keys")
+        #expect(try CommandLineTool.shell("cp '\(fixture.pub)' '\(keys)/web-01.pub'").status == 0)
+        #expect(
+            try CommandLineTool.shell("cp '\(fixture.directory.url("other.pub"))' '\(keys)/web-02.pub'").status == 0)
+        let reports = fixture.directory.url("reports")
+        try fixture.directory.makeDirectory("reports")
+        try report(fixture, host: "web-01", drift: "true", baseline: baseline, reports: reports)
+        // web-01's key signing a report that claims to be web-02's.
+        try report(fixture, host: "web-02", drift: "true", baseline: baseline, reports: reports)
+        let result = try CommandLineTool.run(CommandLineTool.driftcheck, ["fleet", reports, "--host-pubkey", keys])
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("web-02: "))
+        #expect(result.stdout.contains("signed with the key of host web-01, not with this host's"))
+        #expect(!result.stdout.contains("web-01: "), "web-01's own report verifies")
+    }
+
+    @Test("the promote threshold is a whole-number share, rounded up, and never below the minimum")
+    func promoteThreshold() {
+        var settings = FleetSettings(now: 0)
+        #expect(settings.promoteThreshold(hosts: 12) == 6)
+        #expect(settings.promoteThreshold(hosts: 13) == 7)
+        #expect(settings.promoteThreshold(hosts: 1) == 2)
+        settings.promotePercent = 7
+        #expect(settings.promoteThreshold(hosts: 100) == 7)
+        settings.promotePercent = 28
+        #expect(settings.promoteThreshold(hosts: 25) == 7)
     }
 
     @Test(

@@ -39,8 +39,9 @@ package struct HostCheck {
     /// none, or `fullEveryRuns` incremental runs have passed, or the last full scan is `fullEveryDays` old.
     ///
     /// Only the headers are read, newest first, until the last full scan; that one manifest's signature is then
-    /// verified, since its header decides when the next full rehash is due. An edited header in between can only
-    /// bring the full rehash forward. The manifest reused is verified in full by ``PreviousManifest``.
+    /// verified, since its header decides when the next full rehash is due, and so is the newest one's, which is
+    /// reused (and read again by ``PreviousManifest``). An edited header in between can only bring the full rehash
+    /// forward.
     func previousForReuse(_ directory: ReportsDirectory, hostPrefix: String, key: Ed25519Key) -> String? {
         guard !forceFull else { return nil }
         let manifests = directory.manifests(hostPrefix: hostPrefix)
@@ -56,7 +57,11 @@ package struct HostCheck {
             guard (try? DetachedSignature.verify(path, trustedKeys: [key])) != nil else { return nil }
             let age = BaselineStore.days(since: header.time, now: now) ?? Int.max
             if incrementalRuns + 1 >= fullEveryRuns || age >= fullEveryDays { return nil }
-            return "\(directory.path)/\(newest)"
+            // The one reused must verify too, or this run rehashes everything: a damaged or planted newest manifest
+            // must not stop every later check.
+            let reused = "\(directory.path)/\(newest)"
+            if reused != path, (try? DetachedSignature.verify(reused, trustedKeys: [key])) == nil { return nil }
+            return reused
         }
         // Only incremental manifests are kept: the last full one was pruned long ago.
         return nil

@@ -68,9 +68,17 @@ struct ReportsDirectory {
         (try? SystemCalls.directoryNames(atPath: path).get()) ?? []
     }
 
-    /// The manifests of the host whose names start with `hostPrefix`, oldest first.
+    /// The manifests of the host whose file names start with `hostPrefix`, oldest first: exactly
+    /// PREFIX + YYYYMMDDTHHMMSSZ + suffix, so that host "web" never takes "web-3"'s manifests.
     func manifests(hostPrefix: String) -> [String] {
-        names().filter { $0.hasPrefix(hostPrefix) && $0.hasSuffix(Self.manifestSuffix) }
+        names().filter { name in
+            guard name.hasPrefix(hostPrefix), name.hasSuffix(Self.manifestSuffix) else { return false }
+            let time = Array(name.dropFirst(hostPrefix.count).dropLast(Self.manifestSuffix.count).utf8)
+            return time.count == 16 && time[8] == UInt8(ascii: "T") && time[15] == UInt8(ascii: "Z")
+                && time.enumerated().allSatisfy {
+                    $0.offset == 8 || $0.offset == 15 || ($0.element >= 0x30 && $0.element <= 0x39)
+                }
+        }
     }
 
     /// A stem no earlier run used: names carry the time to the second, and a run queued behind another (--wait)

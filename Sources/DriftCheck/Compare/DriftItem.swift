@@ -52,11 +52,14 @@ package struct DriftItem: Equatable, Sendable {
     package var nameText: String { String(decoding: name, as: UTF8.self) }
 
     /// What, in this top-level item and what is grouped under it, looks like tampering: the item itself, and any
-    /// grouped item that does; under a package, a file that fails its package checksum (the package manager explains
-    /// a setuid bit or new content it brought, never content its own checksums refuse).
+    /// grouped item that does; under a package, all of that but a setuid bit or capabilities the package brought
+    /// (a file of an upgraded package has already lost "changed outside the package manager": see
+    /// ``SeverityRules/reassess(_:under:)``).
     package var tamperingEvidence: [DriftItem] {
         let own = looksLikeTampering ? [self] : []
-        if kind == .package { return own + related.filter { $0.fields.contains(.file(.packageChecksum)) } }
+        if kind == .package {
+            return own + related.filter { $0.looksLikeTampering && $0.finding != .gainedPrivilege }
+        }
         return own + related.filter(\.looksLikeTampering)
     }
 

@@ -44,7 +44,8 @@ package enum SeverityRules {
     /// severity that came with it) and takes the severity of its path. Anything else is unchanged.
     static func reassess(_ item: DriftItem, under parent: DriftItem) -> DriftItem {
         guard parent.kind == .package, parent.change == .upgraded || parent.change == .downgraded,
-            case .changedOutsidePackageManager(let package)? = item.finding, package == parent.nameText
+            case .changedOutsidePackageManager(let package)? = item.finding, package == parent.nameText,
+            item.severity == .critical  // what the finding set; a policy rule's severity stands
         else { return item }
         var reassessed = item
         reassessed.finding = nil

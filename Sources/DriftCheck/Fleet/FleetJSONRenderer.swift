@@ -11,7 +11,7 @@ package enum FleetJSONRenderer {
         json.field("generated", UTCTime.format(view.settings.now))
         json.key("settings")
         json.openObject()
-        json.field("promote_share", Int((view.settings.promoteShare * 100).rounded()))
+        json.field("promote_share", view.settings.promotePercent)
         json.field("promote_minimum", view.settings.promoteMinimum)
         json.field("stale_after_seconds", view.settings.staleAfter)
         json.key("trusted_keys")

@@ -3,10 +3,12 @@
 package struct FleetSettings: Sendable {
     /// Keys that may sign host reports; a report that verifies with none of them is unverified.
     var trustedKeys: [Ed25519Key] = []
+    /// Keys bound to one host: a key read from a directory as NAME.pub signs only reports of host NAME.
+    var keyHosts: [String: String] = [:]
     /// The ids of the trusted keys.
     package var trustedKeyIDs: [String] { trustedKeys.map(\.keyID) }
-    /// A change is promoted when at least this share of the image's hosts made it…
-    package var promoteShare = 0.5
+    /// A change is promoted when at least this percentage of the image's hosts made it…
+    package var promotePercent = 50
     /// …and at least this many.
     package var promoteMinimum = 2
     /// A host whose newest report is older than this many seconds is stale (default 2 days: twice a daily timer).
@@ -20,7 +22,8 @@ package struct FleetSettings: Sendable {
         self.now = now
     }
 
-    /// Trusts the host public keys at `paths`: PEM files, or directories whose `*.pub` files are all trusted.
+    /// Trusts the host public keys at `paths`: PEM files (trusted for any host), or directories of `NAME.pub` files,
+    /// each trusted for host NAME only, so that one host's key cannot speak for another.
     package mutating func trustHostKeys(at paths: [String]) throws(DriftCheckError) {
         for path in paths {
             if case .success(let status) = SystemCalls.status(followingLinksAt: path), status.type == .dir {
@@ -30,7 +33,11 @@ package struct FleetSettings: Sendable {
                 case .failure(let error): throw DriftCheckError(.io, path: path, "cannot list the keys: \(error)")
                 }
                 if names.isEmpty { throw DriftCheckError(.usage, path: path, "holds no *.pub host key") }
-                for name in names { trustedKeys.append(try KeyFiles.loadPublicKey("\(path)/\(name)")) }
+                for name in names {
+                    let key = try KeyFiles.loadPublicKey("\(path)/\(name)")
+                    trustedKeys.append(key)
+                    keyHosts[key.keyID] = String(name.dropLast(".pub".count))
+                }
             } else {
                 trustedKeys.append(try KeyFiles.loadPublicKey(path))
             }
@@ -39,6 +46,6 @@ package struct FleetSettings: Sendable {
 
     /// The number of an image's `hosts` that a change must reach to be promoted.
     func promoteThreshold(hosts: Int) -> Int {
-        max(promoteMinimum, Int((Double(hosts) * promoteShare).rounded(.up)))
+        max(promoteMinimum, (hosts * promotePercent + 99) / 100)
     }
 }

@@ -52,8 +52,7 @@ package struct FleetView: Sendable {
                 while true {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     guard index < paths.count else { return }
-                    let outcome = ReportFile.read(
-                        paths[index], trustedKeys: settings.trustedKeys, described: &described)
+                    let outcome = ReportFile.read(paths[index], settings: settings, described: &described)
                     shared.builder.withLock { $0.add(outcome) }
                 }
             }
@@ -112,8 +111,20 @@ extension FleetView {
             case .unverified(let host, let path, let reason):
                 problems[host, default: []].append("\(TerminalText.escape(Array(path.utf8))): \(reason)")
             case .verified(let report):
+                // A report from the future (a wrong clock, or a stolen key) would stay a host's newest for ever.
+                guard report.time <= settings.now + TrustRoots.allowedSkew else {
+                    problems[report.host, default: []].append(
+                        "\(TerminalText.escape(Array(report.path.utf8))): dated \(report.generated), in the future")
+                    return
+                }
                 let ids = report.changes.map { change -> Int32 in
-                    if let known = index[change.identity] { return Int32(known) }
+                    if let known = index[change.identity] {
+                        // The same result may be rated differently on two hosts (another baseline, another policy):
+                        // any host that rates it as tampering makes it tampering-grade for the fleet.
+                        if change.tampering { catalogue[known].tampering = true }
+                        catalogue[known].severity = max(catalogue[known].severity, change.severity)
+                        return Int32(known)
+                    }
                     catalogue.append(change)
                     index[change.identity] = catalogue.count - 1
                     return Int32(catalogue.count - 1)
@@ -213,7 +224,7 @@ extension FleetView {
             for change in changes where [.incident, .investigate, .snowflake].contains(change.verdict) {
                 for index in change.hostIndices { verdictsOf[Int(index)].insert(change.verdict) }
             }
-            for index in hosts.indices where hosts[index].state != .unverified {
+            for index in hosts.indices where hosts[index].reports > 0 {
                 var because = [FleetVerdict.incident, .investigate, .snowflake].filter(verdictsOf[index].contains)
                     .map(\.rawValue)
                 if hosts[index].isStale { because.append("stale") }
@@ -229,7 +240,11 @@ extension FleetView {
                         incident: cells.filter(\.incident).count)
                 }
             }
-            resolved.sort { ($0.image, $0.host, $0.title) < ($1.image, $1.host, $1.title) }
+            resolved.sort {
+                ($0.image, $0.host, $0.title, $0.result, $0.firstSeen) < (
+                    $1.image, $1.host, $1.title, $1.result, $1.firstSeen
+                )
+            }
             return FleetView(
                 settings: settings, hosts: hosts, changes: changes, resolved: resolved, timelines: timelines,
                 skipped: skipped.sorted())
@@ -242,10 +257,15 @@ extension FleetView {
             var changes: [FleetChange] = []
             // Hosts by index into `hosts` (sorted by name): four bytes per host and change, not a name.
             let names = HostNames(hosts.map(\.name))
-            let trusted = hosts.indices.filter { hosts[$0].state != .unverified }
+            // Every host's newest verified report counts, also a host that is unverified because of another report:
+            // a planted or damaged file must not take a host's drift out of the verdicts. A host of which no report
+            // verified may belong to any image: it counts towards every image's threshold (less is promoted, never
+            // more).
+            let trusted = hosts.indices.filter { hosts[$0].reports > 0 }
+            let unknown = hosts.count - trusted.count
             for image in Set(trusted.map { hosts[$0].image }).sorted() {
                 let members = trusted.filter { hosts[$0].image == image }
-                let threshold = settings.promoteThreshold(hosts: members.count)
+                let threshold = settings.promoteThreshold(hosts: members.count + unknown)
                 var holders: [Int32: [Int32]] = [:]
                 for host in members {
                     for id in Set(newest[hosts[host].name]?.changes ?? []) {
@@ -260,18 +280,30 @@ extension FleetView {
                         names: names, values: 1, firstSeen: firstSeen[id], severity: known.severity,
                         related: known.related)
                 }
-                // Tampering first: whatever any host rates as tampering is never promoted.
+                // Tampering first: whatever any host rates as tampering is never promoted. The same path tampered
+                // with on several hosts is an incident even when each got its own content.
+                var tampered: [HostChange.Slot: [Int32]] = [:]
+                for id in holders.keys where catalogue[Int(id)].tampering {
+                    tampered[catalogue[Int(id)].slot, default: []].append(id)
+                }
+                for ids in tampered.values {
+                    let spread = Set(ids.flatMap { holders[$0] ?? [] }).count
+                    for id in ids {
+                        changes.append(change(id, holders[id] ?? [], spread >= 2 ? .incident : .investigate))
+                    }
+                }
                 var remaining: [HostChange.Slot: [Int32]] = [:]
-                for (id, hosts) in holders {
-                    if catalogue[Int(id)].tampering {
-                        changes.append(change(id, hosts, hosts.count >= 2 ? .incident : .investigate))
-                    } else if hosts.count >= threshold {
+                for (id, hosts) in holders where !catalogue[Int(id)].tampering {
+                    if hosts.count >= threshold {
                         changes.append(change(id, hosts, .promote))
                     } else {
                         remaining[catalogue[Int(id)].slot, default: []].append(id)
                     }
                 }
-                for (slot, ids) in remaining {
+                for (slot, unordered) in remaining {
+                    let ids = unordered.sorted {
+                        catalogue[Int($0)].identity.lexicographicallyPrecedes(catalogue[Int($1)].identity)
+                    }
                     let hosts = Set(ids.flatMap { holders[$0] ?? [] })
                     if ids.count >= 2 && hosts.count >= threshold {
                         let sample = catalogue[Int(ids[0])]

@@ -39,7 +39,7 @@ enum ReportFile {
 
     /// Reads, verifies and parses the report at `path`. `described` carries the wording of results already seen
     /// from one call to the next.
-    static func read(_ path: String, trustedKeys: [Ed25519Key], described: inout [[UInt8]: String]) -> Outcome {
+    static func read(_ path: String, settings: FleetSettings, described: inout [[UInt8]: String]) -> Outcome {
         let bytes: [UInt8]
         switch load(path) {
         case .success(let loaded): bytes = loaded
@@ -49,22 +49,39 @@ enum ReportFile {
         do {
             report = try JSONParser.parse(bytes.last == 0x0A ? Array(bytes.dropLast()) : bytes)
         } catch {
-            return .skipped(DriftCheckError(.malformed, path: path, "not a JSON report: \(error.message)").description)
+            return damaged(path, "not a JSON report: \(error.message)")
         }
         guard report["schema"]?.stringValue == Report.schema, let host = report["host"]?.stringValue else {
-            return .skipped(DriftCheckError(.malformed, path: path, "not a \(Report.schema) report").description)
+            return damaged(path, "not a \(Report.schema) report")
         }
         let signer: String
         do {
-            signer = try DetachedSignature.verify(bytes, of: path, trustedKeys: trustedKeys)
+            signer = try DetachedSignature.verify(bytes, of: path, trustedKeys: settings.trustedKeys)
         } catch {
             return .unverified(claimedHost: host, path: path, reason: error.message)
+        }
+        if let owner = settings.keyHosts[signer], owner != host {
+            return .unverified(
+                claimedHost: host, path: path, reason: "signed with the key of host \(owner), not with this host's")
         }
         do {
             return .verified(try HostReport(report, path: path, signer: signer, described: &described))
         } catch {
             return .skipped(error.description)
         }
+    }
+
+    /// A file that is not a report: skipped; but a signed one (a `.sig` beside it) is a report that was damaged or
+    /// replaced, and counts against the host its name gives (HOST-YYYYMMDDTHHMMSSZ.report.json).
+    private static func damaged(_ path: String, _ problem: String) -> Outcome {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let stem = name.dropLast(suffix.count)
+        if SystemCalls.exists(DetachedSignature.signaturePath(for: path)), stem.count > 17,
+            stem[stem.index(stem.endIndex, offsetBy: -17)] == "-"
+        {
+            return .unverified(claimedHost: String(stem.dropLast(17)), path: path, reason: "signed, but \(problem)")
+        }
+        return .skipped(DriftCheckError(.malformed, path: path, problem).description)
     }
 
     private static func load(_ path: String) -> Result<[UInt8], DriftCheckError> {

@@ -20,20 +20,7 @@ package enum DetachedSignature {
     /// missing, malformed, or matches no trusted key.
     static func verify(_ path: String, trustedKeys: [Ed25519Key]) throws(DriftCheckError) -> Verified {
         let manifest = try MappedFile(path: path)
-        let signaturePath = signaturePath(for: path)
-        let signature: [UInt8]
-        do {
-            signature = try MappedFile.contents(of: signaturePath)
-        } catch {
-            if !SystemCalls.exists(signaturePath) {
-                throw DriftCheckError(.trust, path: signaturePath, "signature missing: the manifest is not trusted")
-            }
-            throw DriftCheckError(.trust, path: signaturePath, "signature unreadable: \(error.message)")
-        }
-        guard signature.count == 64 else {
-            throw DriftCheckError(
-                .trust, path: signaturePath, "not an Ed25519 signature (\(signature.count) bytes, expected 64)")
-        }
+        let signature = try readSignature(of: path, missing: "signature missing: the manifest is not trusted")
         let (signer, digest) = manifest.withTrimmedResidency { bytes -> (Ed25519Key?, [UInt8]) in
             guard let signer = trustedKeys.first(where: { $0.verify(signature, of: bytes) }) else { return (nil, []) }
             return (signer, SHA256Hasher.digest(bytes))
@@ -56,21 +43,34 @@ package enum DetachedSignature {
     static func verify(_ bytes: [UInt8], of path: String, trustedKeys: [Ed25519Key]) throws(DriftCheckError)
         -> String
     {
-        let signaturePath = signaturePath(for: path)
-        let signature: [UInt8]
-        do {
-            signature = try MappedFile.contents(of: signaturePath)
-        } catch {
-            if !SystemCalls.exists(signaturePath) { throw DriftCheckError(.trust, path: signaturePath, "unsigned") }
-            throw DriftCheckError(.trust, path: signaturePath, "signature unreadable: \(error.message)")
-        }
-        guard signature.count == 64 else {
-            throw DriftCheckError(.trust, path: signaturePath, "not an Ed25519 signature (\(signature.count) bytes)")
-        }
+        let signature = try readSignature(of: path, missing: "unsigned")
         guard let signer = bytes.withUnsafeBytes({ raw in trustedKeys.first { $0.verify(signature, of: raw) } }) else {
             throw DriftCheckError(.trust, path: path, "altered, or signed by a key that is not trusted")
         }
         return signer.keyID
+    }
+
+    /// The 64 bytes of `path.sig`: a regular file (never through a link, never a FIFO or device) of exactly that
+    /// size, read with read(2), so that a huge or shrinking file can neither exhaust memory nor fault a mapping.
+    private static func readSignature(of path: String, missing: String) throws(DriftCheckError) -> [UInt8] {
+        let signaturePath = signaturePath(for: path)
+        let file: FileDescriptor
+        switch SystemCalls.open(signaturePath, flags: O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY) {
+        case .success(let opened): file = opened
+        case .failure(let error) where error == .noEntry: throw DriftCheckError(.trust, path: signaturePath, missing)
+        case .failure(let error):
+            throw DriftCheckError(.trust, path: signaturePath, "signature unreadable: \(error)")
+        }
+        guard case .success(let status) = file.status(), status.type == .file else {
+            throw DriftCheckError(.trust, path: signaturePath, "signature unreadable: not a regular file")
+        }
+        guard status.size == 64,
+            case .success(let bytes?) = SystemCalls.readToEnd(file, sizeHint: 64, limit: 64), bytes.count == 64
+        else {
+            throw DriftCheckError(
+                .trust, path: signaturePath, "not an Ed25519 signature (\(status.size) bytes, expected 64)")
+        }
+        return bytes
     }
 
     /// Writes `bytes` to `path` and their signature to `path.sig`, each atomically: the signature first, so that a

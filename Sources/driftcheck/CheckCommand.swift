@@ -47,7 +47,10 @@ struct CheckCommand: ParsableCommand {
         let logger = logging.logger()
         let image = try self.image ?? ImageStamp.read(root: root)
         let policy = try PolicyLoader.load(judgement.policy)
-        let scan = scanning.manifestScan(root: root, image: image, out: "", policy: policy)
+        var scan = scanning.manifestScan(root: root, image: image, out: "", policy: policy)
+        scan.onReuseRefused = { error in
+            logger.warning("did not reuse the previous manifest, hashing every file: \(error)")
+        }
         var check = HostCheck(
             scan: scan, comparison: judgement.comparison(baseline: nil, host: "", logger: logger),
             reportsDirectory: reports)

@@ -169,4 +169,38 @@ struct IncrementalScanTests {
         }
         #expect(reused == [0, 8, 8, 0], "full, incremental, incremental, then full again after 3 runs")
     }
+
+    @Test("check whose newest manifest was damaged hashes everything and says so, instead of failing every run")
+    func damagedPreviousManifestMeansFullRehash() throws {
+        let fixture = try Fixture()
+        try makeTree(fixture)
+        try fixture.directory.makeDirectory("baselines")
+        #expect(
+            try CommandLineTool.driftcheck(
+                "baseline", "--root", fixture.root, "--image", "web-1", "--key", fixture.key, "--out",
+                fixture.directory.url("baselines/web-1.jsonl"), "-q"
+            ).status == 0)
+        let reports = fixture.directory.url("reports")
+        let arguments = [
+            "check", "--root", fixture.root, "--key", fixture.key, "--pubkey", fixture.pub, "--baselines",
+            fixture.directory.url("baselines"), "--reports", reports,
+        ]
+        // A full run, then an incremental one; the incremental one (the newest, the one to reuse) is damaged.
+        for _ in 0..<2 {
+            #expect(try CommandLineTool.run(CommandLineTool.driftcheck, arguments).status == 0)
+            usleep(1_200_000)
+        }
+        let first = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: reports).filter { $0.hasSuffix(".manifest.jsonl") }
+                .sorted().last)
+        #expect(try CommandLineTool.shell("printf x >> '\(reports)/\(first)'").status == 0)
+        let second = try CommandLineTool.run(CommandLineTool.driftcheck, arguments)
+        #expect(second.status == 0, "\(second.stdout) \(second.stderr)")
+        #expect(second.stderr.contains("did not reuse the previous manifest, hashing every file"))
+        let newest = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: reports).filter { $0.hasSuffix(".manifest.jsonl") }
+                .sorted().last)
+        #expect(newest != first)
+        #expect(try trailer(reports + "/" + newest)["reused"]?.integerValue == 0)
+    }
 }

@@ -39,9 +39,9 @@ package struct HostCheck {
     /// none, or `fullEveryRuns` incremental runs have passed, or the last full scan is `fullEveryDays` old.
     ///
     /// Only the headers are read, newest first, until the last full scan; that one manifest's signature is then
-    /// verified, since its header decides when the next full rehash is due, and so is the newest one's, which is
-    /// reused (and read again by ``PreviousManifest``). An edited header in between can only bring the full rehash
-    /// forward.
+    /// verified, since its header decides when the next full rehash is due. An edited header in between can only
+    /// bring the full rehash forward. The manifest reused is verified by ``PreviousManifest``; when it does not
+    /// verify, the scan hashes everything (``ManifestScan/rehashWhenReuseFails``) rather than fail every later check.
     func previousForReuse(_ directory: ReportsDirectory, hostPrefix: String, key: Ed25519Key) -> String? {
         guard !forceFull else { return nil }
         let manifests = directory.manifests(hostPrefix: hostPrefix)
@@ -57,11 +57,7 @@ package struct HostCheck {
             guard (try? DetachedSignature.verify(path, trustedKeys: [key])) != nil else { return nil }
             let age = BaselineStore.days(since: header.time, now: now) ?? Int.max
             if incrementalRuns + 1 >= fullEveryRuns || age >= fullEveryDays { return nil }
-            // The one reused must verify too, or this run rehashes everything: a damaged or planted newest manifest
-            // must not stop every later check.
-            let reused = "\(directory.path)/\(newest)"
-            if reused != path, (try? DetachedSignature.verify(reused, trustedKeys: [key])) == nil { return nil }
-            return reused
+            return "\(directory.path)/\(newest)"
         }
         // Only incremental manifests are kept: the last full one was pruned long ago.
         return nil
@@ -80,6 +76,7 @@ package struct HostCheck {
         scan.outputPath = "\(reportsDirectory)/\(stem)\(ReportsDirectory.manifestSuffix)"
         scan.reusePath = previousForReuse(
             directory, hostPrefix: ReportsDirectory.hostPrefix(scan.host), key: key)
+        scan.rehashWhenReuseFails = true
         let statistics = try scan.run()
         var comparison = self.comparison
         comparison.hostPath = scan.outputPath

@@ -21,6 +21,11 @@ package struct ManifestScan {
     package var onNiceRefused: (() -> Void)? = nil
     /// A previous manifest of the same root (signed by the same key) whose unchanged files keep their hashes.
     package var reusePath: String? = nil
+    /// When the previous manifest does not verify: hash everything (`check`, which chose it itself) instead of
+    /// failing (`scan --reuse`, where the operator named it).
+    package var rehashWhenReuseFails = false
+    /// Told why the previous manifest was not used, when ``rehashWhenReuseFails`` let the scan go on.
+    package var onReuseRefused: ((DriftCheckError) -> Void)? = nil
     /// Check package-owned files against their package database's digests (dpkg md5sums, rpm SHA-256).
     package var verifyPackages = false
     /// Told about each package-owned file that fails its package's digest, as the scan finds it.
@@ -41,7 +46,7 @@ package struct ManifestScan {
         let started = Timestamp.now
         // Only a manifest this key signed is trusted to supply hashes: a planted one could hide changed files.
         // It is verified and decoded on a thread of its own, while the collectors run.
-        let previous = reusePath.map { PreviousManifest(path: $0, trustedKeys: [key]) }
+        var previous = reusePath.map { PreviousManifest(path: $0, trustedKeys: [key]) }
         defer { previous?.stop() }
         if let image, !ImageStamp.isValid(image) {
             throw DriftCheckError(
@@ -49,7 +54,13 @@ package struct ManifestScan {
         }
         let root = try RootDirectory(path: options.root)
         let collected = Collectors.run(collectors, root: root, loadDigests: verifyPackages)
-        try previous?.waitUntilOpen()
+        do {
+            try previous?.waitUntilOpen()
+        } catch  where rehashWhenReuseFails {
+            previous?.stop()
+            previous = nil
+            onReuseRefused?(error)
+        }
         var options = options
         options.packageFiles = collected.packageFiles
         options.previous = previous

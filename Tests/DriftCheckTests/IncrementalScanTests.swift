@@ -140,9 +140,8 @@ struct IncrementalScanTests {
         #expect(!FileManager.default.fileExists(atPath: fixture.directory.url("x.jsonl")))
     }
 
-    @Test("check reuses its previous manifest and rehashes everything after the policy's number of runs")
-    func checkReusesAndPeriodicallyRehashes() throws {
-        let fixture = try Fixture()
+    /// The tree, baselined as image web-1 into `baselines/`, for `check`.
+    private func makeTreeAndBaseline(_ fixture: Fixture) throws {
         try makeTree(fixture)
         try fixture.directory.makeDirectory("baselines")
         #expect(
@@ -150,6 +149,12 @@ struct IncrementalScanTests {
                 "baseline", "--root", fixture.root, "--image", "web-1", "--key", fixture.key, "--out",
                 fixture.directory.url("baselines/web-1.jsonl"), "-q"
             ).status == 0)
+    }
+
+    @Test("check reuses its previous manifest and rehashes everything after the policy's number of runs")
+    func checkReusesAndPeriodicallyRehashes() throws {
+        let fixture = try Fixture()
+        try makeTreeAndBaseline(fixture)
         let policy = try fixture.directory.write("policy.yaml", "full_rehash:\n  every_runs: 3\n")
         let reports = fixture.directory.url("reports")
         var reused: [Int64] = []
@@ -173,13 +178,7 @@ struct IncrementalScanTests {
     @Test("check whose newest manifest was damaged hashes everything and says so, instead of failing every run")
     func damagedPreviousManifestMeansFullRehash() throws {
         let fixture = try Fixture()
-        try makeTree(fixture)
-        try fixture.directory.makeDirectory("baselines")
-        #expect(
-            try CommandLineTool.driftcheck(
-                "baseline", "--root", fixture.root, "--image", "web-1", "--key", fixture.key, "--out",
-                fixture.directory.url("baselines/web-1.jsonl"), "-q"
-            ).status == 0)
+        try makeTreeAndBaseline(fixture)
         let reports = fixture.directory.url("reports")
         let arguments = [
             "check", "--root", fixture.root, "--key", fixture.key, "--pubkey", fixture.pub, "--baselines",

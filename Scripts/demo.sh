@@ -47,7 +47,7 @@ set +e
 "$dc" compare --baseline "$out/baseline.jsonl" --host "$out/host.jsonl" --pubkey "$out/signing.pub"
 status=$?
 "$dc" compare --baseline "$out/baseline.jsonl" --host "$out/host.jsonl" --pubkey "$out/signing.pub" \
-    --format json --out "$out/report.json"
+    --format json --key "$out/signing.key" --out "$out/report.json"   # signed: report.json.sig, as check signs
 "$dc" compare --baseline "$out/baseline.jsonl" --host "$out/host.jsonl" --pubkey "$out/signing.pub" \
     --out "$out/report.txt"
 set -e

@@ -98,7 +98,7 @@ struct CheckAndLifecycleTests {
         #expect(BaselineStore.family(of: "web-2026.11") == "web")
         #expect(BaselineStore.family(of: "ubuntu-22.04-web:7") == "ubuntu-22.04-web")
         #expect(BaselineStore.family(of: "base") == "base")
-        #expect(BaselineStore.epochSeconds("1970-01-02T00:00:00Z") == 86_400)
+        #expect(UTCTime.seconds("1970-01-02T00:00:00Z") == 86_400)
     }
 
     private func check(_ fixture: Fixture, baselines: String, reports: String, root: String, keep: Int = 10) throws

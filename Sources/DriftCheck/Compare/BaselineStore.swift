@@ -69,22 +69,7 @@ package struct BaselineStore {
 
     /// Whole days between an ISO 8601 UTC time ("2026-11-22T22:41:56Z") and `now` (seconds since the epoch).
     package static func days(since time: String, now: Int) -> Int? {
-        guard let seconds = epochSeconds(time) else { return nil }
+        guard let seconds = UTCTime.seconds(time) else { return nil }
         return max(0, (now - seconds) / 86_400)
-    }
-
-    /// Seconds since the epoch for "YYYY-MM-DDTHH:MM:SSZ".
-    package static func epochSeconds(_ time: String) -> Int? {
-        let digits = time.split(whereSeparator: { "-T:Z".contains($0) }).compactMap { Int32($0) }
-        guard digits.count == 6, time.hasSuffix("Z") else { return nil }
-        var parts = tm()
-        parts.tm_year = digits[0] - 1900
-        parts.tm_mon = digits[1] - 1
-        parts.tm_mday = digits[2]
-        parts.tm_hour = digits[3]
-        parts.tm_min = digits[4]
-        parts.tm_sec = digits[5]
-        let seconds = timegm(&parts)
-        return seconds < 0 ? nil : Int(seconds)
     }
 }

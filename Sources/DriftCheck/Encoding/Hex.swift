@@ -10,6 +10,12 @@ package enum Hex {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// `text` cut to its first 12 characters and "…" when it is a SHA-256 written in hex (64 hex digits), else
+    /// `text` itself: how reports show a digest in a line meant for people.
+    package static func abbreviatingDigest(_ text: String) -> String {
+        text.utf8.count == 64 && decode(Array(text.utf8)) != nil ? String(text.prefix(12)) + "…" : text
+    }
+
     /// Appends the bytes as lower-case hex to `text`.
     static func append(_ bytes: some Collection<UInt8>, to text: inout [UInt8]) {
         for byte in bytes {

@@ -164,6 +164,11 @@ package struct JSONBuilder {
     package mutating func field(_ name: String, _ value: String) { key(name); string(value) }
     package mutating func field(_ name: String, _ value: some BinaryInteger) { key(name); number(value) }
     package mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+    /// A string member, or `null` when there is no value.
+    package mutating func field(_ name: String, _ value: String?) {
+        key(name)
+        if let value { string(value) } else { null() }
+    }
 
     /// Writes a name that may hold any bytes: the readable string under `name`, and when the bytes are not
     /// valid UTF-8 their exact base64 under `name_b64`.

@@ -66,8 +66,7 @@ package enum FleetJSONRenderer {
             json.field("image", image)
             json.field("hosts", members.count)
             for state in HostState.allCases { json.field(state.rawValue, members.filter { $0.state == state }.count) }
-            json.key("superseded_by")
-            if let newer = members.compactMap(\.supersededBy).first { json.string(newer) } else { json.null() }
+            json.field("superseded_by", members.compactMap(\.supersededBy).first)
             json.key("changes")
             json.openArray()
             for change in view.changes where change.image == image { Self.change(change, into: &json) }
@@ -107,8 +106,8 @@ package enum FleetJSONRenderer {
             json.field("image", host.image)
             json.field("state", host.state.rawValue)
             json.field("stale", host.isStale)
-            optional("last_report", host.lastReport, into: &json)
-            optional("drifted_since", host.driftedSince, into: &json)
+            json.field("last_report", host.lastReport)
+            json.field("drifted_since", host.driftedSince)
             json.field("action", host.action.rawValue)
             json.field("score", host.score)
             for severity in Severity.allCases.reversed() { json.field(severity.name, host.counts[severity] ?? 0) }
@@ -138,11 +137,6 @@ package enum FleetJSONRenderer {
         return json.bytes + [0x0A]
     }
 
-    private static func optional(_ key: String, _ value: String?, into json: inout JSONBuilder) {
-        json.key(key)
-        if let value { json.string(value) } else { json.null() }
-    }
-
     private static func change(_ change: FleetChange, listingHosts: Bool = true, into json: inout JSONBuilder) {
         json.openObject()
         json.field("image", change.image)
@@ -152,11 +146,10 @@ package enum FleetJSONRenderer {
         json.field("change", change.slot.change)
         json.field("title", change.title)
         json.field("result", change.result)
-        json.key("identity")
-        if change.identity.isEmpty { json.null() } else { json.string(change.identity) }
+        json.field("identity", change.identity.isEmpty ? nil : change.identity)
         json.field("values", change.values)
         json.field("severity", change.severity.name)
-        optional("first_seen", change.firstSeen, into: &json)
+        json.field("first_seen", change.firstSeen)
         json.field("host_count", change.hostIndices.count)
         if listingHosts {
             json.key("hosts")

@@ -123,8 +123,7 @@ package struct HostChange: Sendable {
             guard let value = host[key] else { return nil }
             switch value {
             case .string(let bytes):
-                let text = TerminalText.escape(bytes)
-                return text.count == 64 && Hex.decode(Array(text.utf8)) != nil ? String(text.prefix(12)) + "…" : text
+                return Hex.abbreviatingDigest(TerminalText.escape(bytes))
             case .integer(let number): return String(number)
             case .bool(let flag): return flag ? "yes" : "no"
             case .array(let list): return list.compactMap(\.stringValue).joined(separator: " ")

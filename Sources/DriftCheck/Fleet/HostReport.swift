@@ -20,7 +20,7 @@ package struct HostReport: Sendable {
         guard report["schema"]?.stringValue == Report.schema, let host = report["host"]?.stringValue,
             let generated = report["generated"]?.stringValue
         else { throw DriftCheckError(.malformed, path: path, "not a \(Report.schema) report") }
-        guard let time = BaselineStore.epochSeconds(generated) else {
+        guard let time = UTCTime.seconds(generated) else {
             throw DriftCheckError(
                 .malformed, path: path, "its time \"\(TerminalText.clean(generated))\" is not UTC ISO 8601")
         }

@@ -85,21 +85,13 @@ enum ReportFile {
     }
 
     private static func load(_ path: String) -> Result<[UInt8], DriftCheckError> {
-        let file: FileDescriptor
-        switch SystemCalls.open(path, flags: O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY) {
-        case .success(let opened): file = opened
-        case .failure(let error): return .failure(DriftCheckError(.io, path: path, "cannot open: \(error)"))
-        }
-        guard case .success(let status) = file.status(), status.type == .file else {
-            return .failure(DriftCheckError(.malformed, path: path, "not a regular file"))
-        }
-        guard status.size <= Int64(maximumSize) else {
-            return .failure(DriftCheckError(.malformed, path: path, "larger than 64 MiB"))
-        }
-        switch SystemCalls.readToEnd(file, sizeHint: Int(status.size), limit: maximumSize) {
-        case .success(let bytes?): return .success(bytes)
-        case .success(nil): return .failure(DriftCheckError(.malformed, path: path, "larger than 64 MiB"))
-        case .failure(let error): return .failure(DriftCheckError(.io, path: path, "cannot read: \(error)"))
+        SystemCalls.readRegularFile(path, limit: maximumSize).mapError { failure in
+            switch failure {
+            case .cannotOpen(let error): DriftCheckError(.io, path: path, "cannot open: \(error)")
+            case .notRegularFile: DriftCheckError(.malformed, path: path, "not a regular file")
+            case .tooLarge: DriftCheckError(.malformed, path: path, "larger than 64 MiB")
+            case .cannotRead(let error): DriftCheckError(.io, path: path, "cannot read: \(error)")
+            }
         }
     }
 }

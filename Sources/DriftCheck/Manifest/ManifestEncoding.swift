@@ -8,8 +8,7 @@ package enum ManifestEncoding {
         json.openObject()
         json.field("format", ManifestHeader.format)
         if let role = header.role { json.field("role", role.rawValue) }
-        json.key("image")
-        if let image = header.image { json.string(image) } else { json.null() }
+        json.field("image", header.image)
         json.field("host", header.host)
         json.field("time", header.time)
         json.field("tool", header.tool)

@@ -7,12 +7,10 @@ package enum JSONReportRenderer {
         json.field("generated", report.generated)
         json.field("tool", report.tool)
         json.field("host", report.host.header.host)
-        json.key("image")
-        if let image = report.host.header.image { json.string(image) } else { json.null() }
+        json.field("image", report.host.header.image)
         json.field("image_mismatch", report.imageMismatch)
         json.field("policy", report.policyDigest)
-        json.key("superseded_by")
-        if let newer = report.lifecycle.supersededBy { json.string(newer) } else { json.null() }
+        json.field("superseded_by", report.lifecycle.supersededBy)
         json.key("image_age_days")
         if let age = report.lifecycle.ageDays { json.number(age) } else { json.null() }
         json.key("baseline")
@@ -53,8 +51,7 @@ package enum JSONReportRenderer {
     private static func source(_ source: ManifestSource, into json: inout JSONBuilder) {
         json.openObject()
         json.field("path", source.path)
-        json.key("image")
-        if let image = source.header.image { json.string(image) } else { json.null() }
+        json.field("image", source.header.image)
         json.field("host", source.header.host)
         json.field("time", source.header.time)
         json.field("key_id", source.keyID)

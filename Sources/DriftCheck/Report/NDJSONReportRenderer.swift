@@ -7,8 +7,7 @@ package enum NDJSONReportRenderer {
         func common() {
             json.field("time", report.generated)
             json.field("host", report.host.header.host)
-            json.key("image")
-            if let image = report.host.header.image { json.string(image) } else { json.null() }
+            json.field("image", report.host.header.image)
         }
         for item in report.items {
             json.reset()

@@ -25,7 +25,7 @@ package enum PrometheusReportRenderer {
         for severity in Severity.allCases.reversed() {
             lines.append("driftcheck_drift_items{\(identity),severity=\"\(severity.name)\"} \(counts[severity] ?? 0)")
         }
-        let scanned = BaselineStore.epochSeconds(report.host.header.time) ?? 0
+        let scanned = UTCTime.seconds(report.host.header.time) ?? 0
         lines += [
             "# HELP driftcheck_last_scan_timestamp_seconds When the compared host manifest was made.",
             "# TYPE driftcheck_last_scan_timestamp_seconds gauge",

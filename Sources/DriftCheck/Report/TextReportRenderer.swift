@@ -133,10 +133,7 @@ package struct TextReportRenderer {
                 + "\(record.text("shell") ?? "") password \(record.text("password") ?? "")"
         default:
             return record.fields.map { field in
-                let value = field.value.description
-                let shown =
-                    value.count == 64 && Hex.decode(Array(value.utf8)) != nil
-                    ? value.prefix(12) + "…" : Substring(value)
+                let shown = Hex.abbreviatingDigest(field.value.description)
                 return "\(field.key) \(TerminalText.escape(Array(shown.utf8)))"
             }.joined(separator: " ")
         }

@@ -54,23 +54,19 @@ package enum DetachedSignature {
     /// size, read with read(2), so that a huge or shrinking file can neither exhaust memory nor fault a mapping.
     private static func readSignature(of path: String, missing: String) throws(DriftCheckError) -> [UInt8] {
         let signaturePath = signaturePath(for: path)
-        let file: FileDescriptor
-        switch SystemCalls.open(signaturePath, flags: O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY) {
-        case .success(let opened): file = opened
-        case .failure(let error) where error == .noEntry: throw DriftCheckError(.trust, path: signaturePath, missing)
-        case .failure(let error):
+        let size: Int64
+        switch SystemCalls.readRegularFile(signaturePath, limit: 64) {
+        case .success(let bytes) where bytes.count == 64: return bytes
+        case .success(let bytes): size = Int64(bytes.count)
+        case .failure(.tooLarge(let found)): size = found
+        case .failure(.cannotOpen(let error)) where error == .noEntry:
+            throw DriftCheckError(.trust, path: signaturePath, missing)
+        case .failure(.cannotOpen(let error)), .failure(.cannotRead(let error)):
             throw DriftCheckError(.trust, path: signaturePath, "signature unreadable: \(error)")
-        }
-        guard case .success(let status) = file.status(), status.type == .file else {
+        case .failure(.notRegularFile):
             throw DriftCheckError(.trust, path: signaturePath, "signature unreadable: not a regular file")
         }
-        guard status.size == 64,
-            case .success(let bytes?) = SystemCalls.readToEnd(file, sizeHint: 64, limit: 64), bytes.count == 64
-        else {
-            throw DriftCheckError(
-                .trust, path: signaturePath, "not an Ed25519 signature (\(status.size) bytes, expected 64)")
-        }
-        return bytes
+        throw DriftCheckError(.trust, path: signaturePath, "not an Ed25519 signature (\(size) bytes, expected 64)")
     }
 
     /// Writes `bytes` to `path` and their signature to `path.sig`, each atomically: the signature first, so that a

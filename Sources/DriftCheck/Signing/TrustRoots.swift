@@ -64,7 +64,7 @@ package struct TrustRoots: Sendable {
                 .trust, path: path, "was made on host \"\(header.host)\", not on \"\(expectedHost)\" (--expect-host)")
         }
         guard let maxAge else { return }
-        guard let made = BaselineStore.epochSeconds(header.time) else {
+        guard let made = UTCTime.seconds(header.time) else {
             throw DriftCheckError(.trust, path: path, "has no readable time (\"\(header.time)\") to check --max-age")
         }
         if now - made > maxAge {

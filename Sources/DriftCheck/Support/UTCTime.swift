@@ -14,6 +14,16 @@ package enum UTCTime {
 
     /// Seconds since the epoch for "YYYY-MM-DDTHH:MM:SSZ", or nil when `text` is not such a time.
     package static func seconds(_ text: String) -> Int? {
-        BaselineStore.epochSeconds(text)
+        let digits = text.split(whereSeparator: { "-T:Z".contains($0) }).compactMap { Int32($0) }
+        guard digits.count == 6, text.hasSuffix("Z") else { return nil }
+        var parts = tm()
+        parts.tm_year = digits[0] - 1900
+        parts.tm_mon = digits[1] - 1
+        parts.tm_mday = digits[2]
+        parts.tm_hour = digits[3]
+        parts.tm_min = digits[4]
+        parts.tm_sec = digits[5]
+        let seconds = timegm(&parts)
+        return seconds < 0 ? nil : Int(seconds)
     }
 }

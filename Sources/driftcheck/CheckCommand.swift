@@ -69,7 +69,9 @@ struct CheckCommand: ParsableCommand {
         logger.debug("wrote \(outcome.manifestPath) and \(outcome.reportPath); \(counts)")
         if outcome.report.fails(at: threshold) {
             try Terminal.writeOutput(
-                Array(TerminalColour.textRenderer(colour: Terminal.stdoutWantsColour).render(outcome.report).utf8))
+                Array(
+                    TerminalColour.textRenderer(colour: Terminal.stdoutWantsColour, details: judgement.details)
+                        .render(outcome.report).utf8))
             throw ExitCode(1)
         }
     }

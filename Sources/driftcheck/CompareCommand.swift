@@ -51,7 +51,8 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let threshold = judgement.failOn
         let report = try judgement.comparison(baseline: baseline, host: host, logger: logging.logger()).run()
-        let bytes = format.render(report, failOn: threshold, colour: out == nil && Terminal.stdoutWantsColour)
+        let colour = out == nil && Terminal.stdoutWantsColour
+        let bytes = format.render(report, failOn: threshold, colour: colour, details: judgement.details)
         if let out, let key {
             try DetachedSignature.writeSigned(bytes, to: out, keyPath: key, mode: permissions.mode)
         } else if let out {

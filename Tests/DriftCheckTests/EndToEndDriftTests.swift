@@ -116,7 +116,7 @@ struct EndToEndDriftTests {
             summary == [
                 "package hello-drift added  high",
                 "service audit.service modified dropins high",
-                "service cache.service modified masked medium",
+                "service cache.service modified masked high",
                 "service web.service modified enabled,wanted_by high",
                 "user deploy added  high",
                 "file /usr/bin/ls modified content,size critical",

@@ -68,8 +68,8 @@ struct FleetTests {
             if index <= 7 { drift.append("sed -i s/8080/9090/ srv/app/config.yml") }
             // Hosts 1–8: a setuid bit gained, a worm's persistence (incident, never promoted).
             if index <= 8 { drift.append("chmod u+s usr/bin/tool") }
-            // Hosts 1–6: the host name, a different value on each (varies per host).
-            if index <= 6 { drift.append("echo web-\(index)-renamed > etc/hostname") }
+            // Hosts 1–6: the ssh daemon's banner, a different value on each (varies per host).
+            if index <= 6 { drift.append("echo Banner /etc/issue.web-\(index) >> etc/ssh/sshd_config") }
             // Host 9 alone: a new binary (snowflake).
             if index == 9 { drift.append("printf 'x' > usr/bin/evil && chmod 755 usr/bin/evil") }
             let host = "web-\(index < 10 ? "0" : "")\(index)"
@@ -99,7 +99,7 @@ struct FleetTests {
         #expect(text.contains("INCIDENTS"))
         #expect(text.contains("web-2026.11: file /usr/bin/tool modified (mode) → mode 4755"))
         #expect(text.contains("on 8 hosts: web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08"))
-        #expect(text.contains("VARIES      file /etc/hostname modified — 6 values on 6/12 hosts"))
+        #expect(text.contains("VARIES      file /etc/ssh/sshd_config modified — 6 values on 6/12 hosts"))
         #expect(text.contains("6 values on 6/12 hosts"))
         #expect(text.contains("SNOWFLAKE   file /usr/bin/evil added"))
         #expect(text.contains("on web-09: rebuild it"))

@@ -2,7 +2,9 @@
 /// `var/lib/dpkg/info/*.list`, with conffiles from the status file.
 ///
 /// Records: `{"kind":"package","name":"nano","manager":"dpkg","version":"7.2-1","arch":"amd64",`
-/// `"status":"install ok installed"}`.
+/// `"status":"install ok installed"}`, and the evidence keys (never compared, see ``RecordEntry/evidenceKeys``)
+/// `activity_start`/`activity_end` (dpkg.log's last window for it, ``DpkgLog``) and `accounts` (the accounts its
+/// maintainer scripts make, ``MaintainerScripts``) when there is such evidence.
 /// Packages whose state is `not-installed` are left out (dpkg keeps them only as bookkeeping).
 struct DpkgCollector: Collector {
     var name: String { "dpkg" }
@@ -13,15 +15,6 @@ struct DpkgCollector: Collector {
     func collect(from root: RootDirectory, into state: inout CollectedState) {
         guard let status = root.read(Self.statusPath) else { return }
         let packages = DpkgStatusParser.parse(status).filter { $0.state != "not-installed" }
-        for package in packages {
-            state.records.append(
-                RecordEntry(
-                    kind: .package, name: package.qualifiedName,
-                    fields: [
-                        RecordField("manager", .text("dpkg")), RecordField("version", .text(package.version)),
-                        RecordField("arch", .text(package.architecture)), RecordField("status", .text(package.status)),
-                    ]))
-        }
         // On merged-/usr systems dpkg lists /bin/ls while the file the walker sees is /usr/bin/ls.
         let merged = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"].filter {
             root.linkTarget($0) == "usr/\($0)"
@@ -33,15 +26,40 @@ struct DpkgCollector: Collector {
             }
         }
         let names = Set(packages.map(\.qualifiedName))
+        var accounts: [String: Set<String>] = [:]
         for file in root.list(Self.infoPath) ?? [] where file.hasSuffix(".list") {
             let package = String(file.dropLast(5))
             guard names.contains(package), let list = root.read("\(Self.infoPath)/\(file)") else { continue }
             for line in TextLines.lines(list) where line.hasPrefix("/") && line != "/." {
                 add(line, package, conffile: false)
+                if line.hasSuffix(".conf"), line.contains("/lib/sysusers.d/") {
+                    let declared = root.read(String(line.dropFirst()), limit: 1 << 20) ?? []
+                    accounts[package, default: []].formUnion(MaintainerScripts.accounts(declaredIn: declared))
+                }
             }
         }
         for package in packages {
             for conffile in package.conffiles { add(Substring(conffile), package.qualifiedName, conffile: true) }
+        }
+        let windows = DpkgLog.windows(from: root)
+        let accountNames = MaintainerScripts.accountNames(in: root)
+        for package in packages {
+            var fields = [
+                RecordField("manager", .text("dpkg")), RecordField("version", .text(package.version)),
+                RecordField("arch", .text(package.architecture)), RecordField("status", .text(package.status)),
+            ]
+            var made = accounts[package.qualifiedName] ?? []
+            for script in ["preinst", "postinst"] {
+                guard let text = root.read("\(Self.infoPath)/\(package.qualifiedName).\(script)", limit: 1 << 20)
+                else { continue }
+                made.formUnion(MaintainerScripts.accounts(namedIn: text, among: accountNames))
+            }
+            if !made.isEmpty { fields.append(RecordField("accounts", .list(made.sorted()))) }
+            if let window = windows["\(package.name):\(package.architecture)"] ?? windows[package.name] {
+                fields.append(RecordField("activity_start", .number(window.start)))
+                fields.append(RecordField("activity_end", .number(window.end)))
+            }
+            state.records.append(RecordEntry(kind: .package, name: package.qualifiedName, fields: fields))
         }
         guard state.loadDigests else { return }
         for package in names.sorted() {

@@ -37,9 +37,11 @@ package enum Comparer {
         var keys: [ChangedField] = []
         for field in baseline.fields where host[field.key] != field.value {
             if liveOnlyKeys.contains(field.key) && host[field.key] == nil { continue }
+            if RecordEntry.evidenceKeys.contains(field.key) { continue }
             keys.append(.record(field.key))
         }
         for field in host.fields where baseline[field.key] == nil && !liveOnlyKeys.contains(field.key) {
+            if RecordEntry.evidenceKeys.contains(field.key) { continue }
             keys.append(.record(field.key))
         }
         return keys

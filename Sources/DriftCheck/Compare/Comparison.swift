@@ -86,6 +86,22 @@ package struct Comparison {
             generated: HostInfo.now, tool: HostInfo.toolVersion)
     }
 
+    /// The last stage on grouped items: each grouped item reassessed in the light of its parent, each parent made
+    /// as severe as the worst thing under it that its own change does not explain, and marked as tampering when
+    /// anything in it looks like tampering.
+    static func settle(_ items: inout [DriftItem]) {
+        for index in items.indices {
+            items[index].related = items[index].related.map { SeverityRules.reassess($0, under: items[index]) }
+            let parent = items[index]
+            if let worst = parent.related.filter({ !parent.explains($0) }).map(\.severity).max(),
+                worst > parent.severity
+            {
+                items[index].severity = worst
+            }
+            items[index].tampering = !items[index].tamperingEvidence.isEmpty
+        }
+    }
+
     /// The stages after verification, on two verified manifests: the merge-join, the image check, the allowlist,
     /// the policy, the grouping and the recommendation.
     package static func judge(
@@ -114,10 +130,7 @@ package struct Comparison {
             let (a, b) = (left.element.kind.reportRank, right.element.kind.reportRank)
             return a != b ? a < b : left.offset < right.offset
         }.map(\.element)
-        for index in items.indices {
-            items[index].related = items[index].related.map { SeverityRules.reassess($0, under: items[index]) }
-            items[index].tampering = !items[index].tamperingEvidence.isEmpty
-        }
+        settle(&items)
         return Report(
             baseline: ManifestSource(baseline), host: ManifestSource(host), items: items, statistics: statistics,
             generated: generated, tool: tool, policyDigest: PolicyRenderer.digest(policy),

@@ -15,6 +15,9 @@ package struct DriftItem: Equatable, Sendable {
     package var related: [DriftItem] = []
     /// Set by the comparison for a top-level item whose ``tamperingEvidence`` is not empty.
     package var tampering = false
+    /// The configuration-management tool the policy says owns this item (`managed:`): reported at info level,
+    /// never a reason to rebuild, never a snowflake.
+    package var managedBy: String? = nil
 
     package init(
         kind: EntryKind, name: [UInt8], change: ChangeKind, fields: [ChangedField], severity: Severity,
@@ -40,6 +43,24 @@ package struct DriftItem: Equatable, Sendable {
         return nil
     }
 
+    /// The file entry on the host side, if the item is a file that exists there.
+    package var hostFile: FileEntry? {
+        if case .file(let entry)? = host { return entry }
+        return nil
+    }
+
+    /// True when the item is a new executable file, or a file that gained an execute bit.
+    package var isNewExecutable: Bool {
+        guard let entry = hostFile, entry.isExecutableFile else { return false }
+        switch change {
+        case .added: return true
+        case .modified:
+            if case .file(let old)? = baseline { return !old.isExecutableFile }
+            return false
+        default: return false
+        }
+    }
+
     /// The record on the host side, else on the baseline side.
     package var record: RecordEntry? {
         if case .record(let entry)? = host { return entry }
@@ -52,15 +73,29 @@ package struct DriftItem: Equatable, Sendable {
     package var nameText: String { String(decoding: name, as: UTF8.self) }
 
     /// What, in this top-level item and what is grouped under it, looks like tampering: the item itself, and any
-    /// grouped item that does; under a package, all of that but a setuid bit or capabilities the package brought
+    /// grouped item that does, whether or not the owner itself changed legitimately; under a package, all of that
+    /// but a setuid bit or capabilities on that package's own files
     /// (a file of an upgraded package has already lost "changed outside the package manager": see
     /// ``SeverityRules/reassess(_:under:)``).
     package var tamperingEvidence: [DriftItem] {
         let own = looksLikeTampering ? [self] : []
         if kind == .package {
-            return own + related.filter { $0.looksLikeTampering && $0.finding != .gainedPrivilege }
+            // A setuid bit or capabilities on a file of this very package: its package manager put them there.
+            return own
+                + related.filter { child in
+                    child.looksLikeTampering
+                        && !(child.finding == .gainedPrivilege && child.fileEntry?.package == nameText
+                            && change != .removed)
+                }
         }
         return own + related.filter(\.looksLikeTampering)
+    }
+
+    /// True when `child`, grouped under this item, is what this item's own change consists of: a file of this
+    /// package that changed with it (with no finding, or the setuid bit or capabilities the package gives it).
+    package func explains(_ child: DriftItem) -> Bool {
+        guard kind == .package, let entry = child.fileEntry, entry.package == nameText else { return false }
+        return child.finding == nil || child.finding == .gainedPrivilege
     }
 
     /// True when this item looks like tampering rather than an operator's change: a package-owned file failing its
@@ -72,8 +107,10 @@ package struct DriftItem: Equatable, Sendable {
         switch kind {
         case .file:
             switch finding {
-            case .gainedPrivilege?, .packageChecksumMismatch?, .changedOutsidePackageManager?: return true
-            case .rootAccount?, nil: return false
+            case .gainedPrivilege?, .packageChecksumMismatch?, .changedOutsidePackageManager?,
+                .privilegeInQuietedPath?:
+                return true
+            case .rootAccount?, .conffileEdited?, .executableInDataPath?, nil: return false
             }
         case .user: return true
         default: return false

@@ -9,6 +9,12 @@ package enum Finding: Equatable, Sendable {
     case packageChecksumMismatch(package: String)
     /// A package-owned file (not a conffile) changed while its package did not.
     case changedOutsidePackageManager(package: String)
+    /// A package's conffile was edited in place: configuration drift, not tampering.
+    case conffileEdited(package: String)
+    /// A file with setuid/setgid bits or capabilities in a path a policy rule quiets: no rule hides privilege.
+    case privilegeInQuietedPath
+    /// A new executable file in a path the policy quiets as data (logs, caches, spools, scratch).
+    case executableInDataPath
 
     /// The sentence reports print beside the item.
     package var note: String {
@@ -18,6 +24,9 @@ package enum Finding: Equatable, Sendable {
         case .packageChecksumMismatch(let package): "content does not match the checksum recorded by package \(package)"
         case .changedOutsidePackageManager(let package):
             "changed outside the package manager (owned by package \(package))"
+        case .conffileEdited(let package): "conffile of package \(package) edited by hand"
+        case .privilegeInQuietedPath: "has setuid/setgid or capabilities in a path the policy quiets"
+        case .executableInDataPath: "a new executable where the policy expects only data"
         }
     }
 }

@@ -23,6 +23,14 @@ package enum Grouping {
 
     static let unitDirectories = SystemdCollector.unitDirectories.map { "/" + $0 }
 
+    /// The seconds in which dpkg last worked on a package, by the evidence its record carries (``DpkgLog``).
+    static func activity(of item: DriftItem) -> ClosedRange<Int64>? {
+        guard let record = item.record, let start = record.number("activity_start"),
+            let end = record.number("activity_end"), start <= end
+        else { return nil }
+        return start...end
+    }
+
     private struct Key: Hashable {
         let kind: EntryKind
         let name: String
@@ -49,7 +57,32 @@ package enum Grouping {
             userGroups[Key(kind: .group, name: item.nameText)] = position
         }
 
-        func service(_ name: String) -> Int? { index[Key(kind: .service, name: name)] }
+        /// The service item of a unit or a SysV script name ("cron" finds cron.service on a systemd host).
+        func service(_ name: String) -> Int? {
+            index[Key(kind: .service, name: name)] ?? index[Key(kind: .service, name: name + ".service")]
+        }
+
+        // Packages that changed, with the evidence their records carry: the accounts their maintainer scripts make
+        // and the window in which dpkg last worked on them.
+        let changedPackages = items.indices.filter { position in
+            items[position].kind == .package && [.added, .upgraded, .downgraded].contains(items[position].change)
+        }
+        func packageMaking(account name: String) -> Int? {
+            changedPackages.first { position in
+                guard case .list(let accounts)? = items[position].record?["accounts"] else { return false }
+                return accounts.contains(name)
+            }
+        }
+        /// The changed package whose dpkg window holds `seconds` (the narrowest, when windows overlap).
+        func packageActive(at seconds: Int64) -> Int? {
+            var best: (position: Int, width: Int64)? = nil
+            for position in changedPackages {
+                guard let window = Grouping.activity(of: items[position]), window.contains(seconds) else { continue }
+                let width = window.upperBound - window.lowerBound
+                if best.map({ width < $0.width }) ?? true { best = (position, width) }
+            }
+            return best?.position
+        }
 
         /// A link target as an absolute, normalised path (relative targets resolve against the link's directory).
         func resolve(_ target: [UInt8], from link: [UInt8]) -> [UInt8] {
@@ -92,6 +125,12 @@ package enum Grouping {
         }
 
         func parent(of item: DriftItem) -> Int? {
+            // An account a changed package's maintainer scripts made (its system user and group).
+            if item.kind == .user || item.kind == .group, item.change == .added,
+                let package = packageMaking(account: item.nameText)
+            {
+                return package
+            }
             if item.kind == .group,
                 let user = userGroups[Key(kind: .group, name: item.nameText)],
                 items[user].change == item.change
@@ -156,17 +195,31 @@ package enum Grouping {
             if text.hasPrefix("/etc/init.d/"), let unit = service(String(text.dropFirst("/etc/init.d/".count))) {
                 return unit
             }
+            // SysV links (update-rc.d, systemd-sysv-install): /etc/rc2.d/S01cron belongs to cron (cron.service).
             if text.hasPrefix("/etc/rc"), let last = text.split(separator: "/").last, last.count > 3,
                 last.first == "S" || last.first == "K", let unit = service(String(last.dropFirst(3)))
             {
                 return unit
             }
+            // A file a changed package's maintainer scripts made or changed: its inode changed (ctime, which no
+            // tool can set back) while dpkg worked on that package, by dpkg.log.
+            if item.change != .removed, let changed = item.fileEntry?.changed.seconds,
+                let package = packageActive(at: changed)
+            {
+                return package
+            }
             return nil
         }
 
         var parents: [Int?] = items.map(parent(of:))
-        // Only top-level items can be parents.
+        // Only top-level items are parents: an item whose parent is itself grouped goes under that item's parent
+        // (a package's system group, under its user, under the package).
         for position in parents.indices {
+            var hops = 0
+            while let parent = parents[position], let grandparent = parents[parent], hops < 8 {
+                parents[position] = grandparent == position ? nil : grandparent
+                hops += 1
+            }
             if let parent = parents[position], parents[parent] != nil { parents[position] = nil }
         }
         var result = items

@@ -1,5 +1,6 @@
 /// Decides what to do about a host's drift: `investigate` when anything looks like tampering (those items are the
-/// reasons); else `rebuild` when drift at or above the rebuild severity, a superseded image or an image past its
+/// reasons); else `rebuild` when drift at or above the rebuild severity that no configuration-management tool owns,
+/// a superseded image or an image past its
 /// maximum age; else `none`.
 package enum Recommender {
     private static let maximumReasons = 50
@@ -24,7 +25,8 @@ package enum Recommender {
     {
         let suspicious = items.flatMap(\.tamperingEvidence)
         if !suspicious.isEmpty { return Recommendation(action: .investigate, reasons: reasons(suspicious)) }
-        var reasons = reasons(items.filter { $0.severity >= rules.severity })
+        // What a configuration-management tool owns is that tool's work: never a reason to rebuild.
+        var reasons = reasons(items.filter { $0.severity >= rules.severity && $0.managedBy == nil })
         if rules.whenSuperseded, let newer = lifecycle.supersededBy {
             reasons.append("image superseded: a newer baseline of this image family exists (\(newer))")
         }

@@ -25,8 +25,13 @@ package enum SeverityRules {
                 item.severity = .critical
                 item.finding = .packageChecksumMismatch(package: package)
             } else if let package = tamperedPackage(item, baseline: baseline, host: host) {
-                item.severity = .critical
+                // Code (an executable, a library, a module) changed outside its package manager is tampering;
+                // a package's data file changed by hand is drift of the system, high.
+                item.severity = isCode(baseline: baseline, host: host) ? .critical : max(item.severity, .high)
                 item.finding = .changedOutsidePackageManager(package: package)
+            } else if let package = editedConffile(item, baseline: baseline, host: host) {
+                item.severity = max(item.severity, .high)
+                item.finding = .conffileEdited(package: package)
             }
         }
     }
@@ -41,12 +46,20 @@ package enum SeverityRules {
 
     /// A grouped item in the light of the item it is grouped under: a file of a package that was upgraded or
     /// downgraded changed with its package manager, not outside it, so it loses that finding (and the critical
-    /// severity that came with it) and takes the severity of its path. Anything else is unchanged.
+    /// severity that came with it) and takes the severity of its path. Unless the evidence says otherwise: when
+    /// dpkg.log dates the upgrade (``Grouping/activity(of:)``) and the file's inode changed after it (ctime, which
+    /// no tool sets back), the file was changed after the package manager was done with it, and keeps the finding.
+    /// Anything else is unchanged.
     static func reassess(_ item: DriftItem, under parent: DriftItem) -> DriftItem {
         guard parent.kind == .package, parent.change == .upgraded || parent.change == .downgraded,
             case .changedOutsidePackageManager(let package)? = item.finding, package == parent.nameText,
             item.severity == .critical  // what the finding set; a policy rule's severity stands
         else { return item }
+        if let window = Grouping.activity(of: parent), let changed = item.fileEntry?.changed.seconds,
+            changed > window.upperBound + 1
+        {
+            return item
+        }
         var reassessed = item
         reassessed.finding = nil
         let baseline: FileEntry? = if case .file(let entry)? = item.baseline { entry } else { nil }
@@ -63,6 +76,34 @@ package enum SeverityRules {
         return item.fields.contains(anyOf: [.content, .type, .mode, .target, .owner, .group]) ? package : nil
     }
 
+    /// The owning package when a package's conffile (dpkg conffile, rpm %config, apk) was edited in place:
+    /// configuration drift, high, never tampering.
+    static func editedConffile(_ item: DriftItem, baseline: FileEntry?, host: FileEntry?) -> String? {
+        guard item.change == .modified, let baseline, let host, baseline.conffile || host.conffile,
+            let package = host.package ?? baseline.package
+        else { return nil }
+        return item.fields.contains(anyOf: [.content, .type, .mode, .target, .owner, .group]) ? package : nil
+    }
+
+    /// True when either side is code: a regular file with an execute bit, a shared object or kernel module, or
+    /// anything under the library directories.
+    static func isCode(baseline: FileEntry?, host: FileEntry?) -> Bool {
+        for entry in [baseline, host].compactMap({ $0 }) {
+            if entry.type == .file && entry.permissions & 0o111 != 0 { return true }
+            let path = entry.path
+            let name = path.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            if name.hasSuffix(".so") || name.contains(".so.") || name.hasSuffix(".ko") || name.contains(".ko.") {
+                return true
+            }
+            let libraries = [
+                "/lib", "/lib32", "/lib64", "/libx32", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/libx32",
+                "/usr/libexec", "/usr/local/lib",
+            ]
+            if libraries.contains(where: { isPath(path, below: $0) }) { return true }
+        }
+        return false
+    }
+
     /// True when the host's object has setuid/setgid bits or capabilities that the baseline's did not.
     static func gainsPrivilege(baseline: FileEntry?, host: FileEntry) -> Bool {
         let hostSetID = host.type == .file ? host.permissions & 0o6000 : 0
@@ -77,8 +118,9 @@ package enum SeverityRules {
         "root", "sudo", "wheel", "admin", "adm", "docker", "lxd", "libvirt", "kvm", "disk", "shadow", "systemd-journal",
     ]
 
-    /// Packages: added, removed, downgraded or re-statused → high; upgraded → medium. Services: a new unit,
-    /// enabled, unmasked, or unit/drop-in content changed → high; disabled or masked → medium. Users: new uid 0 →
+    /// Packages: added, removed, downgraded or re-statused → high; upgraded → medium. Services: added, removed,
+    /// enabled, disabled, masked, unmasked, unit, drop-ins or links changed → high; only the live state → medium.
+    /// Users: new uid 0 →
     /// critical, other account changes → high. Groups: privileged groups → high, others → medium. Cron jobs:
     /// added or changed → high. Ports and modules: new → high.
     static func recordSeverity(_ item: DriftItem) -> Severity {
@@ -88,14 +130,12 @@ package enum SeverityRules {
         case .package:
             return item.change == .upgraded ? .medium : .high
         case .service:
+            // What runs at boot: a unit added or removed, enabled, disabled, masked or unmasked, its definition,
+            // drop-ins or SysV links changed. Only its live state (`active`) alone is medium.
             switch item.change {
-            case .added: return .high
-            case .removed: return .medium
+            case .added, .removed: return .high
             default:
-                if new?.text("enabled") == "enabled" && old?.text("enabled") != "enabled" { return .high }
-                if old?.flag("masked") == true && new?.flag("masked") == false { return .high }
-                if item.fields.contains(anyKeyOf: ["unit", "dropins", "script", "links"]) { return .high }
-                return .medium
+                return item.fields.allSatisfy { $0 == .record("active") } ? .medium : .high
             }
         case .user:
             if let uid = new?.number("uid"), uid == 0, old?.number("uid") != 0 { return .critical }

@@ -20,6 +20,8 @@ package struct FleetChange: Sendable {
     package var firstSeen: String?
     package var severity: Severity
     package var related: Int
+    /// The configuration-management tool that owns it (verdict `managed`).
+    package var managedBy: String? = nil
 }
 
 /// The names of the view's hosts, shared by every change that lists hosts by index.

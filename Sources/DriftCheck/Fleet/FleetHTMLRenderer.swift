@@ -10,6 +10,7 @@ package enum FleetHTMLRenderer {
         ("promote", "#2a6f97", "the same change with the same value on enough hosts: bake it into the next image"),
         ("varies-per-host", "#8d6cab", "the same name set to a different value per host: template it at boot"),
         ("snowflake", "#e4572e", "changed on a few hosts: rebuild them"),
+        ("managed", "#5f7f8f", "owned by a configuration-management tool: neither baked nor a reason to rebuild"),
         ("stale", "#7f7f7f", "no report for longer than --stale-after: the host went quiet"),
         ("unverified", "#3d3d3d", "a report that does not verify: never counted as clean"),
         ("drifted", "#f3a712", "drifted hosts (chart)"),

@@ -24,6 +24,8 @@ package enum FleetJSONRenderer {
         json.field("stale_hosts", view.hosts.filter(\.isStale).count)
         json.field("incidents", view.changes.filter { $0.verdict == .incident }.count)
         json.field("promote", view.changes.filter { $0.verdict == .promote }.count)
+        json.field("managed_changes", view.changes.filter { $0.verdict == .managed }.count)
+        json.field("unmanaged_changes", view.changes.filter { $0.verdict != .managed }.count)
         json.field("skipped_files", view.skipped.count)
         json.closeObject()
         json.key("rebuild")
@@ -150,6 +152,7 @@ package enum FleetJSONRenderer {
         json.field("values", change.values)
         json.field("severity", change.severity.name)
         json.field("first_seen", change.firstSeen)
+        if let tool = change.managedBy { json.field("managed_by", tool) }
         json.field("host_count", change.hostIndices.count)
         if listingHosts {
             json.key("hosts")

@@ -23,7 +23,12 @@ package enum FleetTextRenderer {
             let members = view.hosts(of: image)
             let clean = members.filter { $0.state == .clean }.count
             lines.append("")
-            lines.append("IMAGE \(image): \(members.count) hosts, \(clean) clean, \(members.count - clean) not")
+            let own = view.changes.filter { $0.image == image }
+            let managed = own.filter { $0.verdict == .managed }.count
+            lines.append(
+                "IMAGE \(image): \(members.count) hosts, \(clean) clean, \(members.count - clean) not; "
+                    + "\(own.count - managed) changes owned by no tool"
+                    + (managed > 0 ? ", \(managed) managed by tools" : ""))
             if let newer = members.compactMap(\.supersededBy).first {
                 lines.append("  superseded by \(newer): rebuild its hosts from the newer image")
             }
@@ -97,6 +102,9 @@ package enum FleetTextRenderer {
                 + "keep it for forensics, then rebuild it"
         case .incident:
             return "INCIDENT    \(change.title) → \(change.result) — on \(on)"
+        case .managed:
+            return "MANAGED     \(change.title) → \(change.result) — by \(change.managedBy ?? "a tool") on \(on): "
+                + "that tool's work; neither baked nor rebuilt for"
         }
     }
 

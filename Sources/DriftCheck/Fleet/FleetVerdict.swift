@@ -12,4 +12,7 @@ package enum FleetVerdict: String, Sendable, CaseIterable {
     case variesPerHost = "varies-per-host"
     /// Only a few hosts made it: rebuild those hosts.
     case snowflake
+    /// A configuration-management tool the policy names owns it (`managed:`): that tool's work, neither to bake
+    /// into the image nor a reason to rebuild.
+    case managed
 }

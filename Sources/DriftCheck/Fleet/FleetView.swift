@@ -294,7 +294,11 @@ extension FleetView {
                 }
                 var remaining: [HostChange.Slot: [Int32]] = [:]
                 for (id, hosts) in holders where !catalogue[Int(id)].tampering {
-                    if hosts.count >= threshold {
+                    if let tool = catalogue[Int(id)].managedBy {
+                        var managed = change(id, hosts, .managed)
+                        managed.managedBy = tool
+                        changes.append(managed)
+                    } else if hosts.count >= threshold {
                         changes.append(change(id, hosts, .promote))
                     } else {
                         remaining[catalogue[Int(id)].slot, default: []].append(id)

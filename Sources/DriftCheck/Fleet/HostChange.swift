@@ -23,6 +23,8 @@ package struct HostChange: Sendable {
     package var tampering: Bool
     /// Items grouped under it.
     package var related: Int
+    /// The configuration-management tool the host's policy says owns it.
+    package var managedBy: String?
 
     /// "kind name change (fields)", with the name escaped for a terminal or a page.
     package var title: String {
@@ -42,6 +44,7 @@ package struct HostChange: Sendable {
         var related: [JSONValue] = []
         if case .array(let list)? = item["related"] { related = list }
         self.related = related.count
+        managedBy = item["managed_by"]?.stringValue
         // Security first: a critical item anywhere under it blocks promotion, even one the host's comparison
         // explains (a setuid binary its package brought): baking privilege into an image is a deliberate act.
         tampering =
@@ -61,7 +64,7 @@ package struct HostChange: Sendable {
     }
 
     /// Keys of a file value that differ between hosts made from one image without meaning a different result.
-    private static let incidentalKeys: Set<String> = ["mtime"]
+    private static let incidentalKeys: Set<String> = RecordEntry.evidenceKeys.union(["mtime", "ctime"])
 
     /// The canonical bytes of an item's result: kind, name, change, changed fields, the host-side value without
     /// incidental keys, then the results of the grouped items in order. Every piece is length-prefixed, so no two

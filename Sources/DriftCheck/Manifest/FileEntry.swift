@@ -77,6 +77,12 @@ package struct FileEntry: Equatable, Sendable {
     /// True when the setuid or setgid bit is set.
     package var isSetID: Bool { permissions & 0o6000 != 0 }
 
+    /// True for a regular file with setuid or setgid bits, or any object with file capabilities.
+    package var holdsPrivilege: Bool { (type == .file && isSetID) || capabilities != nil }
+
+    /// True for a regular file with any execute bit.
+    package var isExecutableFile: Bool { type == .file && permissions & 0o111 != 0 }
+
     /// The mode as four octal digits ("4755").
     package var modeText: String {
         let digits = String(permissions, radix: 8)

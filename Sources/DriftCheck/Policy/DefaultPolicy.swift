@@ -5,81 +5,87 @@ package enum DefaultPolicy {
         # driftcheck built-in default policy (driftcheck policy show prints the effective policy)
         version: 1
         rules:
-          # Kernel and runtime filesystems, scratch space.
+          # Kernel and runtime filesystems; scratch space holds data, never programs: a new executable there is
+          # reported (data: true), and no rule hides a setuid, setgid or capability bit anywhere.
           - {path: "/proc/**", ignore: true}
           - {path: "/sys/**", ignore: true}
           - {path: "/dev/**", ignore: true}
-          - {path: "/run/**", ignore: true}
-          - {path: "/tmp/**", ignore: true}
-          - {path: "/var/tmp/**", ignore: true}
+          - {path: "/run/**", ignore: true, data: true}
+          - {path: "/tmp/**", ignore: true, data: true}
+          - {path: "/var/tmp/**", ignore: true, data: true}
           - {path: "/lost+found", ignore: true}
           # Logs, caches, spools and state that running services write.
-          - {path: "/var/log/**", ignore: true}
-          - {path: "/var/cache/**", ignore: true}
-          - {path: "/var/spool/postfix/**", ignore: true}
-          - {path: "/var/spool/rsyslog/**", ignore: true}
-          - {path: "/var/spool/anacron/**", ignore: true}
-          - {path: "/var/lib/systemd/random-seed", ignore: true}
-          - {path: "/var/lib/systemd/timers/**", ignore: true}
-          - {path: "/var/lib/systemd/timesync/**", ignore: true}
-          - {path: "/var/lib/systemd/coredump/**", ignore: true}
-          - {path: "/var/lib/systemd/pstore/**", ignore: true}
-          - {path: "/var/lib/systemd/linger/**", ignore: true}
-          - {path: "/var/lib/systemd/catalog/**", ignore: true}
-          - {path: "/var/lib/private/systemd/**", ignore: true}
-          - {path: "/var/lib/logrotate/**", ignore: true}
-          - {path: "/var/lib/dhcp/**", ignore: true}
-          - {path: "/var/lib/dhclient/**", ignore: true}
-          - {path: "/var/lib/NetworkManager/**", ignore: true}
-          - {path: "/var/lib/chrony/**", ignore: true}
-          - {path: "/var/lib/ntp/**", ignore: true}
-          - {path: "/var/lib/ntpdate/**", ignore: true}
-          - {path: "/var/lib/rsyslog/**", ignore: true}
-          - {path: "/var/lib/sudo/lectured/**", ignore: true}
+          - {path: "/var/log/**", ignore: true, data: true}
+          - {path: "/var/cache/**", ignore: true, data: true}
+          - {path: "/var/spool/postfix/**", ignore: true, data: true}
+          - {path: "/var/spool/rsyslog/**", ignore: true, data: true}
+          - {path: "/var/spool/anacron/**", ignore: true, data: true}
+          - {path: "/var/lib/systemd/random-seed", quiets: [content, size], ignore: true}
+          - {path: "/var/lib/systemd/timers/**", ignore: true, data: true}
+          - {path: "/var/lib/systemd/timesync/**", ignore: true, data: true}
+          - {path: "/var/lib/systemd/coredump/**", ignore: true, data: true}
+          - {path: "/var/lib/systemd/pstore/**", ignore: true, data: true}
+          - {path: "/var/lib/systemd/linger/**", ignore: true, data: true}
+          - {path: "/var/lib/systemd/catalog/**", ignore: true, data: true}
+          - {path: "/var/lib/private/systemd/**", ignore: true, data: true}
+          - {path: "/var/lib/logrotate/**", ignore: true, data: true}
+          - {path: "/var/lib/dhcp/**", ignore: true, data: true}
+          - {path: "/var/lib/dhclient/**", ignore: true, data: true}
+          - {path: "/var/lib/NetworkManager/**", ignore: true, data: true}
+          - {path: "/var/lib/chrony/**", ignore: true, data: true}
+          - {path: "/var/lib/ntp/**", ignore: true, data: true}
+          - {path: "/var/lib/ntpdate/**", ignore: true, data: true}
+          - {path: "/var/lib/rsyslog/**", ignore: true, data: true}
+          - {path: "/var/lib/sudo/lectured/**", ignore: true, data: true}
           - {path: "/var/lib/cloud/**", ignore: true}
-          - {path: "/var/lib/polkit-1/**", ignore: true}
-          - {path: "/var/lib/upower/**", ignore: true}
-          - {path: "/var/lib/PackageKit/**", ignore: true}
-          - {path: "/var/lib/update-notifier/**", ignore: true}
-          - {path: "/var/lib/ubuntu-release-upgrader/**", ignore: true}
-          - {path: "/var/lib/man-db/**", ignore: true}
-          - {path: "/var/backups/**", ignore: true}
-          - {path: "/var/lib/driftcheck/reports/**", ignore: true}
-          - {path: "/var/lib/driftcheck/baselines/**", ignore: true}
-          # each host's own signing key, made at first boot like its ssh host keys
-          - {path: "/etc/driftcheck/host.key", ignore: true}
-          - {path: "/etc/driftcheck/host.pub", ignore: true}
-          - {path: "/swapfile", ignore: true}
+          - {path: "/var/lib/polkit-1/**", ignore: true, data: true}
+          - {path: "/var/lib/upower/**", ignore: true, data: true}
+          - {path: "/var/lib/PackageKit/**", ignore: true, data: true}
+          - {path: "/var/lib/update-notifier/**", ignore: true, data: true}
+          - {path: "/var/lib/ubuntu-release-upgrader/**", ignore: true, data: true}
+          - {path: "/var/lib/man-db/**", ignore: true, data: true}
+          - {path: "/var/backups/**", ignore: true, data: true}
+          - {path: "/var/lib/driftcheck/reports/**", ignore: true, data: true}
+          - {path: "/var/lib/driftcheck/baselines/**", ignore: true, data: true}
+          # Files each host writes for itself, quieted for their content only: a change of type, mode, owner,
+          # group or capabilities keeps its severity. Each host's own signing key, made at first boot.
+          - {path: "/etc/driftcheck/host.key", quiets: [content, size], ignore: true}
+          - {path: "/etc/driftcheck/host.pub", quiets: [content, size], ignore: true}
+          - {path: "/swapfile", quiets: [content, size], ignore: true}
           # Package manager indexes and bookkeeping: reported through the package items, not as file lines.
-          - {path: "/var/lib/apt/**", ignore: true}
+          - {path: "/var/lib/apt/**", ignore: true, data: true}
           - {path: "/var/lib/dpkg/**", ignore: true}
           - {path: "/var/lib/rpm/**", ignore: true}
           - {path: "/usr/lib/sysimage/rpm/**", ignore: true}
           - {path: "/var/lib/dnf/**", ignore: true}
           - {path: "/var/lib/yum/**", ignore: true}
           - {path: "/lib/apk/db/**", ignore: true}
-          - {path: "/etc/ld.so.cache", ignore: true}
-          # Identity made at first boot: machine id, host keys, DHCP/cloud-init network settings.
-          - {path: "/etc/machine-id", ignore: true}
-          - {path: "/var/lib/dbus/machine-id", ignore: true}
-          - {path: "/etc/ssh/ssh_host_*", ignore: true}
-          - {path: "/etc/resolv.conf", ignore: true}
-          - {path: "/etc/adjtime", ignore: true}
-          - {path: "/etc/hostname", severity: low}
-          - {path: "/etc/hosts", severity: low}
-          - {path: "/etc/mtab", ignore: true}
+          - {path: "/etc/ld.so.cache", quiets: [content, size], ignore: true}
+          # First boot: machine id, host keys, host name, DHCP/cloud-init network settings, systemd-update-done's
+          # stamps. Content only, as above.
+          - {path: "/etc/machine-id", quiets: [content, size], ignore: true}
+          - {path: "/var/lib/dbus/machine-id", quiets: [content, size, target], ignore: true}
+          - {path: "/etc/ssh/ssh_host_*", quiets: [content, size], ignore: true}
+          - {path: "/etc/resolv.conf", quiets: [content, size, target], ignore: true}
+          - {path: "/etc/adjtime", quiets: [content, size], ignore: true}
+          - {path: "/etc/hostname", quiets: [content, size], ignore: true}
+          - {path: "/etc/hosts", quiets: [content, size], ignore: true}
+          - {path: "/etc/mailname", quiets: [content, size], ignore: true}
+          - {path: "/etc/mtab", quiets: [content, size, target], ignore: true}
+          - {path: "/etc/.updated", quiets: [content, size], ignore: true}
+          - {path: "/var/.updated", quiets: [content, size], ignore: true}
           # Shell history and per-user caches.
-          - {path: "/root/.bash_history", ignore: true}
-          - {path: "/root/.zsh_history", ignore: true}
-          - {path: "/root/.lesshst", ignore: true}
-          - {path: "/root/.viminfo", ignore: true}
-          - {path: "/root/.cache/**", ignore: true}
+          - {path: "/root/.bash_history", quiets: [content, size], ignore: true}
+          - {path: "/root/.zsh_history", quiets: [content, size], ignore: true}
+          - {path: "/root/.lesshst", quiets: [content, size], ignore: true}
+          - {path: "/root/.viminfo", quiets: [content, size], ignore: true}
+          - {path: "/root/.cache/**", ignore: true, data: true}
           - {path: "/root/.local/share/**", ignore: true}
-          - {path: "/home/*/.bash_history", ignore: true}
-          - {path: "/home/*/.zsh_history", ignore: true}
-          - {path: "/home/*/.lesshst", ignore: true}
-          - {path: "/home/*/.viminfo", ignore: true}
-          - {path: "/home/*/.cache/**", ignore: true}
+          - {path: "/home/*/.bash_history", quiets: [content, size], ignore: true}
+          - {path: "/home/*/.zsh_history", quiets: [content, size], ignore: true}
+          - {path: "/home/*/.lesshst", quiets: [content, size], ignore: true}
+          - {path: "/home/*/.viminfo", quiets: [content, size], ignore: true}
+          - {path: "/home/*/.cache/**", ignore: true, data: true}
           - {path: "/home/*/.local/share/**", ignore: true}
           # The directories themselves: their metadata changes when anything below them does.
           - {path: "/root", watch: [type, mode, owner, group]}

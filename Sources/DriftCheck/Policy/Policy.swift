@@ -4,6 +4,8 @@ package struct Policy: Sendable {
     package var rules: [PolicyRule] = []
     package var allowedPorts: [String] = []
     package var allowedModules: [String] = []
+    /// What configuration-management tools own on the hosts (`managed:`).
+    package var managed: [ManagedDeclaration] = []
     /// When to recommend a rebuild (`rebuild:`).
     package var rebuild = RebuildRules()
     /// `check` rehashes every file (no reuse of the previous manifest) after this many incremental runs…
@@ -31,12 +33,27 @@ package struct Policy: Sendable {
     }
 
     /// Applies the rules to each item: the first rule that selects it decides. Unselected items pass unchanged.
+    /// No rule quiets privilege (a file holding setuid/setgid or capabilities stays, critical, unless the rule
+    /// names that file and allows that privilege), and a `data` rule does not quiet a new executable (it stays,
+    /// at medium at least). Then the managed declarations mark what a configuration-management tool owns.
     package func apply(to items: [DriftItem]) -> Outcome {
         var kept: [DriftItem] = []
         var ignored = 0
         for var item in items {
             guard let rule = rules.first(where: { $0.selects(item) }) else {
+                kept.append(managing(item))
+                continue
+            }
+            if rule.quiets(item), item.hostFile?.holdsPrivilege == true, !rule.allowsPrivileges(of: item) {
+                item.severity = .critical
+                if item.finding == nil { item.finding = .privilegeInQuietedPath }
                 kept.append(item)
+                continue
+            }
+            if rule.quiets(item), rule.data, item.isNewExecutable {
+                item.severity = max(item.severity, .medium)
+                if item.finding == nil { item.finding = .executableInDataPath }
+                kept.append(managing(item))
                 continue
             }
             if rule.ignore {
@@ -51,9 +68,21 @@ package struct Policy: Sendable {
                 }
             }
             if let severity = rule.severity { item.severity = severity }
-            kept.append(item)
+            kept.append(managing(item))
         }
         return Outcome(items: kept, ignored: ignored)
+    }
+
+    /// `item` marked as owned by the tool a managed declaration names, at info level; an item that looks like
+    /// tampering, or holds privilege, is never marked.
+    func managing(_ item: DriftItem) -> DriftItem {
+        guard let tool = managed.first(where: { $0.owns(item) })?.tool, !item.looksLikeTampering,
+            item.severity < .critical, item.hostFile?.holdsPrivilege != true
+        else { return item }
+        var marked = item
+        marked.managedBy = tool
+        marked.severity = .info
+        return marked
     }
 
     /// Appends `other`'s rules after this policy's and takes the other settings from `other` where this one has
@@ -62,6 +91,7 @@ package struct Policy: Sendable {
         rules += other.rules
         allowedPorts += other.allowedPorts.filter { !allowedPorts.contains($0) }
         allowedModules += other.allowedModules.filter { !allowedModules.contains($0) }
+        managed += other.managed
         sources += other.sources
     }
 }

@@ -7,8 +7,13 @@ package enum PolicyParser {
         let message: String
     }
 
-    private static let topKeys: Set<String> = ["version", "rules", "allow", "rebuild", "full_rehash", "defaults"]
-    private static let ruleKeys: Set<String> = ["path", "kind", "name", "changes", "ignore", "watch", "severity"]
+    private static let topKeys: Set<String> = [
+        "version", "rules", "allow", "rebuild", "full_rehash", "defaults", "managed",
+    ]
+    private static let ruleKeys: Set<String> = [
+        "path", "kind", "name", "changes", "quiets", "data", "allow_privilege", "ignore", "watch", "severity",
+    ]
+    private static let managedKeys: Set<String> = ["tool", "paths", "packages", "services"]
     /// The kinds a rule may select: every kind this version knows.
     private static let kinds = Set(EntryKind.reportOrder.map(\.name))
 
@@ -96,6 +101,11 @@ package enum PolicyParser {
                     throw Failure(line: line(value), message: "rules must be a list")
                 }
                 for node in rules { policy.rules.append(try rule(node, path: path)) }
+            case "managed":
+                guard case .sequence(let declarations) = value else {
+                    throw Failure(line: line(value), message: "managed must be a list")
+                }
+                for node in declarations { policy.managed.append(try managed(node)) }
             case "allow":
                 for (kindNode, patterns) in try mapping(value, "allow") {
                     let kind = try string(kindNode, "an allow key")
@@ -175,6 +185,24 @@ package enum PolicyParser {
                     }
                     return change
                 }
+            case "quiets":
+                rule.quiets = try strings(value, "quiets").map { text in
+                    guard let field = DriftField(rawValue: text) else {
+                        let known = DriftField.allCases.map(\.rawValue).joined(separator: ", ")
+                        throw Failure(line: line(value), message: "quiets: unknown file field \"\(text)\" (\(known))")
+                    }
+                    return field
+                }
+            case "data": rule.data = try bool(value, "data")
+            case "allow_privilege":
+                rule.allowedPrivileges = try strings(value, "allow_privilege").map { text in
+                    guard let privilege = PolicyRule.Privilege(rawValue: text) else {
+                        throw Failure(
+                            line: line(value),
+                            message: "allow_privilege: unknown privilege \"\(text)\" (setuid, setgid, capabilities)")
+                    }
+                    return privilege
+                }
             case "ignore": rule.ignore = try bool(value, "ignore")
             case "watch":
                 let fields = try strings(value, "watch")
@@ -198,10 +226,54 @@ package enum PolicyParser {
         guard rule.ignore || rule.watch != nil || rule.severity != nil else {
             throw Failure(line: line(node), message: "a rule needs ignore, watch or severity to do something")
         }
+        if !rule.allowedPrivileges.isEmpty,
+            rule.path.map({ $0.pattern.contains(where: { "*?[".contains($0) }) }) ?? true
+        {
+            throw Failure(
+                line: line(node), message: "allow_privilege needs a path that names one file (no wildcard)")
+        }
+        if (rule.quiets != nil || rule.data) && rule.kind != nil && rule.kind != .file {
+            throw Failure(line: line(node), message: "quiets and data apply to files; not to kind \(rule.kind!)")
+        }
         if rule.path != nil, let kind = rule.kind, kind != .file {
             throw Failure(line: line(node), message: "path selects files; it cannot be combined with kind \(kind)")
         }
         return rule
+    }
+}
+
+extension PolicyParser {
+    private static func managed(_ node: Node) throws -> ManagedDeclaration {
+        var declaration = ManagedDeclaration(tool: "")
+        for (keyNode, value) in try mapping(node, "a managed entry") {
+            let key = try string(keyNode, "a managed key")
+            switch key {
+            case "tool": declaration.tool = try string(value, "tool")
+            case "paths":
+                declaration.paths = try strings(value, "paths").map { pattern in
+                    guard pattern.hasPrefix("/") else {
+                        throw Failure(line: line(value), message: "path \"\(pattern)\" must start with /")
+                    }
+                    return PathGlob(pattern)
+                }
+            case "packages": declaration.packages = try strings(value, "packages").map { PathGlob($0) }
+            case "services": declaration.services = try strings(value, "services").map { PathGlob($0) }
+            default:
+                throw Failure(
+                    line: line(keyNode),
+                    message: "unknown managed key \"\(key)\" (expected \(managedKeys.sorted().joined(separator: ", ")))"
+                )
+            }
+        }
+        guard !declaration.tool.isEmpty,
+            declaration.tool.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+        else {
+            throw Failure(line: line(node), message: "a managed entry needs a tool name (letters, digits, - _ .)")
+        }
+        guard !(declaration.paths.isEmpty && declaration.packages.isEmpty && declaration.services.isEmpty) else {
+            throw Failure(line: line(node), message: "a managed entry needs paths, packages or services")
+        }
+        return declaration
     }
 }
 

@@ -44,12 +44,31 @@ package enum PolicyRenderer {
             if let kind = rule.kind { parts.append("kind: \(kind)") }
             if let name = rule.name { parts.append("name: \(quote(name.pattern))") }
             if !rule.changes.isEmpty { parts.append("changes: \(list(rule.changes.map(\.rawValue)))") }
+            if let quiets = rule.quiets { parts.append("quiets: \(list(quiets.map(\.rawValue)))") }
+            if rule.data { parts.append("data: true") }
+            if !rule.allowedPrivileges.isEmpty {
+                parts.append("allow_privilege: \(list(rule.allowedPrivileges.map(\.rawValue)))")
+            }
             if rule.ignore { parts.append("ignore: true") }
             if let watch = rule.watch { parts.append("watch: \(list(watch))") }
             if let severity = rule.severity { parts.append("severity: \(severity.name)") }
             lines.append("  - {\(parts.joined(separator: ", "))}" + (annotated ? "  # \(rule.origin)" : ""))
         }
         if policy.rules.isEmpty { lines[lines.count - 1] = "rules: []" }
+        if !policy.managed.isEmpty {
+            lines.append("managed:")
+            for declaration in policy.managed {
+                var parts = ["tool: \(quote(declaration.tool))"]
+                if !declaration.paths.isEmpty { parts.append("paths: \(list(declaration.paths.map(\.pattern)))") }
+                if !declaration.packages.isEmpty {
+                    parts.append("packages: \(list(declaration.packages.map(\.pattern)))")
+                }
+                if !declaration.services.isEmpty {
+                    parts.append("services: \(list(declaration.services.map(\.pattern)))")
+                }
+                lines.append("  - {\(parts.joined(separator: ", "))}")
+            }
+        }
         lines.append("allow:")
         lines.append("  port: \(list(policy.allowedPorts))")
         lines.append("  module: \(list(policy.allowedModules))")

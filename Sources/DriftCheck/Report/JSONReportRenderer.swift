@@ -71,6 +71,7 @@ package enum JSONReportRenderer {
         json.field("severity", item.severity.name)
         if let note = item.note { json.field("note", note) }
         if item.tampering { json.field("tampering", true) }
+        if let tool = item.managedBy { json.field("managed_by", tool) }
         json.key("baseline")
         value(item.baseline, into: &json)
         json.key("host")
@@ -103,6 +104,7 @@ package enum JSONReportRenderer {
             json.field("gid", entry.gid)
             json.field("size", entry.size)
             json.field("mtime", entry.modified.description)
+            json.field("ctime", entry.changed.description)
             if let rdev = entry.deviceNumberText { json.field("rdev", rdev) }
             if let digest = entry.sha256 {
                 json.field(entry.blockDigest ? "sha256_blocks" : "sha256", Hex.encode(digest))

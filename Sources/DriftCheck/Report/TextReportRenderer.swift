@@ -4,12 +4,27 @@
 package struct TextReportRenderer {
     /// Marks up a piece of text for what it stands for; the executable colours them on a terminal.
     package var emphasis: @Sendable (String, TextEmphasis) -> String
+    /// List every item grouped under an item (`--details`). Without it, an item is one line, and only the grouped
+    /// items that look like tampering or are critical are listed under it: a grouping never hides those.
+    package var details = false
 
-    package init(emphasis: @escaping @Sendable (String, TextEmphasis) -> String = { text, _ in text }) {
+    package init(
+        details: Bool = false, emphasis: @escaping @Sendable (String, TextEmphasis) -> String = { text, _ in text }
+    ) {
+        self.details = details
         self.emphasis = emphasis
     }
 
     package func render(_ report: Report) -> String {
+        (itemLines(report) + summaryLines(report)).joined(separator: "\n") + "\n"
+    }
+
+    /// The heading and the items alone, without the summary and the recommendation (`driftcheck show`).
+    package func renderItems(_ report: Report) -> String {
+        itemLines(report).joined(separator: "\n") + "\n"
+    }
+
+    private func itemLines(_ report: Report) -> [String] {
         var lines: [String] = []
         let hostImage = report.host.header.image.map { TerminalText.escape(Array($0.utf8)) } ?? "(none)"
         let baselineImage = report.baseline.header.image.map { TerminalText.escape(Array($0.utf8)) } ?? "(none)"
@@ -51,26 +66,44 @@ package struct TextReportRenderer {
                     name.count < nameWidth ? name + String(repeating: " ", count: nameWidth - name.count) : name
                 var detail = Self.detail(item)
                 if let note = item.note.map(TerminalText.clean) { detail += detail.isEmpty ? note : "; \(note)" }
-                if !item.related.isEmpty {
-                    detail += "  (+\(item.related.count) file\(item.related.count == 1 ? "" : "s"))"
-                }
+                if let tool = item.managedBy { detail += (detail.isEmpty ? "" : "; ") + "managed by \(tool)" }
+                if !item.related.isEmpty { detail += "  (+\(Self.groupedCount(item.related)))" }
                 lines.append("  \(severityColumn)\(changeColumn)\(padded)\(detail.isEmpty ? "" : "  " + detail)")
-                for related in item.related.prefix(Self.relatedShown) {
-                    let relatedDetail = Self.detail(related)
+                let shown =
+                    details ? item.related : item.related.filter { $0.looksLikeTampering || $0.severity == .critical }
+                for related in shown {
+                    var relatedDetail = Self.detail(related)
+                    if let note = related.note.map(TerminalText.clean) {
+                        relatedDetail += relatedDetail.isEmpty ? note : "; \(note)"
+                    }
+                    let kind = related.kind == .file ? "" : "\(related.kind) "
+                    let marker =
+                        details ? "" : emphasis(related.severity.name.uppercased(), .severity(related.severity)) + " "
                     lines.append(
-                        "      \(related.change.rawValue) \(TerminalText.escape(related.name))"
+                        "      \(marker)\(related.change.rawValue) \(kind)\(TerminalText.escape(related.name))"
                             + (relatedDetail.isEmpty ? "" : "  " + relatedDetail))
-                }
-                if item.related.count > Self.relatedShown {
-                    lines.append("      … and \(item.related.count - Self.relatedShown) more (see --format json)")
                 }
             }
         }
-        lines.append("")
+        return lines
+    }
+
+    private func summaryLines(_ report: Report) -> [String] {
+        var lines = [""]
         let counts = report.counts
         let perSeverity = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0.name)" }.joined(separator: ", ")
         var summary = "Summary: \(report.items.count) drifted (\(perSeverity))"
-        if report.groupedCount > 0 { summary += ", \(report.groupedCount) file changes grouped under them" }
+        if report.groupedCount > 0 {
+            summary += ", \(report.groupedCount) changes grouped under them"
+            if !details { summary += " (--details lists them)" }
+        }
+        let managed = report.items.filter { $0.managedBy != nil }
+        if !managed.isEmpty {
+            var tools: [String: Int] = [:]
+            for item in managed { tools[item.managedBy ?? "", default: 0] += 1 }
+            let perTool = tools.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            summary += "; managed by tools: \(perTool); owned by no tool: \(report.items.count - managed.count)"
+        }
         summary += "; "
         summary +=
             "\(report.statistics.baselineEntries) baseline entries, \(report.statistics.hostEntries) host entries"
@@ -96,10 +129,14 @@ package struct TextReportRenderer {
         }
         for reason in recommendation.reasons.prefix(10) { lines.append("  - \(TerminalText.clean(reason))") }
         if recommendation.reasons.count > 10 { lines.append("  - … \(recommendation.reasons.count - 10) more") }
-        return lines.joined(separator: "\n") + "\n"
+        return lines
     }
 
-    static let relatedShown = 10
+    /// "37 files", or "39 items" when they are not all files.
+    static func groupedCount(_ related: [DriftItem]) -> String {
+        let noun = related.allSatisfy { $0.kind == .file } ? "file" : "item"
+        return "\(related.count) \(noun)\(related.count == 1 ? "" : "s")"
+    }
 
     static func sectionTitle(_ kind: EntryKind) -> String {
         switch kind {

@@ -22,7 +22,7 @@ public struct DriftCheckError: Error, CustomStringConvertible, Sendable {
     /// What went wrong, in words.
     public let message: String
 
-    init(_ code: Code, path: String? = nil, _ message: String) {
+    package init(_ code: Code, path: String? = nil, _ message: String) {
         self.code = code
         self.path = path.map { TerminalText.escape(Array($0.utf8)) }
         // Messages quote what they found (a host name, a JSON key from a manifest): nothing raw reaches a terminal.

@@ -2,7 +2,7 @@ import ArgumentParser
 import DriftCheck
 import Logging
 
-/// Options shared by `compare` and `check`: trust, policy, gate.
+/// Options shared by `compare`, `check` and `show`: trust, policy, gate, detail.
 struct JudgementOptions: ParsableArguments {
     @Option(
         name: .long,
@@ -60,6 +60,11 @@ struct JudgementOptions: ParsableArguments {
         help: ArgumentHelp(
             "Lowest severity that makes the exit code 1: critical, high, medium, low or info.", valueName: "SEVERITY"))
     var failOn: Severity = .info
+
+    @Flag(
+        name: .long,
+        help: "Text report: list every change grouped under an item, not only those that look like tampering.")
+    var details = false
 
     func comparison(baseline: String?, host: String, logger: Logger) -> Comparison {
         var trust = TrustRoots(sharedKeyPaths: pubkey)

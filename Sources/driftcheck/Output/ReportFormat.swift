@@ -7,9 +7,9 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, ndjson, prometheus, junit
 
     /// The report rendered in this format.
-    func render(_ report: Report, failOn: Severity, colour: Bool) -> [UInt8] {
+    func render(_ report: Report, failOn: Severity, colour: Bool, details: Bool = false) -> [UInt8] {
         switch self {
-        case .text: Array(TerminalColour.textRenderer(colour: colour).render(report).utf8)
+        case .text: Array(TerminalColour.textRenderer(colour: colour, details: details).render(report).utf8)
         case .json: JSONReportRenderer.render(report)
         case .ndjson: NDJSONReportRenderer.render(report)
         case .prometheus: PrometheusReportRenderer.render(report)

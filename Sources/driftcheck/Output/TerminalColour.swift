@@ -19,8 +19,8 @@ enum TerminalColour {
         }
     }
 
-    /// The text renderer, coloured when `colour` is true.
-    static func textRenderer(colour: Bool) -> TextReportRenderer {
-        colour ? TextReportRenderer(emphasis: paint) : TextReportRenderer()
+    /// The text renderer, coloured when `colour` is true, listing grouped items when `details` is.
+    static func textRenderer(colour: Bool, details: Bool = false) -> TextReportRenderer {
+        colour ? TextReportRenderer(details: details, emphasis: paint) : TextReportRenderer(details: details)
     }
 }

@@ -5,10 +5,12 @@
 
 DRIFTCHECK_ROOTFS_DEFAULT=/var/cache/driftcheck-ci/bookworm-minbase
 
-# ensure_rootfs DIR: debootstrap a bookworm minbase rootfs (with libssl3) into DIR unless it is already there.
-# It is built in DIR.partial and renamed when complete, so a DIR that exists is a finished rootfs.
+# ensure_rootfs DIR [PACKAGES]: debootstrap a bookworm minbase rootfs (with libssl3, and PACKAGES, a comma-separated
+# list of more packages to --include, if given) into DIR unless it is already there. It is built in DIR.partial and
+# renamed when complete, so a DIR that exists is a finished rootfs. (Give each PACKAGES list a DIR of its own: an
+# existing DIR is reused whatever it was made with.)
 ensure_rootfs() {
-    local dir=$1 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+    local dir=$1 include=libssl3${2:+,$2} mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
     if [ -x "$dir/usr/bin/dpkg" ] && [ -e "$dir/usr/lib/x86_64-linux-gnu/libcrypto.so.3" ]; then
         echo "rootfs: reusing $dir" >&2
         return 0
@@ -23,8 +25,8 @@ ensure_rootfs() {
     mkdir -p "$(dirname "$dir")"
     rm -rf "$dir.partial"
     _chroot_partial=$dir.partial
-    echo "rootfs: debootstrap --variant=minbase --include=libssl3 bookworm $dir (from $mirror; a few minutes)" >&2
-    if ! nice -n 19 debootstrap --variant=minbase --include=libssl3 bookworm "$dir.partial" "$mirror" \
+    echo "rootfs: debootstrap --variant=minbase --include=$include bookworm $dir (from $mirror; a few minutes)" >&2
+    if ! nice -n 19 debootstrap --variant=minbase --include="$include" bookworm "$dir.partial" "$mirror" \
         >"$dir.partial.log" 2>&1; then
         tail -n 20 "$dir.partial.log" >&2
         die "debootstrap failed (log: $dir.partial.log)"

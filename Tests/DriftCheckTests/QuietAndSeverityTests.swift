@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import DriftCheck
@@ -27,7 +28,10 @@ struct QuietAndSeverityTests {
         .record(RecordEntry(kind: kind, name: name, fields: fields))
     }
 
-    static func package(_ name: String, _ version: String, window: ClosedRange<Int64>? = nil, accounts: [String] = [])
+    static func package(
+        _ name: String, _ version: String, window: ClosedRange<Int64>? = nil, accounts: [String] = [],
+        scriptPaths: [String] = []
+    )
         -> ManifestEntry
     {
         var fields = [
@@ -35,6 +39,7 @@ struct QuietAndSeverityTests {
             RecordField("arch", .text("amd64")), RecordField("status", .text("install ok installed")),
         ]
         if !accounts.isEmpty { fields.append(RecordField("accounts", .list(accounts))) }
+        if !scriptPaths.isEmpty { fields.append(RecordField("script_paths", .list(scriptPaths))) }
         if let window {
             fields.append(RecordField("activity_start", .number(window.lowerBound)))
             fields.append(RecordField("activity_end", .number(window.upperBound)))
@@ -248,6 +253,42 @@ struct QuietAndSeverityTests {
         #expect(judged.first?.related.filter { $0.kind == .user || $0.kind == .group }.count == 2)
     }
 
+    @Test(
+        "in one apt run, a file goes under the package whose scripts name it; an edit or a chown in that second does not"
+    )
+    func overlappingWindowsNeedTheScriptsWord() throws {
+        let second: ClosedRange<Int64> = 1_764_400_000...1_764_400_001
+        let library = try Self.item(nil, Self.package("libpcap0.8:amd64", "1.10.3-1", window: second))
+        let tcpdump = try Self.item(
+            nil,
+            Self.package(
+                "tcpdump", "4.99.3-1", window: second, scriptPaths: ["/etc/apparmor.d/local/usr.bin.tcpdump"]))
+        func added(_ path: String, directory: Bool = false) throws -> DriftItem {
+            guard directory else { return try Self.item(nil, Self.file(path)) }
+            var entry = FileEntry(
+                path: Array(path.utf8), type: .dir, permissions: 0o755, uid: 0, gid: 0, size: 4096,
+                modified: Self.stamp, changed: Self.stamp)
+            entry.sha256 = nil
+            return try Self.item(nil, .file(entry))
+        }
+        let override = try added("/etc/apparmor.d/local/usr.bin.tcpdump")
+        let directory = try added("/etc/apparmor.d/local", directory: true)
+        let stray = try added("/etc/stray.conf")
+        let conffile = try Self.item(
+            Self.file("/etc/login.defs", package: "login", conffile: true),
+            Self.file("/etc/login.defs", content: 2, package: "login", conffile: true))
+        let chowned = try Self.item(Self.file("/etc/hosts"), Self.file("/etc/hosts", uid: 1000))
+        let judged = Self.judge([library, tcpdump, override, directory, stray, conffile, chowned])
+        let top = judged.map(\.nameText)
+        #expect(top == ["libpcap0.8:amd64", "tcpdump", "/etc/stray.conf", "/etc/login.defs", "/etc/hosts"])
+        #expect(
+            judged[1].related.map(\.nameText).sorted() == [
+                "/etc/apparmor.d/local", "/etc/apparmor.d/local/usr.bin.tcpdump",
+            ])
+        #expect(judged.first { $0.nameText == "/etc/login.defs" }?.finding == .conffileEdited(package: "login"))
+        #expect(judged.first { $0.nameText == "/etc/hosts" }?.severity == .high)
+    }
+
     @Test("a root account a package's script names is still critical tampering under the package")
     func rootAccountUnderAPackageIsTampering() throws {
         let package = try Self.item(nil, Self.package("evil", "1", accounts: ["toor"]))
@@ -278,6 +319,41 @@ struct QuietAndSeverityTests {
         #expect(judged.count == 1)
         #expect(judged.first?.related.count == 8)
         #expect(judged.first?.severity == .high)
+    }
+
+    @Test(
+        """
+        on the RPM path (the rpmdb.sqlite rpm 4.18 wrote): a %config file edited is a high conffile edit, the \
+        package's binary patched is critical tampering, its data file edited is high
+        """
+    )
+    func rpmConfigAndCode() throws {
+        let fixture = try Fixture()
+        try fixture.directory.makeDirectory("image/var/lib/rpm")
+        let database = try FixtureFiles.bytes("rpm/rpmdb.sqlite")
+        try Data(database).write(to: URL(fileURLWithPath: fixture.root + "/var/lib/rpm/rpmdb.sqlite"))
+        _ = try fixture.directory.write("image/etc/hello/hello.conf", "greeting = hello\n")
+        _ = try fixture.directory.write("image/usr/bin/hello-tool", "#!/bin/sh\necho hello\n", mode: 0o755)
+        _ = try fixture.directory.write("image/usr/share/tiny/data.txt", "data\n")
+        let baseline = try fixture.scan("baseline.jsonl")
+        _ = try fixture.directory.write("image/etc/hello/hello.conf", "greeting = hi\n")
+        _ = try fixture.directory.write("image/usr/bin/hello-tool", "#!/bin/sh\necho pwned\n", mode: 0o755)
+        _ = try fixture.directory.write("image/usr/share/tiny/data.txt", "changed\n")
+        let host = try fixture.scan("host.jsonl")
+        let (status, report) = try fixture.jsonReport(baseline, host)
+        #expect(status == 1)
+        func rated(_ name: String) -> String {
+            let item = Fixture.item(report, named: name)
+            return "\(item?["severity"]?.stringValue ?? "none"): \(item?["note"]?.stringValue ?? "")"
+        }
+        #expect(rated("/etc/hello/hello.conf") == "high: conffile of package hello-tool edited by hand")
+        #expect(
+            rated("/usr/bin/hello-tool")
+                == "critical: changed outside the package manager (owned by package hello-tool)")
+        #expect(
+            rated("/usr/share/tiny/data.txt") == "high: changed outside the package manager (owned by package tiny-lib)"
+        )
+        #expect(report["recommendation"]?["action"]?.stringValue == "investigate")
     }
 
     // MARK: managed paths

@@ -3,8 +3,8 @@
 ///
 /// Records: `{"kind":"package","name":"nano","manager":"dpkg","version":"7.2-1","arch":"amd64",`
 /// `"status":"install ok installed"}`, and the evidence keys (never compared, see ``RecordEntry/evidenceKeys``)
-/// `activity_start`/`activity_end` (dpkg.log's last window for it, ``DpkgLog``) and `accounts` (the accounts its
-/// maintainer scripts make, ``MaintainerScripts``) when there is such evidence.
+/// `activity_start`/`activity_end` (dpkg.log's last window for it, ``DpkgLog``), `accounts` and `script_paths` (the
+/// accounts its maintainer scripts make and the paths they name, ``MaintainerScripts``) when there is such evidence.
 /// Packages whose state is `not-installed` are left out (dpkg keeps them only as bookkeeping).
 struct DpkgCollector: Collector {
     var name: String { "dpkg" }
@@ -49,12 +49,18 @@ struct DpkgCollector: Collector {
                 RecordField("arch", .text(package.architecture)), RecordField("status", .text(package.status)),
             ]
             var made = accounts[package.qualifiedName] ?? []
+            var paths: Set<String> = []
             for script in ["preinst", "postinst"] {
                 guard let text = root.read("\(Self.infoPath)/\(package.qualifiedName).\(script)", limit: 1 << 20)
                 else { continue }
                 made.formUnion(MaintainerScripts.accounts(namedIn: text, among: accountNames))
+                paths.formUnion(MaintainerScripts.paths(namedIn: text))
             }
             if !made.isEmpty { fields.append(RecordField("accounts", .list(made.sorted()))) }
+            if !paths.isEmpty {
+                let kept = paths.sorted().prefix(MaintainerScripts.maximumPaths)
+                fields.append(RecordField("script_paths", .list(Array(kept))))
+            }
             if let window = windows["\(package.name):\(package.architecture)"] ?? windows[package.name] {
                 fields.append(RecordField("activity_start", .number(window.start)))
                 fields.append(RecordField("activity_end", .number(window.end)))

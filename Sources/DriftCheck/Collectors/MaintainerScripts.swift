@@ -1,6 +1,7 @@
-/// The accounts a package makes for itself: the account names on the host that its maintainer scripts (`preinst`,
-/// `postinst`) name when they call adduser, useradd, addgroup, groupadd or systemd-sysusers, and those its
-/// sysusers.d files declare. The evidence that puts a package's system user under the package in a report.
+/// What a package's maintainer scripts (`preinst`, `postinst`) make for it, by what they name: the account names
+/// on the host that they name when they call adduser, useradd, addgroup, groupadd or systemd-sysusers (and those its
+/// sysusers.d files declare), and the paths under /etc, /var, /srv, /opt and /usr/local they name literally. The
+/// evidence that puts a package's system user and the files its scripts leave behind under the package in a report.
 enum MaintainerScripts {
     static let accountCommands = ["adduser", "useradd", "addgroup", "groupadd", "systemd-sysusers"]
 
@@ -14,6 +15,29 @@ enum MaintainerScripts {
         }
         // The accounts every image has are never made by a package's script.
         return found.subtracting(["root", "daemon", "bin", "sys", "adm", "nogroup", "nobody", "users", "staff"])
+    }
+
+    /// Where maintainer scripts make files for a package: the paths under these it names are evidence.
+    static let madePathPrefixes = ["/etc/", "/var/", "/srv/", "/opt/", "/usr/local/"]
+    static let maximumPaths = 64
+
+    /// The absolute paths under ``madePathPrefixes`` that `script` names literally (no variables, no globs).
+    static func paths(namedIn script: [UInt8]) -> Set<String> {
+        let text = String(decoding: script, as: UTF8.self)
+        var found: Set<String> = []
+        let words = text.split { character in
+            !(character.isASCII && (character.isLetter || character.isNumber || "_./+@:-".contains(character)))
+        }
+        for word in words where word.hasPrefix("/") && found.count < maximumPaths {
+            var path = String(word)
+            while path.count > 1, path.hasSuffix("/") || path.hasSuffix(".") || path.hasSuffix(":") {
+                path.removeLast()
+            }
+            if madePathPrefixes.contains(where: { path.hasPrefix($0) }), !path.contains("//") {
+                found.insert(path)
+            }
+        }
+        return found
     }
 
     /// The users and groups a sysusers.d file declares (`u NAME …`, `g NAME …`, `m USER GROUP`).

@@ -73,15 +73,33 @@ package enum Grouping {
                 return accounts.contains(name)
             }
         }
-        /// The changed package whose dpkg window holds `seconds` (the narrowest, when windows overlap).
-        func packageActive(at seconds: Int64) -> Int? {
-            var best: (position: Int, width: Int64)? = nil
-            for position in changedPackages {
-                guard let window = Grouping.activity(of: items[position]), window.contains(seconds) else { continue }
-                let width = window.upperBound - window.lowerBound
-                if best.map({ width < $0.width }) ?? true { best = (position, width) }
+        /// The changed packages whose dpkg window holds `seconds`.
+        func packagesActive(at seconds: Int64) -> [Int] {
+            changedPackages.filter { Grouping.activity(of: items[$0])?.contains(seconds) == true }
+        }
+        /// The changed packages whose maintainer scripts name `path`, or a path below it (a directory they made).
+        func packagesNaming(_ path: String) -> [Int] {
+            changedPackages.filter { position in
+                guard case .list(let paths)? = items[position].record?["script_paths"] else { return false }
+                return paths.contains { $0 == path || $0.hasPrefix(path + "/") }
             }
-            return best?.position
+        }
+        /// The changed package whose maintainer scripts made or changed the file `item`, by dpkg's evidence: a file
+        /// no package owns, added while dpkg worked on one package only (its inode's ctime, which no tool sets
+        /// back, in that package's window), or named by that package's scripts; a modified one needs both.
+        func packageMaking(file item: DriftItem, path text: String) -> Int? {
+            guard let entry = item.hostFile, entry.package == nil else { return nil }
+            let active = packagesActive(at: entry.changed.seconds)
+            let naming = packagesNaming(text)
+            switch item.change {
+            case .added:
+                if let named = naming.first(where: active.contains) ?? naming.first { return named }
+                return active.count == 1 ? active[0] : nil
+            case .modified:
+                return naming.first(where: active.contains)
+            default:
+                return nil
+            }
         }
 
         /// A link target as an absolute, normalised path (relative targets resolve against the link's directory).
@@ -201,13 +219,7 @@ package enum Grouping {
             {
                 return unit
             }
-            // A file a changed package's maintainer scripts made or changed: its inode changed (ctime, which no
-            // tool can set back) while dpkg worked on that package, by dpkg.log.
-            if item.change != .removed, let changed = item.fileEntry?.changed.seconds,
-                let package = packageActive(at: changed)
-            {
-                return package
-            }
+            if let package = packageMaking(file: item, path: text) { return package }
             return nil
         }
 

@@ -81,4 +81,68 @@ struct OperatorOutputTests {
         #expect(result.stderr.contains("'\(value)' is invalid for '\(option) <"), "\(result.stderr)")
         #expect(result.stderr.hasPrefix("driftcheck: "))
     }
+
+    @Test(
+        """
+        a host with 120 packages installed by dpkg prints one line per item and a summary; --details lists their \
+        files; show prints one package in full
+        """
+    )
+    func textReportStaysReadableAtScale() throws {
+        let fixture = try Fixture()
+        let image = fixture.root
+        let packages = fixture.directory.url("debs")
+        let setup = """
+            set -e
+            mkdir -p '\(image)/var/lib/dpkg/info' '\(image)/var/lib/dpkg/updates' '\(image)/var/lib/dpkg/triggers' \
+                '\(packages)'
+            : > '\(image)/var/lib/dpkg/status'
+            : > '\(image)/var/lib/dpkg/available'
+            """
+        #expect(try CommandLineTool.shell(setup).status == 0)
+        let baseline = try fixture.scan("baseline.jsonl")
+        let build = """
+            set -e
+            cd '\(packages)'
+            for n in $(seq 100 219); do
+                d=tool$n
+                mkdir -p $d/DEBIAN $d/usr/bin $d/usr/share/doc/tool$n
+                printf '#!/bin/sh\\necho %s\\n' $n > $d/usr/bin/tool$n
+                chmod 755 $d/usr/bin/tool$n
+                for f in README copyright changelog NEWS TODO AUTHORS THANKS BUGS; do
+                    echo $f > $d/usr/share/doc/tool$n/$f
+                done
+                printf 'Package: tool%s\\nVersion: 1.0-1\\nArchitecture: all\\n' $n > $d/DEBIAN/control
+                printf 'Maintainer: T <t@example.com>\\nDescription: fixture\\n tiny\\n' >> $d/DEBIAN/control
+                dpkg-deb --root-owner-group --build $d $d.deb >/dev/null
+            done
+            dpkg --root='\(image)' --force-depends --force-script-chrootless -i ./*.deb >/dev/null
+            """
+        let built = try CommandLineTool.shell(build)
+        #expect(built.status == 0, "\(built.stderr)")
+        let host = try fixture.scan("host.jsonl")
+        let compact = try fixture.compare(baseline, host, ["--format", "text"])
+        #expect(compact.status == 1)
+        let lines = compact.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.filter { $0.hasPrefix("  HIGH     added      tool") }.count == 120)
+        #expect(lines.count < 120 + 30, "one line per item, a heading, a summary, the reasons: \(lines.count)")
+        #expect(compact.stdout.contains("  HIGH     added      tool150  1.0-1 all  (+10 files)"))
+        let summary = try #require(lines.first { $0.hasPrefix("Summary: 120 drifted") })
+        let grouped = try #require(
+            summary.split(separator: ", ").first { $0.contains(" changes grouped under them (--details lists them)") })
+        let groupedCount = try #require(Int(grouped.split(separator: " ")[0]))
+        #expect(groupedCount >= 120 * 10)
+        let detailed = try fixture.compare(baseline, host, ["--format", "text", "--details"])
+        #expect(detailed.stdout.split(separator: "\n").count >= 120 + groupedCount)
+        #expect(detailed.stdout.contains("      added /usr/bin/tool150  file 0755 0:0"))
+        let shown = try CommandLineTool.driftcheck(
+            "show", "--baseline", baseline, "--host", host, "--pubkey", fixture.pub, "package", "tool150")
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("/usr/share/doc/tool150/THANKS"))
+        #expect(!shown.stdout.contains("tool151"))
+        let missing = try CommandLineTool.driftcheck(
+            "show", "--baseline", baseline, "--host", host, "--pubkey", fixture.pub, "package", "tool999")
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no drifted item named package tool999"))
+    }
 }

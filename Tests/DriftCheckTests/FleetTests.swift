@@ -21,7 +21,7 @@ struct FleetTests {
     /// writes it; `ago` runs it under faketime that long ago.
     private func report(
         _ fixture: Fixture, host: String, drift: String, baseline: String, reports: String, ago: String? = nil,
-        key: String? = nil
+        key: String? = nil, extra: [String] = []
     ) throws {
         let root = fixture.directory.url("hosts/\(host)")
         if !FileManager.default.fileExists(atPath: root) {
@@ -38,11 +38,13 @@ struct FleetTests {
         let stamp = ago == nil ? "now" : "ago"
         let out = "\(reports)/\(host)/\(host)-\(stamp).report.json"
         try fixture.directory.makeDirectory("reports/\(host)")
-        let arguments = [
-            CommandLineTool.driftcheck, "compare", "--baseline", baseline, "--host", manifest, "--pubkey", fixture.pub,
-            "--pubkey", fixture.directory.url("other.pub"), "--format", "json", "--key", key ?? fixture.key,
-            "--out", out,
-        ]
+        let arguments =
+            [
+                CommandLineTool.driftcheck, "compare", "--baseline", baseline, "--host", manifest, "--pubkey",
+                fixture.pub,
+                "--pubkey", fixture.directory.url("other.pub"), "--format", "json", "--key", key ?? fixture.key,
+                "--out", out,
+            ] + extra
         let compared = try CommandLineTool.run(
             ago == nil ? arguments[0] : "/usr/bin/faketime",
             ago == nil ? Array(arguments.dropFirst()) : ["-f", ago!] + arguments)
@@ -254,6 +256,47 @@ struct FleetTests {
         #expect(result.stdout.contains("web-02: "))
         #expect(result.stdout.contains("signed with the key of host web-01, not with this host's"))
         #expect(!result.stdout.contains("web-01: "), "web-01's own report verifies")
+    }
+
+    @Test(
+        "a change a configuration-management tool owns is managed: never promoted, varied or a snowflake to rebuild"
+    )
+    func managedChangesAreNeitherPromotedNorRebuilt() throws {
+        let fixture = try Fixture()
+        let baseline = try baselineImage(fixture)
+        let reports = fixture.directory.url("reports")
+        try fixture.directory.makeDirectory("reports")
+        let policy = try fixture.directory.write(
+            "policy.yaml", "managed:\n  - {tool: salt, paths: [\"/srv/app/**\"]}\n")
+        for index in 1...3 {
+            var drift = "echo 'port: 90\(index)' > srv/app/config.yml"
+            if index == 1 { drift += " && printf x > usr/bin/evil && chmod 755 usr/bin/evil" }
+            try report(
+                fixture, host: "web-0\(index)", drift: drift, baseline: baseline, reports: reports,
+                extra: ["--policy", policy])
+        }
+        let json = try CommandLineTool.driftcheck("fleet", reports, "--host-pubkey", fixture.pub, "--format", "json")
+        #expect(json.status == 0, "\(json.stderr)")
+        let view = try JSONParser.parse(Array(json.stdout.utf8))
+        func list(_ value: JSONValue?) -> [JSONValue] {
+            guard case .array(let items)? = value else { return [] }
+            return items
+        }
+        let changes = list(view["images"]).flatMap { list($0["changes"]) }
+        let managed = changes.filter { $0["verdict"]?.stringValue == "managed" }
+        #expect(managed.count == 3, "three values, each one host's, all salt's")
+        #expect(managed.allSatisfy { $0["managed_by"]?.stringValue == "salt" })
+        #expect(!changes.contains { $0["verdict"]?.stringValue == "varies-per-host" })
+        #expect(
+            changes.filter { $0["verdict"]?.stringValue == "snowflake" }.map { $0["name"]?.stringValue } == [
+                "/usr/bin/evil"
+            ])
+        #expect(list(view["rebuild"]).compactMap { $0["host"]?.stringValue } == ["web-01"])
+        #expect(view["summary"]?["managed_changes"]?.integerValue == 3)
+        #expect(view["summary"]?["unmanaged_changes"]?.integerValue == 1)
+        let text = try CommandLineTool.driftcheck("fleet", reports, "--host-pubkey", fixture.pub)
+        #expect(text.stdout.contains("MANAGED     file /srv/app/config.yml modified"))
+        #expect(text.stdout.contains("1 changes owned by no tool, 3 managed by tools"))
     }
 
     @Test("the promote threshold is a whole-number share, rounded up, and never below the minimum")

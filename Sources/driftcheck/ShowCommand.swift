@@ -8,7 +8,8 @@ struct ShowCommand: ParsableCommand {
         discussion: """
             Compares the host manifest with its baseline exactly as compare does (both verified first), then prints \
             the items named: a path, a package, service, account or other record name, optionally after its kind \
-            (`driftcheck show --host H.jsonl package tcpdump`). An item grouped under another is shown under it. \
+            (`driftcheck show --host H.jsonl package tcpdump`). An item grouped under another is shown in its place, \
+            under the item it is grouped under. \
             Exits 2 when nothing drifted by that name.
             """
     )

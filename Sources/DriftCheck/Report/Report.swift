@@ -28,20 +28,11 @@ package struct Report: Sendable {
         return ordered.map { kind in (kind, items.filter { $0.kind == kind }) }
     }
 
-    /// This report narrowed to the items named `name` (of `kind`, when given): a top-level item with everything
-    /// under it, or an item grouped under another shown under that one alone. Nil when none drifted.
+    /// This report narrowed to the items named `name` (of `kind`, when given), each with everything grouped under
+    /// it; an item grouped under another is shown in its place under that one. Nil when none drifted.
     package func showing(kind: EntryKind?, name: [UInt8]) -> Report? {
         func named(_ item: DriftItem) -> Bool { item.name == name && (kind.map { $0 == item.kind } ?? true) }
-        var shown: [DriftItem] = []
-        for item in items {
-            if named(item) {
-                shown.append(item)
-            } else if item.related.contains(where: named) {
-                var parent = item
-                parent.related = item.related.filter(named)
-                shown.append(parent)
-            }
-        }
+        let shown = items.filter { named($0) || $0.related.contains(where: named) }
         guard !shown.isEmpty else { return nil }
         var narrowed = self
         narrowed.items = shown

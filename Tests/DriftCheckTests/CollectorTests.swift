@@ -180,4 +180,38 @@ struct CollectorTests {
         #expect(state.found.map(\.collector) == Collectors.all.map(\.name))
         #expect(state.found.allSatisfy { $0.count == 0 })
     }
+
+    @Test("tcpdump's real postinst names the tcpdump account and its apparmor override, and nothing of the base")
+    func maintainerScriptEvidence() throws {
+        let script = try FixtureFiles.bytes("dpkg/tcpdump.postinst")
+        let accounts: Set<String> = ["root", "daemon", "tcpdump", "systemd-network", "messagebus", "nogroup"]
+        #expect(MaintainerScripts.accounts(namedIn: script, among: accounts) == ["tcpdump"])
+        let paths = MaintainerScripts.paths(namedIn: script)
+        #expect(paths.contains("/etc/apparmor.d/local/usr.bin.tcpdump"))
+        #expect(paths.contains("/etc/apparmor.d/usr.bin.tcpdump"))
+        #expect(paths.allSatisfy { !$0.contains("$") && !$0.hasSuffix("/") })
+        #expect(MaintainerScripts.accounts(namedIn: Array("chown tcpdump /x\n".utf8), among: accounts).isEmpty)
+        #expect(
+            MaintainerScripts.accounts(declaredIn: Array("u _chrony - \"Chrony\" /var/lib/chrony\nm a b\n".utf8)) == [
+                "_chrony", "a", "b",
+            ])
+    }
+
+    @Test("dpkg.log gives each package the window from its last install to its last line, by name and name:arch")
+    func dpkgLogWindows() throws {
+        var windows: [String: DpkgLog.Window] = [:]
+        DpkgLog.parse(try FixtureFiles.bytes("dpkg/dpkg.log"), into: &windows)
+        let start = try #require(DpkgLog.seconds(date: "2026-11-29", time: "18:53:44"))
+        #expect(windows["tcpdump"] == DpkgLog.Window(start: start, end: start, finished: true))
+        #expect(windows["tcpdump:amd64"] == windows["tcpdump"])
+        #expect(windows["libpcap0.8"] == DpkgLog.Window(start: start, end: start, finished: true))
+        // libc-bin was only triggered: its window is the trigger run that finished at 18:47:30; the later trigger
+        // run does not stretch it.
+        let earlier = try #require(DpkgLog.seconds(date: "2026-11-29", time: "18:47:29"))
+        #expect(windows["libc-bin"] == DpkgLog.Window(start: earlier, end: earlier, finished: true))
+        #expect(windows["tcpdump"]?.finished == true)
+        var hostile: [String: DpkgLog.Window] = [:]
+        DpkgLog.parse(Array("2026-13-99 99:99:99 install x:amd64\n\u{FF}\u{00} status\n\n".utf8), into: &hostile)
+        #expect(hostile.isEmpty)
+    }
 }

@@ -306,18 +306,29 @@ extension GroupingTests {
 }
 
 extension GroupingTests {
-    @Test("a setuid binary a package installed is the package's: rebuild, not investigate; a loose one is investigated")
+    @Test(
+        """
+        a setuid binary a package installed in dpkg's window is the package's: rebuild, not investigate; with no \
+        window, or a loose one, it is investigated
+        """
+    )
     func packageSetuidIsNotTampering() {
         var setuid = file("/usr/bin/crontab", package: "cron")
         setuid.severity = .critical
         setuid.finding = .gainedPrivilege
+        let window = [RecordField("activity_start", .number(0)), RecordField("activity_end", .number(2))]
         let package = DriftItem(
             kind: "package", name: Array("cron".utf8), change: .added, fields: [], severity: .high, baseline: nil,
-            host: .record(RecordEntry(kind: "package", name: "cron", fields: [])))
+            host: .record(RecordEntry(kind: "package", name: "cron", fields: window)))
         func recommendation(_ items: [DriftItem]) -> Recommendation {
-            Recommender.recommend(Grouping.group(items), rules: RebuildRules(), lifecycle: ImageLifecycle())
+            var grouped = Grouping.group(items)
+            Comparison.settle(&grouped)
+            return Recommender.recommend(grouped, rules: RebuildRules(), lifecycle: ImageLifecycle())
         }
         #expect(recommendation([package, setuid]).action == .rebuild)
+        var undated = package
+        undated.host = .record(RecordEntry(kind: "package", name: "cron", fields: []))
+        #expect(recommendation([undated, setuid]).action == .investigate, "no evidence: privilege is not explained")
         var loose = setuid
         if case .file(var entry)? = loose.host {
             entry.package = nil

@@ -136,7 +136,8 @@ struct QuietAndSeverityTests {
             Self.file("/var/cache/app/helper", mode: 0o4755, content: 9))
         let judged = Self.judge([changed])
         #expect(judged.first?.severity == .critical)
-        #expect(judged.first?.finding == .privilegeInQuietedPath)
+        #expect(judged.first?.finding == .privilegedFileChanged)
+        #expect(judged.first?.tampering == true)
     }
 
     @Test("only a rule naming the very file and the privilege allows it; a wildcard cannot")
@@ -238,18 +239,26 @@ struct QuietAndSeverityTests {
             Recommender.recommend(judged, rules: RebuildRules(), lifecycle: ImageLifecycle()).action == .investigate)
     }
 
-    @Test("a package's system user and group, and the file its postinst made, go under the package")
+    @Test("a package's system user and group, and the files its postinst made, go under the package")
     func maintainerScriptLeftoversGoUnderThePackage() throws {
         let window: ClosedRange<Int64> = 1_764_400_000...1_764_400_001
-        let tcpdump = try Self.item(nil, Self.package("tcpdump", "4.99.3-1", window: window, accounts: ["tcpdump"]))
+        let tcpdump = try Self.item(
+            nil,
+            Self.package(
+                "tcpdump", "4.99.3-1", window: window, accounts: ["tcpdump"],
+                scriptPaths: ["/etc/apparmor.d/local/usr.bin.tcpdump"]))
         let user = try Self.item(nil, Self.user("tcpdump", uid: 102))
         let group = try Self.item(nil, Self.record(.group, "tcpdump", [RecordField("gid", .number(105))]))
         let override = try Self.item(nil, Self.file("/etc/apparmor.d/local/usr.bin.tcpdump", ctime: 1_764_400_001))
-        let unrelated = try Self.item(nil, Self.file("/etc/motd.local", ctime: 1_764_400_300))
-        let judged = Self.judge([tcpdump, user, group, override, unrelated])
-        #expect(judged.map(\.nameText) == ["tcpdump", "/etc/motd.local"])
+        let state = try Self.item(nil, Self.file("/var/lib/tcpdump/state", ctime: 1_764_400_001))
+        let unnamedInEtc = try Self.item(nil, Self.file("/etc/tcpdump.local", ctime: 1_764_400_001))
+        let unrelated = try Self.item(nil, Self.file("/var/lib/motd.local", ctime: 1_764_400_300))
+        let judged = Self.judge([tcpdump, user, group, override, state, unnamedInEtc, unrelated])
+        #expect(judged.map(\.nameText) == ["tcpdump", "/etc/tcpdump.local", "/var/lib/motd.local"])
         #expect(
-            Set(judged.first?.related.map(\.nameText) ?? []) == ["tcpdump", "/etc/apparmor.d/local/usr.bin.tcpdump"])
+            Set(judged.first?.related.map(\.nameText) ?? []) == [
+                "tcpdump", "/etc/apparmor.d/local/usr.bin.tcpdump", "/var/lib/tcpdump/state",
+            ])
         #expect(judged.first?.related.filter { $0.kind == .user || $0.kind == .group }.count == 2)
     }
 
@@ -289,14 +298,97 @@ struct QuietAndSeverityTests {
         #expect(judged.first { $0.nameText == "/etc/hosts" }?.severity == .high)
     }
 
-    @Test("a root account a package's script names is still critical tampering under the package")
-    func rootAccountUnderAPackageIsTampering() throws {
-        let package = try Self.item(nil, Self.package("evil", "1", accounts: ["toor"]))
+    @Test("an account a package names goes under it only if it is a system account no one can log in with")
+    func onlyAccountsWithNoWayInGoUnderAPackage() throws {
+        let package = try Self.item(nil, Self.package("evil", "1", accounts: ["toor", "sh", "svc"]))
         let root = try Self.item(nil, Self.user("toor", uid: 0))
-        let judged = Self.judge([package, root])
-        #expect(judged.count == 1)
-        #expect(judged.first?.severity == .critical)
+        let login = try Self.item(
+            nil,
+            Self.record(
+                .user, "sh",
+                [
+                    RecordField("uid", .number(1001)), RecordField("gid", .number(1001)),
+                    RecordField("home", .text("/etc")), RecordField("shell", .text("/bin/bash")),
+                    RecordField("password", .text("locked")),
+                ]))
+        let system = try Self.item(nil, Self.user("svc", uid: 120))
+        let preload = try Self.item(nil, Self.file("/etc/ld.so.preload"))
+        let judged = Self.judge([package, root, login, system, preload])
+        #expect(judged.map(\.nameText) == ["evil", "toor", "sh", "/etc/ld.so.preload"])
+        #expect(judged.first?.related.map(\.nameText) == ["svc"])
+        #expect(judged[1].severity == .critical && judged[1].tampering)
+        #expect(judged[2].related.isEmpty, "a home of /etc gathers nothing")
+    }
+
+    @Test(
+        """
+        an upgraded package's binary with no dpkg window is high and unconfirmed; a setuid bit set after the upgrade, \
+        or on a held package, is tampering
+        """
+    )
+    func privilegeAndUpgradesFailClosed() throws {
+        let upgraded = try Self.item(Self.package("foo", "1.0"), Self.package("foo", "1.1"))
+        let binary = try Self.item(
+            Self.file("/usr/bin/foo", mode: 0o755, package: "foo"),
+            Self.file("/usr/bin/foo", mode: 0o755, content: 2, package: "foo"))
+        let unconfirmed = Self.judge([upgraded, binary])
+        #expect(unconfirmed.first?.severity == .high)
+        #expect(unconfirmed.first?.related.first?.finding == .unconfirmedPackageChange(package: "foo"))
+        #expect(unconfirmed.first?.tampering == false)
+        let window: ClosedRange<Int64> = 1_764_390_000...1_764_390_004
+        let dated = try Self.item(Self.package("foo", "1.0"), Self.package("foo", "1.1", window: window))
+        let setuidLater = try Self.item(
+            Self.file("/usr/bin/foo", mode: 0o755, package: "foo"),
+            Self.file("/usr/bin/foo", mode: 0o4755, content: 2, package: "foo", ctime: 1_764_400_000))
+        let judged = Self.judge([dated, setuidLater])
         #expect(judged.first?.tampering == true)
+        #expect(judged.first?.severity == .critical)
+        let setuidInWindow = try Self.item(
+            Self.file("/usr/bin/foo", mode: 0o755, package: "foo"),
+            Self.file("/usr/bin/foo", mode: 0o4755, content: 2, package: "foo", ctime: 1_764_390_002))
+        #expect(Self.judge([dated, setuidInWindow]).first?.tampering == false, "the upgrade set it")
+        let held = try Self.item(
+            Self.package("foo", "1.0"),
+            .record(
+                RecordEntry(
+                    kind: .package, name: "foo",
+                    fields: [
+                        RecordField("manager", .text("dpkg")), RecordField("version", .text("1.0")),
+                        RecordField("arch", .text("amd64")), RecordField("status", .text("hold ok installed")),
+                    ])))
+        let setuidOnHeld = try Self.item(
+            Self.file("/usr/bin/foo", mode: 0o755, package: "foo"),
+            Self.file("/usr/bin/foo", mode: 0o4755, package: "foo"))
+        #expect(Self.judge([held, setuidOnHeld]).first?.tampering == true)
+    }
+
+    @Test("allow_privilege does not cover a changed program; no rule lowers a new root account")
+    func allowancesStayNarrow() throws {
+        let policy = try PolicyParser.parse(
+            """
+            rules:
+              - {path: /opt/vendor/bin/helper, allow_privilege: [setuid], ignore: true}
+              - {kind: user, name: "svc-*", severity: low}
+            """, path: "p.yaml"
+        ).policy
+        let trojaned = try Self.item(
+            Self.file("/opt/vendor/bin/helper", mode: 0o4755),
+            Self.file("/opt/vendor/bin/helper", mode: 0o4755, content: 7))
+        #expect(policy.apply(to: [trojaned]).items.first?.severity == .critical)
+        let root = try Self.item(nil, Self.user("svc-root", uid: 0))
+        #expect(policy.apply(to: [root]).items.first?.severity == .critical)
+    }
+
+    @Test("a SysV link that does not lead to its init script stays on its own")
+    func foreignRcLinkStaysTopLevel() throws {
+        let service = try Self.item(
+            Self.service("ssh.service", enabled: true), Self.service("ssh.service", enabled: false))
+        var entry = FileEntry(
+            path: Array("/etc/rc2.d/S01ssh".utf8), type: .symlink, permissions: 0o777, uid: 0, gid: 0, size: 6,
+            modified: Self.stamp, changed: Self.stamp)
+        entry.target = Array("/tmp/x".utf8)
+        let link = try Self.item(nil, .file(entry))
+        #expect(Self.judge([service, link]).count == 2)
     }
 
     @Test("SysV rc links rewritten by systemctl disable go under the service")
@@ -380,6 +472,13 @@ struct QuietAndSeverityTests {
         let onlyManaged = Recommender.recommend(managed, rules: everything, lifecycle: ImageLifecycle())
         #expect(onlyManaged.action == .none)
         #expect(PolicyRenderer.yaml(policy).contains("tool: \"salt\""))
+        // A managed package with something it does not explain under it is not the tool's alone.
+        let managedPackage = try PolicyParser.parse("managed:\n  - {tool: salt, packages: [foo]}\n", path: "p").policy
+        let added = try Self.item(nil, Self.package("foo", "1", accounts: ["svc"]))
+        let account = try Self.item(nil, Self.user("svc", uid: 120))
+        let mixed = Self.judge([added, account], policy: managedPackage)
+        #expect(mixed.first?.managedBy == nil)
+        #expect(mixed.first?.severity == .high)
     }
 
     @Test("bad quiets, data, allow_privilege and managed entries are one-line errors naming the file and line")

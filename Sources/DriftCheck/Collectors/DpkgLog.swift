@@ -1,12 +1,15 @@
 import Glibc
 
 /// When dpkg last worked on each package, from its own log (`var/log/dpkg.log`, then the uncompressed
-/// `dpkg.log.1` before it): the evidence that ties a file a maintainer script made, or a package file changed later,
-/// to a package's install or upgrade. A claim from the host's own log: it can only group items, never clear one.
+/// `dpkg.log.1` before it): the evidence that ties a file a maintainer script made, or a package file changed, to a
+/// package's install or upgrade. A claim from the host's own log, so it is only ever used to explain a change that
+/// would otherwise stand alone, never to clear one without a window that contains it.
 ///
-/// A package's window starts at its last `install`, `upgrade`, `remove` or `purge` line and ends at the last line
-/// that names it after that (its `status installed`, a trigger run). dpkg writes local time; it is read in the
-/// scanning process's time zone, which on a host is the host's.
+/// A package's window is its last operation: from its last `install`, `upgrade`, `remove` or `purge` line to the
+/// first `status installed`, `config-files` or `not-installed` line after it (or the last line of that operation,
+/// when it never finished). Trigger runs (`trigproc`, `triggers-pending`) do not stretch it. dpkg writes local time;
+/// it is read in the scanned root's zone (the `/etc/localtime` link's zone name, else `/etc/timezone`), and with
+/// no zone found there is no window at all.
 enum DpkgLog {
     static let paths = ["var/log/dpkg.log.1", "var/log/dpkg.log"]
 
@@ -14,11 +17,21 @@ enum DpkgLog {
     struct Window: Equatable {
         var start: Int64
         var end: Int64
+        /// The operation reached a final status: later lines of the package belong to another operation.
+        var finished = false
     }
 
     /// The windows of every package the log names, keyed by the name as the log writes it ("tcpdump:amd64") and
-    /// by the bare name.
+    /// by the bare name; empty when the root's time zone cannot be told.
     static func windows(from root: RootDirectory) -> [String: Window] {
+        guard let zone = zone(of: root) else { return [:] }
+        let previous = getenv("TZ").map { String(cString: $0) }
+        setenv("TZ", zone, 1)
+        tzset()
+        defer {
+            if let previous { setenv("TZ", previous, 1) } else { unsetenv("TZ") }
+            tzset()
+        }
         var windows: [String: Window] = [:]
         for path in paths {
             guard let bytes = root.read(path) else { continue }
@@ -27,28 +40,46 @@ enum DpkgLog {
         return windows
     }
 
+    /// The zone name of the scanned root: the target of `etc/localtime` below `zoneinfo/`, else `etc/timezone`.
+    static func zone(of root: RootDirectory) -> String? {
+        var name: Substring? = nil
+        if let target = root.linkTarget("etc/localtime"), let range = target.range(of: "zoneinfo/") {
+            name = target[range.upperBound...]
+        } else if let text = root.read("etc/timezone", limit: 4096) {
+            name = TextLines.lines(text).first.map(TextLines.trim)
+        }
+        guard let name, !name.isEmpty, name.count < 64, !name.contains(".."),
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+-".contains($0)) })
+        else { return nil }
+        return String(name)
+    }
+
     static func parse(_ bytes: [UInt8], into windows: inout [String: Window]) {
         for line in TextLines.lines(bytes) {
             let words = TextLines.words(line)
             guard words.count >= 4, let time = seconds(date: words[0], time: words[1]) else { continue }
             let action = words[2]
             let package: Substring
+            var finishes = false
             switch action {
-            case "install", "upgrade", "remove", "purge", "configure", "trigproc":
+            case "install", "upgrade", "remove", "purge", "configure":
                 package = words[3]
             case "status":
                 guard words.count >= 5 else { continue }
                 package = words[4]
+                finishes = ["installed", "config-files", "not-installed"].contains(words[3])
+                if words[3].hasPrefix("triggers-") { continue }
             default:
-                continue
+                continue  // trigproc, startup, conffile: no package operation of its own
             }
             let starts = ["install", "upgrade", "remove", "purge"].contains(action)
             let bare = package.split(separator: ":").first.map(String.init) ?? String(package)
             for key in Set([String(package), bare]) {
                 if !starts, let window = windows[key] {
-                    windows[key] = Window(start: window.start, end: max(window.end, time))
+                    guard !window.finished else { continue }
+                    windows[key] = Window(start: window.start, end: max(window.end, time), finished: finishes)
                 } else {
-                    windows[key] = Window(start: time, end: time)
+                    windows[key] = Window(start: time, end: time, finished: finishes)
                 }
             }
         }

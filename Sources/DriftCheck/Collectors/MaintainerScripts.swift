@@ -2,40 +2,80 @@
 /// on the host that they name when they call adduser, useradd, addgroup, groupadd or systemd-sysusers (and those its
 /// sysusers.d files declare), and the paths under /etc, /var, /srv, /opt and /usr/local they name literally. The
 /// evidence that puts a package's system user and the files its scripts leave behind under the package in a report.
+/// Scripts are scanned as bytes, once each.
 enum MaintainerScripts {
-    static let accountCommands = ["adduser", "useradd", "addgroup", "groupadd", "systemd-sysusers"]
-
-    /// Names of `accounts` (the host's users and groups) that `script` names, when it makes accounts at all.
-    static func accounts(namedIn script: [UInt8], among accounts: Set<String>) -> Set<String> {
-        let text = String(decoding: script, as: UTF8.self)
-        guard accountCommands.contains(where: text.contains) else { return [] }
-        var found: Set<String> = []
-        for word in text.split(whereSeparator: { !isNameCharacter($0) }) where accounts.contains(String(word)) {
-            found.insert(String(word))
-        }
-        // The accounts every image has are never made by a package's script.
-        return found.subtracting(["root", "daemon", "bin", "sys", "adm", "nogroup", "nobody", "users", "staff"])
+    static let accountCommands = ["adduser", "useradd", "addgroup", "groupadd", "systemd-sysusers"].map {
+        Array($0.utf8)
     }
-
     /// Where maintainer scripts make files for a package: the paths under these it names are evidence.
-    static let madePathPrefixes = ["/etc/", "/var/", "/srv/", "/opt/", "/usr/local/"]
+    static let madePathPrefixes = ["/etc/", "/var/", "/srv/", "/opt/", "/usr/local/"].map { Array($0.utf8) }
     static let maximumPaths = 64
+    /// The accounts every image has: never made by a package's script.
+    static let baseAccounts: Set<String> = [
+        "root", "daemon", "bin", "sys", "adm", "nogroup", "nobody", "users", "staff",
+    ]
+
+    /// Options of the account commands that take a value (the next word), which is never the account's name.
+    static let optionsWithValues: Set<String> = [
+        "--home", "--shell", "--ingroup", "--gecos", "--comment", "--uid", "--gid", "--firstuid", "--lastuid",
+        "--firstgid", "--lastgid", "--conf", "--key", "--add-extra-groups", "-b", "-c", "-d", "-e", "-f", "-g", "-G",
+        "-k", "-K", "-p", "-R", "-P", "-s", "-u", "-Z", "--base-dir", "--home-dir", "--expiredate", "--inactive",
+        "--groups", "--skel", "--password", "--root", "--prefix", "--selinux-user",
+    ]
+
+    /// Names of `accounts` (the host's users and groups) that `script` gives as the account argument of an adduser,
+    /// useradd, addgroup or groupadd command (continued lines joined; options and their values skipped; literal
+    /// names only), or declares in sysusers.d syntax when it runs systemd-sysusers.
+    static func accounts(namedIn script: [UInt8], among accounts: Set<String>) -> Set<String> {
+        guard accountCommands.contains(where: { contains(script, $0) }) else { return [] }
+        let text = String(decoding: script, as: UTF8.self).replacing("\\\n", with: " ")
+        var found: Set<String> = []
+        let separators: Set<Character> = ["\n", ";", "|", "&", "(", ")", "`", "{", "}"]
+        for segment in text.split(whereSeparator: { separators.contains($0) }) {
+            let words = TextLines.words(segment)
+            guard
+                let command = words.firstIndex(where: { word in
+                    let name = word.split(separator: "/").last.map(String.init) ?? ""
+                    return ["adduser", "useradd", "addgroup", "groupadd"].contains(name)
+                })
+            else { continue }
+            var index = command + 1
+            while index < words.count {
+                let word = words[index]
+                index += 1
+                if word.hasPrefix(">") || word.hasPrefix("<") || word.hasPrefix("2>") { break }
+                if word.hasPrefix("-") {
+                    if !word.contains("="), optionsWithValues.contains(String(word)) { index += 1 }
+                    continue
+                }
+                let name = String(word.filter { $0 != "\"" && $0 != "'" })
+                if accounts.contains(name) { found.insert(name) }
+            }
+        }
+        if contains(script, Array("systemd-sysusers".utf8)) {
+            found.formUnion(Self.accounts(declaredIn: script).intersection(accounts))
+        }
+        return found.subtracting(baseAccounts)
+    }
 
     /// The absolute paths under ``madePathPrefixes`` that `script` names literally (no variables, no globs).
     static func paths(namedIn script: [UInt8]) -> Set<String> {
-        let text = String(decoding: script, as: UTF8.self)
         var found: Set<String> = []
-        let words = text.split { character in
-            !(character.isASCII && (character.isLetter || character.isNumber || "_./+@:-".contains(character)))
-        }
-        for word in words where word.hasPrefix("/") && found.count < maximumPaths {
-            var path = String(word)
-            while path.count > 1, path.hasSuffix("/") || path.hasSuffix(".") || path.hasSuffix(":") {
-                path.removeLast()
+        var index = 0
+        while index < script.count, found.count < maximumPaths {
+            defer { index += 1 }
+            guard script[index] == UInt8(ascii: "/"), index == 0 || !isPathByte(script[index - 1]),
+                madePathPrefixes.contains(where: { script[index...].starts(with: $0) })
+            else { continue }
+            var end = index
+            while end < script.count, isPathByte(script[end]) { end += 1 }
+            var path = script[index..<end]
+            while path.count > 1, let last = path.last, last == UInt8(ascii: "/") || last == UInt8(ascii: ".") {
+                path = path.dropLast()
             }
-            if madePathPrefixes.contains(where: { path.hasPrefix($0) }), !path.contains("//") {
-                found.insert(path)
-            }
+            let text = String(decoding: path, as: UTF8.self)
+            if !text.contains("//") { found.insert(text) }
+            index = end
         }
         return found
     }
@@ -52,8 +92,24 @@ enum MaintainerScripts {
         return found
     }
 
-    private static func isNameCharacter(_ character: Character) -> Bool {
-        character.isASCII && (character.isLetter || character.isNumber || "_.-".contains(character))
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+    }
+
+    private static func isPathByte(_ byte: UInt8) -> Bool {
+        isNameByte(byte) || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "@")
+            || byte == UInt8(ascii: ":")
+    }
+
+    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return false }
+        var index = 0
+        while index <= haystack.count - needle.count {
+            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
     }
 
     /// The user and group names of the root's account databases.

@@ -93,10 +93,13 @@ package struct Comparison {
         for index in items.indices {
             items[index].related = items[index].related.map { SeverityRules.reassess($0, under: items[index]) }
             let parent = items[index]
-            if let worst = parent.related.filter({ !parent.explains($0) }).map(\.severity).max(),
-                worst > parent.severity
-            {
+            let unexplained = parent.related.filter { !parent.explains($0) && $0.managedBy == nil }
+            if let worst = unexplained.map(\.severity).max(), worst > parent.severity {
                 items[index].severity = worst
+            }
+            // A tool owns the item, not what it does not explain under it.
+            if parent.managedBy != nil, unexplained.contains(where: { $0.severity > .info }) {
+                items[index].managedBy = nil
             }
             items[index].tampering = !items[index].tamperingEvidence.isEmpty
         }

@@ -79,23 +79,29 @@ package struct DriftItem: Equatable, Sendable {
     /// ``SeverityRules/reassess(_:under:)``).
     package var tamperingEvidence: [DriftItem] {
         let own = looksLikeTampering ? [self] : []
-        if kind == .package {
-            // A setuid bit or capabilities on a file of this very package: its package manager put them there.
-            return own
-                + related.filter { child in
-                    child.looksLikeTampering
-                        && !(child.finding == .gainedPrivilege && child.fileEntry?.package == nameText
-                            && change != .removed)
-                }
-        }
-        return own + related.filter(\.looksLikeTampering)
+        return own + related.filter { $0.looksLikeTampering && !explains($0) }
     }
 
     /// True when `child`, grouped under this item, is what this item's own change consists of: a file of this
-    /// package that changed with it (with no finding, or the setuid bit or capabilities the package gives it).
+    /// package with no finding, or with the setuid bit or capabilities the package gives it when dpkg's window for
+    /// this package's install or upgrade holds the file's ctime (``SeverityRules/changedWithPackage(_:parent:)``;
+    /// with no such evidence, privilege is never explained).
     package func explains(_ child: DriftItem) -> Bool {
         guard kind == .package, let entry = child.fileEntry, entry.package == nameText else { return false }
-        return child.finding == nil || child.finding == .gainedPrivilege
+        switch child.finding {
+        case nil: return true
+        case .gainedPrivilege?: return SeverityRules.changedWithPackage(child, parent: self) == true
+        default: return false
+        }
+    }
+
+    /// True when `child`, grouped under this item, is worth a line even in the one-line-per-item text report and
+    /// a reason of its own: it looks like tampering or is critical, or this item's change does not explain it and
+    /// it is an account, a new program, or carries a finding.
+    package func shouldShow(_ child: DriftItem) -> Bool {
+        if child.looksLikeTampering || child.severity == .critical { return true }
+        guard !explains(child), child.managedBy == nil else { return false }
+        return child.kind == .user || child.kind == .group || child.isNewExecutable || child.finding != nil
     }
 
     /// True when this item looks like tampering rather than an operator's change: a package-owned file failing its
@@ -108,11 +114,11 @@ package struct DriftItem: Equatable, Sendable {
         case .file:
             switch finding {
             case .gainedPrivilege?, .packageChecksumMismatch?, .changedOutsidePackageManager?,
-                .privilegeInQuietedPath?:
+                .privilegeInQuietedPath?, .privilegedFileChanged?:
                 return true
-            case .rootAccount?, .conffileEdited?, .executableInDataPath?, nil: return false
+            case .rootAccount?, .conffileEdited?, .executableInDataPath?, .unconfirmedPackageChange?, nil: return false
             }
-        case .user: return true
+        case .user: return finding == .rootAccount
         default: return false
         }
     }

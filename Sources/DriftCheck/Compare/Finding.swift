@@ -15,6 +15,10 @@ package enum Finding: Equatable, Sendable {
     case privilegeInQuietedPath
     /// A new executable file in a path the policy quiets as data (logs, caches, spools, scratch).
     case executableInDataPath
+    /// A file that no package owns, holding setuid/setgid or capabilities, whose content, type or owner changed.
+    case privilegedFileChanged
+    /// A package's file changed with its upgrade, but neither dpkg.log nor a package digest confirms it.
+    case unconfirmedPackageChange(package: String)
 
     /// The sentence reports print beside the item.
     package var note: String {
@@ -27,6 +31,9 @@ package enum Finding: Equatable, Sendable {
         case .conffileEdited(let package): "conffile of package \(package) edited by hand"
         case .privilegeInQuietedPath: "has setuid/setgid or capabilities in a path the policy quiets"
         case .executableInDataPath: "a new executable where the policy expects only data"
+        case .privilegedFileChanged: "a file with setuid/setgid or capabilities changed"
+        case .unconfirmedPackageChange(let package):
+            "changed with package \(package), but neither dpkg.log nor a package digest confirms it"
         }
     }
 }

@@ -23,6 +23,48 @@ package enum Grouping {
 
     static let unitDirectories = SystemdCollector.unitDirectories.map { "/" + $0 }
 
+    /// Places that control logins, privilege, the loader, services and scheduled jobs: a file there is never put
+    /// under a package by evidence (only by the package's own file list).
+    static let sensitivePaths = [
+        "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/sudoers", "/etc/sudoers.d", "/etc/pam.d",
+        "/etc/pam.conf", "/etc/security", "/etc/profile", "/etc/profile.d", "/etc/bash.bashrc", "/etc/environment",
+        "/etc/ssh", "/etc/crontab", "/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly",
+        "/etc/cron.monthly", "/etc/systemd", "/etc/init.d", "/etc/rc.local", "/etc/apt", "/etc/modprobe.d",
+        "/etc/modules", "/etc/modules-load.d", "/etc/udev", "/etc/polkit-1", "/etc/passwd", "/etc/shadow",
+        "/etc/group", "/etc/gshadow", "/root", "/home", "/usr", "/boot",
+    ]
+
+    /// True for a home directory that is the account's own: not /, a system directory, or a shared parent.
+    static func isOwnHome(_ home: String) -> Bool {
+        let path = Array(home.utf8)
+        guard home.hasPrefix("/"), !SeverityRules.isSystemPath(path) else { return false }
+        let shared = [
+            "/", "/root", "/home", "/var", "/var/lib", "/var/cache", "/var/log", "/var/spool", "/var/tmp",
+            "/tmp", "/srv", "/opt", "/run", "/nonexistent", "/dev", "/proc", "/sys",
+        ]
+        let trimmed = home.count > 1 && home.hasSuffix("/") ? String(home.dropLast()) : home
+        return !shared.contains(trimmed) && !trimmed.contains("/../") && !trimmed.hasSuffix("/..")
+    }
+
+    /// True for an account a package may make for itself: a system uid or gid (1–999), and for a user no way in
+    /// (a nologin or false shell, a locked or absent password).
+    static func isSystemAccount(_ item: DriftItem) -> Bool {
+        guard let record = item.record else { return false }
+        switch item.kind {
+        case .user:
+            guard let uid = record.number("uid"), (1...999).contains(uid) else { return false }
+            let shell = record.text("shell") ?? ""
+            let noShell = shell.isEmpty || shell.hasSuffix("/nologin") || shell.hasSuffix("/false")
+            let password = record.text("password") ?? "locked"
+            return noShell && ["locked", "unknown"].contains(password)
+        case .group:
+            guard let gid = record.number("gid") else { return false }
+            return (1...999).contains(gid) && !SeverityRules.privilegedGroups.contains(item.nameText)
+        default:
+            return false
+        }
+    }
+
     /// The seconds in which dpkg last worked on a package, by the evidence its record carries (``DpkgLog``).
     static func activity(of item: DriftItem) -> ClosedRange<Int64>? {
         guard let record = item.record, let start = record.number("activity_start"),
@@ -48,7 +90,9 @@ package enum Grouping {
         var homes: [(path: [UInt8], user: Int)] = []
         var userGroups: [Key: Int] = [:]
         for (position, item) in items.enumerated() where item.kind == .user && item.change != .modified {
-            if let home = item.record?.text("home"), home != "/", !home.isEmpty {
+            // A home directory gathers what is below it, so only one of the account's own: never a system
+            // directory (/etc, /usr …), / or a shared parent such as /var/lib or /home itself.
+            if let home = item.record?.text("home"), Grouping.isOwnHome(home) {
                 homes.append((Array(home.utf8), position))
             }
             for spool in ["/var/mail/", "/var/spool/mail/"] {
@@ -84,17 +128,22 @@ package enum Grouping {
                 return paths.contains { $0 == path || $0.hasPrefix(path + "/") }
             }
         }
-        /// The changed package whose maintainer scripts made or changed the file `item`, by dpkg's evidence: a file
-        /// no package owns, added while dpkg worked on one package only (its inode's ctime, which no tool sets
-        /// back, in that package's window), or named by that package's scripts; a modified one needs both.
+        /// The changed package whose maintainer scripts made or changed the file `item`, by dpkg's evidence, for a
+        /// file no package owns that is neither a program nor privileged nor in a place that controls logins,
+        /// sudo, the loader, services or jobs (``sensitivePaths``): an added file its scripts name (inside its
+        /// dpkg window when the log has one), or an added one below high that only this package's window holds
+        /// (its inode's ctime, which no tool sets back); a modified one needs both the name and the window.
         func packageMaking(file item: DriftItem, path text: String) -> Int? {
-            guard let entry = item.hostFile, entry.package == nil else { return nil }
+            guard let entry = item.hostFile, entry.package == nil, !entry.isExecutableFile, !entry.holdsPrivilege,
+                !Grouping.sensitivePaths.contains(where: { SeverityRules.isPath(item.name, below: $0) })
+            else { return nil }
             let active = packagesActive(at: entry.changed.seconds)
             let naming = packagesNaming(text)
             switch item.change {
             case .added:
-                if let named = naming.first(where: active.contains) ?? naming.first { return named }
-                return active.count == 1 ? active[0] : nil
+                let named = naming.first { Grouping.activity(of: items[$0]) == nil || active.contains($0) }
+                if let named { return named }
+                return active.count == 1 && item.severity < .high ? active[0] : nil
             case .modified:
                 return naming.first(where: active.contains)
             default:
@@ -143,8 +192,9 @@ package enum Grouping {
         }
 
         func parent(of item: DriftItem) -> Int? {
-            // An account a changed package's maintainer scripts made (its system user and group).
-            if item.kind == .user || item.kind == .group, item.change == .added,
+            // A system account a changed package's maintainer scripts made (its user and group); never root, never
+            // an account one can log in with.
+            if item.kind == .user || item.kind == .group, item.change == .added, Grouping.isSystemAccount(item),
                 let package = packageMaking(account: item.nameText)
             {
                 return package
@@ -213,9 +263,13 @@ package enum Grouping {
             if text.hasPrefix("/etc/init.d/"), let unit = service(String(text.dropFirst("/etc/init.d/".count))) {
                 return unit
             }
-            // SysV links (update-rc.d, systemd-sysv-install): /etc/rc2.d/S01cron belongs to cron (cron.service).
+            // SysV links (update-rc.d, systemd-sysv-install): /etc/rc2.d/S01cron → ../init.d/cron belongs to cron
+            // (cron.service); a link named so that leads anywhere else does not.
             if text.hasPrefix("/etc/rc"), let last = text.split(separator: "/").last, last.count > 3,
-                last.first == "S" || last.first == "K", let unit = service(String(last.dropFirst(3)))
+                last.first == "S" || last.first == "K", let entry = item.fileEntry, entry.type == .symlink,
+                let target = entry.target,
+                resolve(target, from: entry.path) == Array("/etc/init.d/\(last.dropFirst(3))".utf8),
+                let unit = service(String(last.dropFirst(3)))
             {
                 return unit
             }

@@ -26,7 +26,11 @@ package enum Recommender {
         let suspicious = items.flatMap(\.tamperingEvidence)
         if !suspicious.isEmpty { return Recommendation(action: .investigate, reasons: reasons(suspicious)) }
         // What a configuration-management tool owns is that tool's work: never a reason to rebuild.
-        var reasons = reasons(items.filter { $0.severity >= rules.severity && $0.managedBy == nil })
+        var reasons = reasons(
+            items.filter { $0.severity >= rules.severity && $0.managedBy == nil }.flatMap { item in
+                // What raised an owner to its severity is a reason of its own.
+                [item] + item.related.filter { item.shouldShow($0) && $0.severity >= rules.severity }
+            })
         if rules.whenSuperseded, let newer = lifecycle.supersededBy {
             reasons.append("image superseded: a newer baseline of this image family exists (\(newer))")
         }

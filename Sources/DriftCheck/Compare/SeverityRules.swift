@@ -29,6 +29,11 @@ package enum SeverityRules {
                 // a package's data file changed by hand is drift of the system, high.
                 item.severity = isCode(baseline: baseline, host: host) ? .critical : max(item.severity, .high)
                 item.finding = .changedOutsidePackageManager(package: package)
+            } else if let host, host.package == nil, host.holdsPrivilege, item.change == .modified,
+                item.fields.contains(anyOf: [.content, .type, .owner, .group, .target])
+            {
+                item.severity = .critical
+                item.finding = .privilegedFileChanged
             } else if let package = editedConffile(item, baseline: baseline, host: host) {
                 item.severity = max(item.severity, .high)
                 item.finding = .conffileEdited(package: package)
@@ -44,28 +49,50 @@ package enum SeverityRules {
         return .medium
     }
 
-    /// A grouped item in the light of the item it is grouped under: a file of a package that was upgraded or
-    /// downgraded changed with its package manager, not outside it, so it loses that finding (and the critical
-    /// severity that came with it) and takes the severity of its path. Unless the evidence says otherwise: when
-    /// dpkg.log dates the upgrade (``Grouping/activity(of:)``) and the file's inode changed after it (ctime, which
-    /// no tool sets back), the file was changed after the package manager was done with it, and keeps the finding.
-    /// Anything else is unchanged.
+    /// A grouped item in the light of the package it is grouped under. A file of that package found "changed
+    /// outside the package manager" or "conffile edited by hand" while the package itself was upgraded or
+    /// downgraded: when the evidence says it changed with the package (its content verified against the package's
+    /// digest, or its inode changed inside dpkg's window for the upgrade), it loses the finding and takes the
+    /// severity of its path; when dpkg's window excludes it, it keeps the finding (a binary patched after the
+    /// upgrade); with no evidence either way, it is high and says so (``Finding/unconfirmedPackageChange(package:)``),
+    /// never explained. A policy rule's lower severity stands. Anything else is unchanged.
     static func reassess(_ item: DriftItem, under parent: DriftItem) -> DriftItem {
-        guard parent.kind == .package, parent.change == .upgraded || parent.change == .downgraded,
-            case .changedOutsidePackageManager(let package)? = item.finding, package == parent.nameText,
-            item.severity == .critical  // what the finding set; a policy rule's severity stands
-        else { return item }
-        if let window = Grouping.activity(of: parent), let changed = item.fileEntry?.changed.seconds,
-            changed > window.upperBound + 1
-        {
-            return item
+        let package: String
+        switch item.finding {
+        case .changedOutsidePackageManager(let owner)?, .conffileEdited(let owner)?: package = owner
+        default: return item
         }
+        guard parent.kind == .package, package == parent.nameText,
+            parent.change == .upgraded || parent.change == .downgraded
+        else { return item }
+        let verified =
+            item.hostFile?.packageCheck == .ok
+            && item.fields.allSatisfy { [.file(.content), .file(.size)].contains($0) }
         var reassessed = item
-        reassessed.finding = nil
-        let baseline: FileEntry? = if case .file(let entry)? = item.baseline { entry } else { nil }
-        let host: FileEntry? = if case .file(let entry)? = item.host { entry } else { nil }
-        reassessed.severity = severity(change: item.change, path: item.name, baseline: baseline, host: host)
+        switch verified ? true : changedWithPackage(item, parent: parent) {
+        case true?:
+            reassessed.finding = nil
+            let baseline: FileEntry? = if case .file(let entry)? = item.baseline { entry } else { nil }
+            let path = severity(change: item.change, path: item.name, baseline: baseline, host: item.hostFile)
+            reassessed.severity = min(item.severity, path)
+        case false?:
+            break
+        case nil:
+            reassessed.finding = .unconfirmedPackageChange(package: package)
+            reassessed.severity = min(item.severity, .high)
+        }
         return reassessed
+    }
+
+    /// Whether `child`, a file of package `parent`, changed with that package's install, upgrade or downgrade:
+    /// true when its inode changed (ctime, which no tool sets back) inside dpkg's window for the package, false
+    /// when outside it or when `parent` is no such change of that package, nil when there is no window.
+    static func changedWithPackage(_ child: DriftItem, parent: DriftItem) -> Bool? {
+        guard parent.kind == .package, [.added, .upgraded, .downgraded].contains(parent.change),
+            let entry = child.hostFile, entry.package == parent.nameText
+        else { return false }
+        guard let window = Grouping.activity(of: parent) else { return nil }
+        return (window.lowerBound - 1...window.upperBound + 1).contains(entry.changed.seconds)
     }
 
     /// The owning package when a package-owned file that is not a conffile changed content, type or mode.

@@ -109,9 +109,10 @@ package struct HostChange: Sendable {
             appendLength(list.count, to: &bytes)
             for element in list { appendValue(element, skippingIncidental: false, to: &bytes) }
         case .object(let members):
+            let kept = members.filter { !(skippingIncidental && incidentalKeys.contains($0.0)) }
             bytes.append(0x6F)
-            appendLength(members.count, to: &bytes)
-            for (key, member) in members where !(skippingIncidental && incidentalKeys.contains(key)) {
+            appendLength(kept.count, to: &bytes)
+            for (key, member) in kept {
                 appendString(Array(key.utf8), to: &bytes)
                 appendValue(member, skippingIncidental: false, to: &bytes)
             }

@@ -50,6 +50,11 @@ package struct Policy: Sendable {
                 kept.append(item)
                 continue
             }
+            // Nor a root account, nor a change to a group that grants privilege.
+            if rule.quiets(item), item.finding == .rootAccount || Self.isPrivilegedGroup(item) {
+                kept.append(item)
+                continue
+            }
             if rule.quiets(item), rule.data, item.isNewExecutable {
                 item.severity = max(item.severity, .medium)
                 if item.finding == nil { item.finding = .executableInDataPath }
@@ -76,13 +81,23 @@ package struct Policy: Sendable {
     /// `item` marked as owned by the tool a managed declaration names, at info level; an item that looks like
     /// tampering, or holds privilege, is never marked.
     func managing(_ item: DriftItem) -> DriftItem {
-        guard let tool = managed.first(where: { $0.owns(item) })?.tool, !item.looksLikeTampering,
-            item.severity < .critical, item.hostFile?.holdsPrivilege != true
+        let quietFinding: Bool
+        switch item.finding {
+        case nil, .conffileEdited?: quietFinding = true
+        default: quietFinding = false
+        }
+        guard let tool = managed.first(where: { $0.owns(item) })?.tool, quietFinding, !item.looksLikeTampering,
+            item.severity < .critical, item.hostFile?.holdsPrivilege != true, !Self.isPrivilegedGroup(item)
         else { return item }
         var marked = item
         marked.managedBy = tool
         marked.severity = .info
         return marked
+    }
+
+    /// A group that grants root-equivalent powers, added or changed.
+    static func isPrivilegedGroup(_ item: DriftItem) -> Bool {
+        item.kind == .group && item.change != .removed && SeverityRules.privilegedGroups.contains(item.nameText)
     }
 
     /// Appends `other`'s rules after this policy's and takes the other settings from `other` where this one has

@@ -61,10 +61,12 @@ package struct PolicyRule: Equatable, Sendable {
         ignore || watch != nil || severity.map { $0 < item.severity } ?? false
     }
 
-    /// True when this rule names the very file `item` is (no wildcard) and allows every privilege it holds.
+    /// True when this rule names the very file `item` is (no wildcard) and allows every privilege it holds, and
+    /// the file is new or only its mode or capabilities changed: a changed program keeps its severity.
     func allowsPrivileges(of item: DriftItem) -> Bool {
         guard let path, !path.pattern.contains(where: { "*?[".contains($0) }), path.matches(item.name),
-            let entry = item.hostFile
+            let entry = item.hostFile,
+            item.change == .added || item.fields.allSatisfy({ [.file(.mode), .file(.capabilities)].contains($0) })
         else { return false }
         return Privilege.allCases.allSatisfy { privilege in
             !entry.holds(privilege) || allowedPrivileges.contains(privilege)

@@ -69,8 +69,7 @@ package struct TextReportRenderer {
                 if let tool = item.managedBy { detail += (detail.isEmpty ? "" : "; ") + "managed by \(tool)" }
                 if !item.related.isEmpty { detail += "  (+\(Self.groupedCount(item.related)))" }
                 lines.append("  \(severityColumn)\(changeColumn)\(padded)\(detail.isEmpty ? "" : "  " + detail)")
-                let shown =
-                    details ? item.related : item.related.filter { $0.looksLikeTampering || $0.severity == .critical }
+                let shown = details ? item.related : item.related.filter(item.shouldShow)
                 for related in shown {
                     var relatedDetail = Self.detail(related)
                     if let note = related.note.map(TerminalText.clean) {

@@ -47,6 +47,15 @@ for index, count in enumerate([1, 3, 8]):
         (f"var/lib/dpkg/info/{first}.conffiles", b"/etc/" + first.encode() + b".conf\n"),
         ("bin@", b"usr/bin"),
     ))
+# A package with its maintainer script and dpkg.log: the evidence readers (accounts, paths, windows).
+seed("dpkg", "tcpdump-evidence", records(
+    ("var/lib/dpkg/status", b"Package: tcpdump\nStatus: install ok installed\nVersion: 4.99.3-1\nArchitecture: amd64\n"),
+    ("var/lib/dpkg/info/tcpdump.list", b"/.\n/usr\n/usr/bin\n/usr/bin/tcpdump\n"),
+    ("var/lib/dpkg/info/tcpdump.postinst", read(os.path.join(fixtures, "dpkg", "tcpdump.postinst"), 1 << 20)),
+    ("var/log/dpkg.log", read(os.path.join(fixtures, "dpkg", "dpkg.log"), 1 << 20)),
+    ("etc/passwd", b"root:x:0:0:root:/root:/bin/bash\ntcpdump:x:102:105::/nonexistent:/usr/sbin/nologin\n"),
+    ("etc/localtime@", b"/usr/share/zoneinfo/Etc/UTC"),
+))
 apk = read(os.path.join(fixtures, "apk", "installed"), 1 << 22)
 seed("apk", "installed-2", records(("lib/apk/db/installed", stanzas(apk, 2))))
 seed("apk", "installed-6", records(("lib/apk/db/installed", stanzas(apk, 6))))

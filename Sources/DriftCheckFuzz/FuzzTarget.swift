@@ -18,7 +18,8 @@
         case rpm
         /// /proc/net/{tcp,udp}[6] lines and /proc/modules lines.
         case procfs
-        /// A root holding var/lib/dpkg/status, info/*.list and *.md5sums, read by the dpkg collector.
+        /// A root holding var/lib/dpkg/status, info/*.list, *.md5sums and maintainer scripts, and var/log/dpkg.log,
+        /// read by the dpkg collector; the bytes also go straight to the dpkg.log and maintainer-script readers.
         case dpkg
         /// A root holding lib/apk/db/installed.
         case apk
@@ -98,6 +99,11 @@
             case .procfs: procfs(data)
             case .dpkg:
                 _ = DpkgStatusParser.parse(data)
+                var windows: [String: DpkgLog.Window] = [:]
+                DpkgLog.parse(data, into: &windows)
+                _ = MaintainerScripts.accounts(namedIn: data, among: ["tcpdump", "_chrony", "sshd"])
+                _ = MaintainerScripts.paths(namedIn: data)
+                _ = MaintainerScripts.accounts(declaredIn: data)
                 collect(data, [DpkgCollector()])
             case .apk:
                 _ = ApkInstalledParser.parse(data)

@@ -15,13 +15,7 @@ struct CompareCommand: ParsableCommand {
             """
     )
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("The image's signed baseline (default: found in --baselines).", valueName: "FILE"))
-    var baseline: String?
-
-    @Option(name: .long, help: ArgumentHelp("The host's signed manifest.", valueName: "FILE"))
-    var host: String
+    @OptionGroup var manifests: ComparedManifests
 
     @Option(name: .long, help: "Report format: text, json, ndjson, prometheus or junit.")
     var format: ReportFormat = .text
@@ -50,7 +44,9 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let threshold = judgement.failOn
-        let report = try judgement.comparison(baseline: baseline, host: host, logger: logging.logger()).run()
+        let report = try judgement.comparison(
+            baseline: manifests.baseline, host: manifests.host, logger: logging.logger()
+        ).run()
         let colour = out == nil && Terminal.stdoutWantsColour
         let bytes = format.render(report, failOn: threshold, colour: colour, details: judgement.details)
         if let out, let key {

@@ -17,13 +17,7 @@ struct ShowCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("[KIND] NAME: the item's path or name, after its kind if given.", valueName: "ITEM"))
     var item: [String]
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("The image's signed baseline (default: found in --baselines).", valueName: "FILE"))
-    var baseline: String?
-
-    @Option(name: .long, help: ArgumentHelp("The host's signed manifest.", valueName: "FILE"))
-    var host: String
+    @OptionGroup var manifests: ComparedManifests
 
     @OptionGroup var judgement: JudgementOptions
 
@@ -37,10 +31,12 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        let report = try judgement.comparison(baseline: baseline, host: host, logger: logging.logger()).run()
+        let report = try judgement.comparison(
+            baseline: manifests.baseline, host: manifests.host, logger: logging.logger()
+        ).run()
         let kind = item.count == 2 ? EntryKind(item[0]) : nil
         guard let shown = report.showing(kind: kind, name: Array(item[item.count - 1].utf8)) else {
-            throw DriftCheckError(.usage, path: host, "no drifted item named \(item.joined(separator: " "))")
+            throw DriftCheckError(.usage, path: manifests.host, "no drifted item named \(item.joined(separator: " "))")
         }
         let renderer = TerminalColour.textRenderer(colour: Terminal.stdoutWantsColour, details: true)
         try Terminal.writeOutput(Array(renderer.renderItems(shown).utf8))

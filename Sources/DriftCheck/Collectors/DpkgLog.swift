@@ -92,14 +92,7 @@ enum DpkgLog {
         guard day.count == 3, clock.count == 3, (1...12).contains(day[1]), (1...31).contains(day[2]),
             (0...23).contains(clock[0]), (0...59).contains(clock[1]), (0...60).contains(clock[2])
         else { return nil }
-        var parts = tm()
-        parts.tm_year = day[0] - 1900
-        parts.tm_mon = day[1] - 1
-        parts.tm_mday = day[2]
-        parts.tm_hour = clock[0]
-        parts.tm_min = clock[1]
-        parts.tm_sec = clock[2]
-        parts.tm_isdst = -1
+        var parts = UTCTime.brokenDown(day + clock)
         let seconds = mktime(&parts)
         return seconds < 0 ? nil : Int64(seconds)
     }

@@ -16,6 +16,14 @@ package enum UTCTime {
     package static func seconds(_ text: String) -> Int? {
         let digits = text.split(whereSeparator: { "-T:Z".contains($0) }).compactMap { Int32($0) }
         guard digits.count == 6, text.hasSuffix("Z") else { return nil }
+        var parts = brokenDown(digits)
+        let seconds = timegm(&parts)
+        return seconds < 0 ? nil : Int(seconds)
+    }
+
+    /// A `tm` from year, month (1–12), day, hour, minute and second, with daylight saving time left for the C
+    /// library to tell (`tm_isdst` −1).
+    static func brokenDown(_ digits: [Int32]) -> tm {
         var parts = tm()
         parts.tm_year = digits[0] - 1900
         parts.tm_mon = digits[1] - 1
@@ -23,7 +31,7 @@ package enum UTCTime {
         parts.tm_hour = digits[3]
         parts.tm_min = digits[4]
         parts.tm_sec = digits[5]
-        let seconds = timegm(&parts)
-        return seconds < 0 ? nil : Int(seconds)
+        parts.tm_isdst = -1
+        return parts
     }
 }

@@ -299,6 +299,26 @@ struct FleetTests {
         #expect(text.stdout.contains("1 changes owned by no tool, 3 managed by tools"))
     }
 
+    @Test("the same package change is one change whether or not a host's record carries dpkg's evidence keys")
+    func evidenceIsNoPartOfAChangesIdentity() throws {
+        func item(_ host: String) throws -> HostChange? {
+            let json = """
+                {"kind":"package","name":"less","change":"added","fields":[],"severity":"high","baseline":null,\
+                "host":\(host)}
+                """
+            var described: [[UInt8]: String] = [:]
+            return HostChange(item: try JSONParser.parse(Array(json.utf8)), described: &described)
+        }
+        let plain = try #require(try item(#"{"manager":"dpkg","version":"590-2","arch":"amd64"}"#))
+        let evidenced = try #require(
+            try item(
+                #"{"manager":"dpkg","version":"590-2","arch":"amd64","accounts":["x"],"activity_start":1,"activity_end":2}"#
+            ))
+        let other = try #require(try item(#"{"manager":"dpkg","version":"590-3","arch":"amd64"}"#))
+        #expect(plain.identity == evidenced.identity)
+        #expect(plain.identity != other.identity)
+    }
+
     @Test("the promote threshold is a whole-number share, rounded up, and never below the minimum")
     func promoteThreshold() {
         var settings = FleetSettings(now: 0)

@@ -320,6 +320,30 @@ struct QuietAndSeverityTests {
         #expect(judged[2].related.isEmpty, "a home of /etc gathers nothing")
     }
 
+    @Test("an authorized_keys file in a package's system account's home is listed under it even in the short report")
+    func keysUnderAPackagesAccountAreShown() throws {
+        let package = try Self.item(nil, Self.package("svc", "1", accounts: ["svc"]))
+        let user = try Self.item(
+            nil,
+            Self.record(
+                .user, "svc",
+                [
+                    RecordField("uid", .number(120)), RecordField("gid", .number(120)),
+                    RecordField("home", .text("/var/lib/svc")), RecordField("shell", .text("/usr/sbin/nologin")),
+                    RecordField("password", .text("locked")),
+                ]))
+        let keys = try Self.item(nil, Self.file("/var/lib/svc/.ssh/authorized_keys"))
+        let passwd = try Self.item(Self.file("/etc/passwd"), Self.file("/etc/passwd", content: 2))
+        let judged = Self.judge([package, user, keys, passwd])
+        #expect(judged.count == 1)
+        let owner = try #require(judged.first)
+        #expect(owner.related.map(\.nameText).sorted() == ["/etc/passwd", "/var/lib/svc/.ssh/authorized_keys", "svc"])
+        #expect(
+            owner.related.filter(owner.shouldShow).map(\.nameText).sorted() == [
+                "/var/lib/svc/.ssh/authorized_keys", "svc",
+            ])
+    }
+
     @Test(
         """
         an upgraded package's binary with no dpkg window is high and unconfirmed; a setuid bit set after the upgrade, \

@@ -97,11 +97,13 @@ package struct DriftItem: Equatable, Sendable {
 
     /// True when `child`, grouped under this item, is worth a line even in the one-line-per-item text report and
     /// a reason of its own: it looks like tampering or is critical, or this item's change does not explain it and
-    /// it is an account, a new program, or carries a finding.
+    /// it is an account, a new program, carries a finding, or sits in a place that controls logins, privilege, the
+    /// loader, services or jobs (an `authorized_keys` in a home, a sudoers file).
     package func shouldShow(_ child: DriftItem) -> Bool {
         if child.looksLikeTampering || child.severity == .critical { return true }
         guard !explains(child), child.managedBy == nil else { return false }
         return child.kind == .user || child.kind == .group || child.isNewExecutable || child.finding != nil
+            || (child.kind == .file && Grouping.isSensitive(child.name))
     }
 
     /// True when this item looks like tampering rather than an operator's change: a package-owned file failing its

@@ -34,6 +34,17 @@ package enum Grouping {
         "/etc/group", "/etc/gshadow", "/root", "/home", "/usr", "/boot",
     ]
 
+    /// True for a path in ``sensitivePaths`` (but not `/usr`, `/root`, `/home` and `/boot` as a whole, nor the
+    /// account databases, which the account items speak for), or in an `.ssh` directory anywhere.
+    static func isSensitive(_ path: [UInt8]) -> Bool {
+        if path.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual(".ssh".utf8) }) { return true }
+        return displayedSensitivePaths.contains { SeverityRules.isPath(path, below: $0) }
+    }
+
+    private static let displayedSensitivePaths = sensitivePaths.filter { path in
+        !["/usr", "/root", "/home", "/boot"].contains(path) && !accountFiles.contains(path)
+    }
+
     /// True for a home directory that is the account's own: not /, a system directory, or a shared parent.
     static func isOwnHome(_ home: String) -> Bool {
         let path = Array(home.utf8)

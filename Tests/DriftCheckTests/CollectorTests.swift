@@ -214,4 +214,26 @@ struct CollectorTests {
         DpkgLog.parse(Array("2026-13-99 99:99:99 install x:amd64\n\u{FF}\u{00} status\n\n".utf8), into: &hostile)
         #expect(hostile.isEmpty)
     }
+
+    @Test(
+        "logrotate's dpkg.log.N.gz are read oldest first, a damaged one is skipped, and a root without a zone has none"
+    )
+    func rotatedDpkgLogs() throws {
+        let directory = try TemporaryDirectory()
+        let root = directory.url("root")
+        let log = String(decoding: try FixtureFiles.bytes("dpkg/dpkg.log"), as: UTF8.self)
+        _ = try directory.write("root/var/log/old.log", log)
+        let made = try CommandLineTool.shell(
+            """
+            cd '\(root)/var/log' && gzip -c old.log > dpkg.log.3.gz && rm old.log
+            printf 'not gzip' > dpkg.log.2.gz
+            mkdir -p '\(root)/etc' && ln -s /usr/share/zoneinfo/Etc/UTC '\(root)/etc/localtime'
+            """)
+        #expect(made.status == 0, "\(made.stderr)")
+        let windows = DpkgLog.windows(from: try RootDirectory(path: root))
+        let start = try #require(UTCTime.seconds("2026-11-29T18:53:44Z"))
+        #expect(windows["tcpdump"] == DpkgLog.Window(start: Int64(start), end: Int64(start), finished: true))
+        #expect(try CommandLineTool.shell("rm '\(root)/etc/localtime'").status == 0)
+        #expect(DpkgLog.windows(from: try RootDirectory(path: root)).isEmpty, "no zone, no window")
+    }
 }

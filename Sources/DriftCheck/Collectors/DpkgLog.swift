@@ -1,7 +1,7 @@
 import Glibc
 
-/// When dpkg last worked on each package, from its own log (`var/log/dpkg.log`, then the uncompressed
-/// `dpkg.log.1` before it): the evidence that ties a file a maintainer script made, or a package file changed, to a
+/// When dpkg last worked on each package, from its own log (`var/log/dpkg.log`, and the logs logrotate kept
+/// before it: `dpkg.log.1`, and `dpkg.log.2.gz` … `dpkg.log.12.gz`, decompressed, read oldest first): the evidence that ties a file a maintainer script made, or a package file changed, to a
 /// package's install or upgrade. A claim from the host's own log, so it is only ever used to explain a change that
 /// would otherwise stand alone, never to clear one without a window that contains it.
 ///
@@ -11,7 +11,11 @@ import Glibc
 /// it is read in the scanned root's zone (the `/etc/localtime` link's zone name, else `/etc/timezone`), and with
 /// no zone found there is no window at all.
 enum DpkgLog {
-    static let paths = ["var/log/dpkg.log.1", "var/log/dpkg.log"]
+    /// The logs, oldest first.
+    static let paths =
+        (2...12).reversed().map { "var/log/dpkg.log.\($0).gz" } + ["var/log/dpkg.log.1", "var/log/dpkg.log"]
+    /// What one log may decompress to.
+    static let maximumLogSize = 64 << 20
 
     /// A closed range of seconds since the epoch.
     struct Window: Equatable {
@@ -34,7 +38,11 @@ enum DpkgLog {
         }
         var windows: [String: Window] = [:]
         for path in paths {
-            guard let bytes = root.read(path) else { continue }
+            guard var bytes = root.read(path) else { continue }
+            if path.hasSuffix(".gz") {
+                guard let plain = MemoryStream.gunzip(bytes, limit: maximumLogSize, path: path) else { continue }
+                bytes = plain
+            }
             parse(bytes, into: &windows)
         }
         return windows

@@ -26,6 +26,8 @@ package enum DefaultPolicy {
           - {path: "/var/lib/systemd/coredump/**", ignore: true, data: true}
           - {path: "/var/lib/systemd/pstore/**", ignore: true, data: true}
           - {path: "/var/lib/systemd/linger/**", ignore: true, data: true}
+          - {path: "/var/lib/systemd/backlight/**", ignore: true, data: true}
+          - {path: "/var/lib/systemd/rfkill/**", ignore: true, data: true}
           - {path: "/var/lib/systemd/catalog/**", ignore: true, data: true}
           - {path: "/var/lib/private/systemd/**", ignore: true, data: true}
           - {path: "/var/lib/logrotate/**", ignore: true, data: true}
@@ -74,6 +76,8 @@ package enum DefaultPolicy {
           - {path: "/etc/mtab", quiets: [content, size, target], ignore: true}
           - {path: "/etc/.updated", quiets: [content, size], ignore: true}
           - {path: "/var/.updated", quiets: [content, size], ignore: true}
+          # the lock file the shadow tools leave behind at their first run
+          - {path: "/etc/.pwd.lock", quiets: [content, size], ignore: true}
           # Shell history and per-user caches.
           - {path: "/root/.bash_history", quiets: [content, size], ignore: true}
           - {path: "/root/.zsh_history", quiets: [content, size], ignore: true}

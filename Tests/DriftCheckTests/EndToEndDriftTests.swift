@@ -257,4 +257,78 @@ struct EndToEndDriftTests {
         #expect(item?["severity"]?.stringValue == "critical")
         #expect(Fixture.items(report).count == 1)
     }
+
+    @Test(
+        """
+        a real dpkg upgrade is explained by dpkg.log's window; a binary patched, or made setuid, seconds after it \
+        is tampering under the upgrade
+        """
+    )
+    func upgradeThenTamper() throws {
+        let fixture = try Fixture()
+        let image = fixture.root
+        let debs = fixture.directory.url("debs")
+        // dpkg writes the root's dpkg.log (--log) in the local time of its process; the root says its zone is UTC,
+        // so dpkg runs in UTC.
+        let build = """
+            set -e
+            export TZ=UTC
+            mkdir -p '\(image)/var/lib/dpkg/info' '\(image)/var/lib/dpkg/updates' '\(image)/var/lib/dpkg/triggers' \
+                '\(image)/var/log' '\(image)/etc' '\(debs)'
+            : > '\(image)/var/lib/dpkg/status'
+            : > '\(image)/var/lib/dpkg/available'
+            ln -s /usr/share/zoneinfo/Etc/UTC '\(image)/etc/localtime'
+            cd '\(debs)'
+            for v in 1.0 1.1; do
+                d=hello-up-$v
+                mkdir -p $d/DEBIAN $d/usr/bin $d/etc
+                printf '#!/bin/sh\\necho %s\\n' $v > $d/usr/bin/hello-up
+                chmod 755 $d/usr/bin/hello-up
+                printf 'greeting = %s\\n' $v > $d/etc/hello-up.conf
+                echo /etc/hello-up.conf > $d/DEBIAN/conffiles
+                printf 'Package: hello-up\\nVersion: %s-1\\nArchitecture: all\\n' $v > $d/DEBIAN/control
+                printf 'Maintainer: T <t@example.com>\\nDescription: fixture\\n tiny\\n' >> $d/DEBIAN/control
+                dpkg-deb --root-owner-group --build $d $d.deb >/dev/null
+            done
+            dpkg --root='\(image)' --log='\(image)/var/log/dpkg.log' --force-script-chrootless -i hello-up-1.0.deb \
+                >/dev/null
+            """
+        let built = try CommandLineTool.shell(build)
+        #expect(built.status == 0, "\(built.stderr)")
+        let baseline = try fixture.scan("baseline.jsonl")
+        func host(_ name: String, then tamper: String) throws -> JSONValue {
+            let root = fixture.directory.url(name)
+            let upgrade = """
+                set -e
+                export TZ=UTC
+                cp -a '\(image)' '\(root)'
+                dpkg --root='\(root)' --log='\(root)/var/log/dpkg.log' --force-script-chrootless \
+                    -i '\(debs)/hello-up-1.1.deb' >/dev/null
+                \(tamper.isEmpty ? "" : "sleep 3; " + tamper)
+                """
+            let upgraded = try CommandLineTool.shell(upgrade)
+            #expect(upgraded.status == 0, "\(upgraded.stderr)")
+            return try fixture.jsonReport(baseline, try fixture.scan("\(name).jsonl", root: root)).report
+        }
+        let clean = try host("upgraded", then: "")
+        let package = Fixture.item(clean, named: "hello-up")
+        #expect(package?["change"]?.stringValue == "upgraded")
+        #expect(package?["severity"]?.stringValue == "medium", "its binary and its new conffile came with it")
+        #expect(package?["tampering"] == nil)
+        #expect(Fixture.items(clean).count == 1)
+        #expect(clean["recommendation"]?["action"]?.stringValue == "none")
+
+        let patched = try host("patched", then: "printf x >> '\(fixture.directory.url("patched"))/usr/bin/hello-up'")
+        #expect(Fixture.item(patched, named: "hello-up")?["severity"]?.stringValue == "critical")
+        #expect(Fixture.item(patched, named: "hello-up")?["tampering"] == .bool(true))
+        #expect(patched["recommendation"]?["action"]?.stringValue == "investigate")
+        guard case .array(let related)? = Fixture.item(patched, named: "hello-up")?["related"] else {
+            Issue.record("nothing under the package"); return
+        }
+        let binary = related.first { $0["name"]?.stringValue == "/usr/bin/hello-up" }
+        #expect(binary?["note"]?.stringValue == "changed outside the package manager (owned by package hello-up)")
+
+        let setuid = try host("setuid", then: "chmod u+s '\(fixture.directory.url("setuid"))/usr/bin/hello-up'")
+        #expect(setuid["recommendation"]?["action"]?.stringValue == "investigate")
+    }
 }

@@ -17,7 +17,8 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var manifests: ComparedManifests
 
-    @Option(name: .long, help: "Report format: text, json, ndjson, prometheus or junit.")
+    @Option(
+        name: .long, help: "Report format: text, json, ndjson, prometheus, junit or html (one self-contained page).")
     var format: ReportFormat = .text
 
     @Option(

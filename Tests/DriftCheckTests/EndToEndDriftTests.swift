@@ -43,6 +43,19 @@ struct EndToEndDriftTests {
         #expect(result.status == 0, "\(result.stderr)")
     }
 
+    /// The image made and baselined (as deb-2026.11), and a copy of it drifted by ``drift(_:fixture:)``.
+    private func baselineAndDriftedHost(_ fixture: Fixture) throws -> (baseline: String, host: String) {
+        try makeImage(fixture)
+        let baseline = fixture.directory.url("baseline.jsonl")
+        let made = try CommandLineTool.driftcheck(
+            "baseline", "--root", fixture.root, "--image", "deb-2026.11", "--key", fixture.key, "--out", baseline)
+        #expect(made.status == 0, "\(made.stderr)")
+        let host = fixture.directory.url("host")
+        #expect(try CommandLineTool.shell("cp -a '\(fixture.root)' '\(host)'").status == 0)
+        try drift(host, fixture: fixture)
+        return (baseline, host)
+    }
+
     /// Drifts the host copy with real tools.
     private func drift(_ host: String, fixture: Fixture) throws {
         let package = fixture.directory.url("pkg")
@@ -91,14 +104,7 @@ struct EndToEndDriftTests {
     )
     func realToolsDrift() throws {
         let fixture = try Fixture()
-        try makeImage(fixture)
-        let baseline = fixture.directory.url("baseline.jsonl")
-        let made = try CommandLineTool.driftcheck(
-            "baseline", "--root", fixture.root, "--image", "deb-2026.11", "--key", fixture.key, "--out", baseline)
-        #expect(made.status == 0, "\(made.stderr)")
-        let host = fixture.directory.url("host")
-        #expect(try CommandLineTool.shell("cp -a '\(fixture.root)' '\(host)'").status == 0)
-        try drift(host, fixture: fixture)
+        let (baseline, host) = try baselineAndDriftedHost(fixture)
         let hostManifest = fixture.directory.url("host.jsonl")
         let scanned = try CommandLineTool.driftcheck(
             "scan", "--root", host, "--key", fixture.key, "--out", hostManifest)
@@ -152,6 +158,37 @@ struct EndToEndDriftTests {
         #expect(text.stdout.contains("SERVICES (3 modified)"))
         #expect(text.stdout.contains("USERS (1 added)"))
         #expect(text.stdout.contains("FILES (1 modified)"))
+    }
+
+    @Test(
+        """
+        compare --format html is one self-contained page: recommendation, counts, every item, what is grouped, \
+        names escaped; headless Chromium renders it
+        """
+    )
+    func htmlReport() throws {
+        let fixture = try Fixture()
+        let (baseline, host) = try baselineAndDriftedHost(fixture)
+        let hostile = "\(host)/etc/<img src=x onerror=alert(1)>\u{1B}[31m"
+        #expect(FileManager.default.createFile(atPath: hostile, contents: Data("x".utf8)))
+        let manifest = fixture.directory.url("host.jsonl")
+        let scanned = try CommandLineTool.driftcheck("scan", "--root", host, "--key", fixture.key, "--out", manifest)
+        #expect(scanned.status == 0, "\(scanned.stderr)")
+        let page = fixture.directory.url("report.html")
+        let rendered = try fixture.compare(baseline, manifest, ["--format", "html", "--out", page])
+        #expect(rendered.status == 1, "\(rendered.stderr)")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("INVESTIGATE"))
+        #expect(html.contains("changed outside the package manager (owned by package coreutils)"))
+        #expect(html.contains("<code>/usr/bin/hello-drift</code>"), "a package's files are listed under it")
+        #expect(html.contains("&lt;img src=x onerror=alert(1)&gt;\\x1B[31m"), "names escaped for a page")
+        #expect(!html.contains("<img") && !html.contains("<script"), "no script, and no name becomes markup")
+        #expect(!html.contains("\u{1B}"), "no control character reaches the page")
+        #expect(!html.contains("src=\"http") && !html.contains("href=\"http"), "no external assets")
+        #expect(html.range(of: "PACKAGES")!.lowerBound < html.range(of: "FILES")!.lowerBound)
+        let shot = try Screenshot.take(page, into: fixture.directory.url("report.png"))
+        #expect(shot.colours > 20, "the screenshot shows a rendered page, not a blank one")
     }
 
     @Test(

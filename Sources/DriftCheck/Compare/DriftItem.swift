@@ -82,16 +82,29 @@ package struct DriftItem: Equatable, Sendable {
         return own + related.filter { $0.looksLikeTampering && !explains($0) }
     }
 
-    /// True when `child`, grouped under this item, is what this item's own change consists of: a file of this
-    /// package with no finding, or with the setuid bit or capabilities the package gives it when dpkg's window for
-    /// this package's install or upgrade holds the file's ctime (``SeverityRules/changedWithPackage(_:parent:)``;
-    /// with no such evidence, privilege is never explained).
+    /// True when `child`, grouped under this item, is what this item's own change consists of. For a package: a
+    /// file of this package with no finding, or with the setuid bit or capabilities the package gives it when
+    /// dpkg's window for this package's install or upgrade holds the file's ctime
+    /// (``SeverityRules/changedWithPackage(_:parent:)``; with no such evidence, privilege is never explained). For
+    /// a service or a cron job: the unit files, links, drop-ins, SysV links or crontab grouped under it, with no
+    /// finding. For an account: the account databases. Nothing else, and nothing privileged.
     package func explains(_ child: DriftItem) -> Bool {
-        guard kind == .package, let entry = child.fileEntry, entry.package == nameText else { return false }
-        switch child.finding {
-        case nil: return true
-        case .gainedPrivilege?: return SeverityRules.changedWithPackage(child, parent: self) == true
-        default: return false
+        guard let entry = child.fileEntry, child.kind == .file else { return false }
+        switch kind {
+        case .package:
+            guard entry.package == nameText else { return false }
+            switch child.finding {
+            case nil: return true
+            case .gainedPrivilege?: return SeverityRules.changedWithPackage(child, parent: self) == true
+            default: return false
+            }
+        case .service, .cron:
+            return child.finding == nil && child.hostFile?.holdsPrivilege != true && !child.isNewExecutable
+        case .user, .group:
+            return child.finding == nil
+                && Grouping.accountFiles.contains { SeverityRules.isPath(entry.path, below: $0) }
+        default:
+            return false
         }
     }
 

@@ -4,7 +4,7 @@ import Logging
 
 /// The report formats `compare` and `check` write.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, ndjson, prometheus, junit
+    case text, json, ndjson, prometheus, junit, html
 
     /// The report rendered in this format.
     func render(_ report: Report, failOn: Severity, colour: Bool, details: Bool = false) -> [UInt8] {
@@ -14,6 +14,7 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
         case .ndjson: NDJSONReportRenderer.render(report)
         case .prometheus: PrometheusReportRenderer.render(report)
         case .junit: JUnitReportRenderer.render(report, failOn: failOn)
+        case .html: HTMLReportRenderer.render(report)
         }
     }
 
@@ -25,6 +26,7 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
         case .ndjson: "ndjson"
         case .prometheus: "prom"
         case .junit: "xml"
+        case .html: "html"
         }
     }
 }

@@ -128,16 +128,21 @@ package enum Grouping {
                 return accounts.contains(name)
             }
         }
+        // Each changed package's evidence, read once: its dpkg window and the paths its scripts name.
+        let windows = changedPackages.compactMap { position in
+            Grouping.activity(of: items[position]).map { (position, $0) }
+        }
+        let namedPaths = changedPackages.compactMap { position -> (Int, [String])? in
+            guard case .list(let paths)? = items[position].record?["script_paths"] else { return nil }
+            return (position, paths)
+        }
         /// The changed packages whose dpkg window holds `seconds`.
         func packagesActive(at seconds: Int64) -> [Int] {
-            changedPackages.filter { Grouping.activity(of: items[$0])?.contains(seconds) == true }
+            windows.filter { $0.1.contains(seconds) }.map(\.0)
         }
         /// The changed packages whose maintainer scripts name `path`, or a path below it (a directory they made).
         func packagesNaming(_ path: String) -> [Int] {
-            changedPackages.filter { position in
-                guard case .list(let paths)? = items[position].record?["script_paths"] else { return false }
-                return paths.contains { $0 == path || $0.hasPrefix(path + "/") }
-            }
+            namedPaths.filter { _, paths in paths.contains { $0 == path || $0.hasPrefix(path + "/") } }.map(\.0)
         }
         /// The changed package whose maintainer scripts made or changed the file `item`, by dpkg's evidence, for a
         /// file no package owns that is neither a program nor privileged nor in a place that controls logins,
@@ -152,7 +157,9 @@ package enum Grouping {
             let naming = packagesNaming(text)
             switch item.change {
             case .added:
-                let named = naming.first { Grouping.activity(of: items[$0]) == nil || active.contains($0) }
+                let named = naming.first { position in
+                    active.contains(position) || !windows.contains { $0.0 == position }
+                }
                 if let named { return named }
                 return active.count == 1 && item.severity < .high ? active[0] : nil
             case .modified:

@@ -235,5 +235,7 @@ struct CollectorTests {
         #expect(windows["tcpdump"] == DpkgLog.Window(start: Int64(start), end: Int64(start), finished: true))
         #expect(try CommandLineTool.shell("rm '\(root)/etc/localtime'").status == 0)
         #expect(DpkgLog.windows(from: try RootDirectory(path: root)).isEmpty, "no zone, no window")
+        _ = try directory.write("root/etc/timezone", "Mars/Olympus_Mons\n")
+        #expect(DpkgLog.windows(from: try RootDirectory(path: root)).isEmpty, "a zone this machine lacks, no window")
     }
 }

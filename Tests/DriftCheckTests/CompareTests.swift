@@ -298,7 +298,12 @@ extension GroupingTests {
             entry.type = .dir
             directory.host = .file(entry)
         }
-        let items = [directory, file("/etc/exim4/update-exim4.conf.conf"), file("/etc/mailname"), package]
+        var configuration = file("/etc/exim4/update-exim4.conf.conf")
+        if case .file(var entry)? = configuration.host {
+            entry.permissions = 0o644
+            configuration.host = .file(entry)
+        }
+        let items = [directory, configuration, file("/etc/mailname"), package]
         let grouped = Grouping.group(items)
         #expect(grouped.map { String(decoding: $0.name, as: UTF8.self) } == ["/etc/mailname", "exim4-config"])
         #expect(grouped.last?.related.count == 2)

@@ -403,6 +403,52 @@ struct QuietAndSeverityTests {
         #expect(policy.apply(to: [root]).items.first?.severity == .critical)
     }
 
+    @Test(
+        """
+        a service explains only its own files: another unit's enablement link or a changed init script under it is \
+        shown; a package explains its directory's new mode only inside its dpkg window
+        """
+    )
+    func ownersExplainOnlyTheirOwn() throws {
+        let service = try Self.item(
+            Self.service("nginx.service", enabled: true), Self.service("nginx.service", enabled: false))
+        func link(_ path: String, to target: String) -> ManifestEntry {
+            var entry = FileEntry(
+                path: Array(path.utf8), type: .symlink, permissions: 0o777, uid: 0, gid: 0, size: 10,
+                modified: Self.stamp, changed: Self.stamp)
+            entry.target = Array(target.utf8)
+            return .file(entry)
+        }
+        let own = try Self.item(
+            link("/etc/systemd/system/multi-user.target.wants/nginx.service", to: "/lib/systemd/system/nginx.service"),
+            nil)
+        let foreign = try Self.item(
+            nil, link("/etc/systemd/system/multi-user.target.wants/evil.path", to: "/etc/systemd/system/evil.path"))
+        let script = try Self.item(
+            Self.file("/etc/init.d/nginx", mode: 0o755), Self.file("/etc/init.d/nginx", mode: 0o755, content: 9))
+        let owner = service.nameText
+        #expect(owner == "nginx.service")
+        var parent = service
+        parent.related = [own, foreign, script]
+        #expect(parent.explains(own))
+        #expect(!parent.explains(foreign), "another unit's link")
+        #expect(!parent.explains(script), "a program whose content changed")
+        #expect(parent.shouldShow(script))
+
+        let upgraded = try Self.item(Self.package("foo", "1.0"), Self.package("foo", "1.1"))
+        var directory = FileEntry(
+            path: Array("/etc/sudoers.d".utf8), type: .dir, permissions: 0o755, uid: 0, gid: 0, size: 4096,
+            modified: Self.stamp, changed: Self.stamp)
+        directory.package = "foo"
+        var opened = directory
+        opened.permissions = 0o777
+        let chmodded = try Self.item(.file(directory), .file(opened))
+        let judged = Self.judge([upgraded, chmodded])
+        #expect(judged.count == 1)
+        #expect(judged.first?.severity == .high, "not explained without a window: it raises the upgrade")
+        #expect(judged.first.map { $0.shouldShow($0.related[0]) } == true)
+    }
+
     @Test("a SysV link that does not lead to its init script stays on its own")
     func foreignRcLinkStaysTopLevel() throws {
         let service = try Self.item(

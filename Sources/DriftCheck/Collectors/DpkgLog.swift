@@ -8,8 +8,9 @@ import Glibc
 /// A package's window is its last operation: from its last `install`, `upgrade`, `remove` or `purge` line to the
 /// first `status installed`, `config-files` or `not-installed` line after it (or the last line of that operation,
 /// when it never finished). Trigger runs (`trigproc`, `triggers-pending`) do not stretch it. dpkg writes local time;
-/// it is read in the scanned root's zone (the `/etc/localtime` link's zone name, else `/etc/timezone`), and with
-/// no zone found there is no window at all.
+/// it is read in the scanned root's zone (the `/etc/localtime` link's zone name, else `/etc/timezone`): UTC as
+/// such, another zone through this machine's time zone database. With no zone found, or one this machine does not
+/// have, there is no window at all.
 enum DpkgLog {
     /// The logs, oldest first.
     static let paths =
@@ -29,12 +30,20 @@ enum DpkgLog {
     /// by the bare name; empty when the root's time zone cannot be told.
     static func windows(from root: RootDirectory) -> [String: Window] {
         guard let zone = zone(of: root) else { return [:] }
+        // UTC, what images mostly say, needs no time zone database; another zone is read from this machine's
+        // (glibc would silently take an unknown name as UTC, so a zone it does not have gives no window).
+        let utc = utcZones.contains(zone)
+        guard utc || SystemCalls.exists("/usr/share/zoneinfo/\(zone)") else { return [:] }
         let previous = getenv("TZ").map { String(cString: $0) }
-        setenv("TZ", zone, 1)
-        tzset()
-        defer {
-            if let previous { setenv("TZ", previous, 1) } else { unsetenv("TZ") }
+        if !utc {
+            setenv("TZ", zone, 1)
             tzset()
+        }
+        defer {
+            if !utc {
+                if let previous { setenv("TZ", previous, 1) } else { unsetenv("TZ") }
+                tzset()
+            }
         }
         var windows: [String: Window] = [:]
         for path in paths {
@@ -43,10 +52,16 @@ enum DpkgLog {
                 guard let plain = MemoryStream.gunzip(bytes, limit: maximumLogSize, path: path) else { continue }
                 bytes = plain
             }
-            parse(bytes, into: &windows)
+            parse(bytes, into: &windows, utc: utc)
         }
         return windows
     }
+
+    /// Zone names that are UTC.
+    static let utcZones: Set<String> = [
+        "UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/GMT", "GMT", "Etc/Zulu", "Zulu", "Universal", "Etc/Universal",
+        "Etc/Greenwich", "Greenwich", "GMT0", "Etc/GMT0", "GMT+0", "GMT-0", "Etc/GMT+0", "Etc/GMT-0",
+    ]
 
     /// The zone name of the scanned root: the target of `etc/localtime` below `zoneinfo/`, else `etc/timezone`.
     static func zone(of root: RootDirectory) -> String? {
@@ -62,10 +77,11 @@ enum DpkgLog {
         return String(name)
     }
 
-    static func parse(_ bytes: [UInt8], into windows: inout [String: Window]) {
+    /// Adds the windows of the log `bytes` to `windows`; times are UTC when `utc`, else in the process's zone.
+    static func parse(_ bytes: [UInt8], into windows: inout [String: Window], utc: Bool = false) {
         for line in TextLines.lines(bytes) {
             let words = TextLines.words(line)
-            guard words.count >= 4, let time = seconds(date: words[0], time: words[1]) else { continue }
+            guard words.count >= 4, let time = seconds(date: words[0], time: words[1], utc: utc) else { continue }
             let action = words[2]
             let package: Substring
             var finishes = false
@@ -93,15 +109,15 @@ enum DpkgLog {
         }
     }
 
-    /// "2026-11-28" "10:02:03" in local time, as seconds since the epoch.
-    static func seconds(date: Substring, time: Substring) -> Int64? {
+    /// "2026-11-28" "10:02:03" in local time (UTC when `utc`), as seconds since the epoch.
+    static func seconds(date: Substring, time: Substring, utc: Bool = false) -> Int64? {
         let day = date.split(separator: "-").compactMap { Int32($0) }
         let clock = time.split(separator: ":").compactMap { Int32($0) }
         guard day.count == 3, clock.count == 3, (1...12).contains(day[1]), (1...31).contains(day[2]),
             (0...23).contains(clock[0]), (0...59).contains(clock[1]), (0...60).contains(clock[2])
         else { return nil }
         var parts = UTCTime.brokenDown(day + clock)
-        let seconds = mktime(&parts)
+        let seconds = utc ? timegm(&parts) : mktime(&parts)
         return seconds < 0 ? nil : Int64(seconds)
     }
 }

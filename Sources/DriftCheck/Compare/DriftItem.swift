@@ -85,21 +85,33 @@ package struct DriftItem: Equatable, Sendable {
     /// True when `child`, grouped under this item, is what this item's own change consists of. For a package: a
     /// file of this package with no finding, or with the setuid bit or capabilities the package gives it when
     /// dpkg's window for this package's install or upgrade holds the file's ctime
-    /// (``SeverityRules/changedWithPackage(_:parent:)``; with no such evidence, privilege is never explained). For
-    /// a service or a cron job: the unit files, links, drop-ins, SysV links or crontab grouped under it, with no
-    /// finding. For an account: the account databases. Nothing else, and nothing privileged.
+    /// (``SeverityRules/changedWithPackage(_:parent:)``; with no such evidence, privilege is never explained), and
+    /// its directories' owner or mode only inside that window. For a service: its own unit file, enablement links,
+    /// drop-ins, SysV script and links (``Grouping/belongs(_:toService:)``), with no finding, never a program whose
+    /// content changed. For a cron job: its crontab. For an account: the account databases. Nothing privileged.
     package func explains(_ child: DriftItem) -> Bool {
         guard let entry = child.fileEntry, child.kind == .file else { return false }
+        // A program that changed is never explained by anything but its own package's change.
+        let programChanged =
+            (child.hostFile?.isExecutableFile == true || entry.isExecutableFile)
+            && (child.change != .modified || child.fields.contains(anyOf: [.content, .type, .target]))
         switch kind {
         case .package:
             guard entry.package == nameText else { return false }
+            // A directory of the package whose owner or mode changed: only inside dpkg's window for it.
+            if entry.type == .dir, child.fields.contains(anyOf: [.mode, .owner, .group]) {
+                return SeverityRules.changedWithPackage(child, parent: self) == true
+            }
             switch child.finding {
             case nil: return true
             case .gainedPrivilege?: return SeverityRules.changedWithPackage(child, parent: self) == true
             default: return false
             }
-        case .service, .cron:
-            return child.finding == nil && child.hostFile?.holdsPrivilege != true && !child.isNewExecutable
+        case .service:
+            return child.finding == nil && child.hostFile?.holdsPrivilege != true && !programChanged
+                && Grouping.belongs(entry.path, toService: nameText)
+        case .cron:
+            return child.finding == nil && child.hostFile?.holdsPrivilege != true && entry.path == name
         case .user, .group:
             return child.finding == nil
                 && Grouping.accountFiles.contains { SeverityRules.isPath(entry.path, below: $0) }

@@ -45,6 +45,19 @@ package enum Grouping {
         !["/usr", "/root", "/home", "/boot"].contains(path) && !accountFiles.contains(path)
     }
 
+    /// True when `path` is one of the service `unit`'s own files: its unit file or an enablement link named after
+    /// it, its drop-in directory and what is in it, its SysV script `/etc/init.d/NAME` or a SysV link to it.
+    static func belongs(_ path: [UInt8], toService unit: String) -> Bool {
+        let text = String(decoding: path, as: UTF8.self)
+        let components = text.split(separator: "/")
+        guard let last = components.last else { return false }
+        let script = unit.hasSuffix(".service") ? String(unit.dropLast(".service".count)) : unit
+        if last == unit || components.contains(Substring(unit + ".d")) { return true }
+        if text == "/etc/init.d/\(script)" { return true }
+        return text.hasPrefix("/etc/rc") && last.count > 3 && (last.first == "S" || last.first == "K")
+            && last.dropFirst(3) == script
+    }
+
     /// True for a home directory that is the account's own: not /, a system directory, or a shared parent.
     static func isOwnHome(_ home: String) -> Bool {
         let path = Array(home.utf8)
@@ -236,7 +249,8 @@ package enum Grouping {
             let text = String(decoding: path, as: UTF8.self)
             if let package = packageReached(from: item) { return package }
             // A file a maintainer script made in a directory that a changed package itself just created.
-            if item.change == .added, item.severity != .critical, let slash = path.lastIndex(of: UInt8(ascii: "/")),
+            if item.change == .added, item.severity != .critical, item.hostFile?.isExecutableFile != true,
+                !Grouping.isSensitive(path), let slash = path.lastIndex(of: UInt8(ascii: "/")),
                 slash > 0, let directory = fileItems[Array(path[..<slash])], items[directory].change == .added,
                 let owner = items[directory].fileEntry?.package, let package = index[Key(kind: .package, name: owner)]
             {

@@ -5,7 +5,8 @@ package struct TextReportRenderer {
     /// Marks up a piece of text for what it stands for; the executable colours them on a terminal.
     package var emphasis: @Sendable (String, TextEmphasis) -> String
     /// List every item grouped under an item (`--details`). Without it, an item is one line, and only the grouped
-    /// items that look like tampering or are critical are listed under it: a grouping never hides those.
+    /// items ``DriftItem/shouldShow(_:)`` picks are listed under it (what looks like tampering or is critical, and
+    /// unexplained accounts, programs, findings and sensitive files): a grouping never hides those.
     package var details = false
 
     package init(

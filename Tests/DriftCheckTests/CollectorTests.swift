@@ -238,4 +238,31 @@ struct CollectorTests {
         _ = try directory.write("root/etc/timezone", "Mars/Olympus_Mons\n")
         #expect(DpkgLog.windows(from: try RootDirectory(path: root)).isEmpty, "a zone this machine lacks, no window")
     }
+
+    @Test("apt's real history.log gives each installed package its command line and who asked; a URL's secret is cut")
+    func aptHistoryEvidence() throws {
+        var entries: [String: AptHistory.Entry] = [:]
+        AptHistory.parse(try FixtureFiles.bytes("dpkg/apt-history.log"), into: &entries, utc: true)
+        let start = try #require(UTCTime.seconds("2026-11-29T20:20:31Z"))
+        let install = AptHistory.Entry(
+            time: Int64(start), command: "apt-get -q install -y --no-download --no-install-recommends tcpdump")
+        #expect(entries["tcpdump"] == install, "the later Remove is not an install")
+        #expect(entries["tcpdump:amd64"] == install)
+        #expect(entries["libpcap0.8"] == install, "pulled in automatically by the same transaction")
+        var asked: [String: AptHistory.Entry] = [:]
+        let log = """
+            Start-Date: 2026-11-29  20:20:42
+            Commandline: apt-get -o Acquire::http::Proxy=http://user:hunter2@proxy:3128 install nginx
+            Requested-By: admin (1000)
+            Install: nginx:amd64 (1.22.1-9)
+            End-Date: 2026-11-29  20:20:50
+            """
+        AptHistory.parse(Array(log.utf8), into: &asked, utc: true)
+        #expect(asked["nginx"]?.requestedBy == "admin (1000)")
+        #expect(asked["nginx"]?.command == "apt-get -o Acquire::http::Proxy=http://…@proxy:3128 install nginx")
+        #expect(asked["nginx"]?.command?.contains("hunter2") == false)
+        var hostile: [String: AptHistory.Entry] = [:]
+        AptHistory.parse(Array("Install: x (1\nStart-Date: nope\n\u{1B}[2J:\n".utf8), into: &hostile)
+        #expect(hostile.isEmpty)
+    }
 }

@@ -65,6 +65,10 @@ struct RealHostTests {
             Fixture.item(drifted, named: "/etc/login.defs")?["note"]?.stringValue
                 == "conffile of package login edited by hand")
         #expect(!items.contains { $0["tampering"] == .bool(true) })
+        let tcpdumpHost = Fixture.item(drifted, named: "tcpdump")?["host"]
+        #expect(
+            tcpdumpHost?["apt_command"]?.stringValue?.hasSuffix(
+                "install -y --no-download --no-install-recommends tcpdump") == true, "apt's history says what did it")
         #expect(drifted["recommendation"]?["action"]?.stringValue == "rebuild")
     }
 }

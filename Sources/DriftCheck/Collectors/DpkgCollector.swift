@@ -4,7 +4,8 @@
 /// Records: `{"kind":"package","name":"nano","manager":"dpkg","version":"7.2-1","arch":"amd64",`
 /// `"status":"install ok installed"}`, and the evidence keys (never compared, see ``RecordEntry/evidenceKeys``)
 /// `activity_start`/`activity_end` (dpkg.log's last window for it, ``DpkgLog``), `accounts` and `script_paths` (the
-/// accounts its maintainer scripts make and the paths they name, ``MaintainerScripts``) when there is such evidence.
+/// accounts its maintainer scripts make and the paths they name, ``MaintainerScripts``), `apt_time`, `apt_command`
+/// and `apt_requested_by` (apt's last transaction for it, ``AptHistory``) when there is such evidence.
 /// Packages whose state is `not-installed` are left out (dpkg keeps them only as bookkeeping).
 struct DpkgCollector: Collector {
     var name: String { "dpkg" }
@@ -42,6 +43,7 @@ struct DpkgCollector: Collector {
             for conffile in package.conffiles { add(Substring(conffile), package.qualifiedName, conffile: true) }
         }
         let windows = DpkgLog.windows(from: root)
+        let history = AptHistory.entries(from: root)
         let accountNames = MaintainerScripts.accountNames(in: root)
         for package in packages {
             var fields = [
@@ -64,6 +66,11 @@ struct DpkgCollector: Collector {
             if let window = windows["\(package.name):\(package.architecture)"] ?? windows[package.name] {
                 fields.append(RecordField("activity_start", .number(window.start)))
                 fields.append(RecordField("activity_end", .number(window.end)))
+            }
+            if let entry = history["\(package.name):\(package.architecture)"] ?? history[package.name] {
+                fields.append(RecordField("apt_time", .number(entry.time)))
+                if let command = entry.command { fields.append(RecordField("apt_command", .text(command))) }
+                if let who = entry.requestedBy { fields.append(RecordField("apt_requested_by", .text(who))) }
             }
             state.records.append(RecordEntry(kind: .package, name: package.qualifiedName, fields: fields))
         }

@@ -12,9 +12,6 @@ import Glibc
 /// such, another zone through this machine's time zone database. With no zone found, or one this machine does not
 /// have, there is no window at all.
 enum DpkgLog {
-    /// The logs, oldest first.
-    static let paths =
-        (2...12).reversed().map { "var/log/dpkg.log.\($0).gz" } + ["var/log/dpkg.log.1", "var/log/dpkg.log"]
     /// What one log may decompress to.
     static let maximumLogSize = 64 << 20
 
@@ -29,32 +26,40 @@ enum DpkgLog {
     /// The windows of every package the log names, keyed by the name as the log writes it ("tcpdump:amd64") and
     /// by the bare name; empty when the root's time zone cannot be told.
     static func windows(from root: RootDirectory) -> [String: Window] {
-        guard let zone = zone(of: root) else { return [:] }
-        // UTC, what images mostly say, needs no time zone database; another zone is read from this machine's
-        // (glibc would silently take an unknown name as UTC, so a zone it does not have gives no window).
+        inRootZone(root) { utc in
+            var windows: [String: Window] = [:]
+            for bytes in logs(named: "var/log/dpkg.log", in: root) { parse(bytes, into: &windows, utc: utc) }
+            return windows
+        } ?? [:]
+    }
+
+    /// `body` run with local times read in the root's zone: it is told whether that zone is UTC (then times are
+    /// read as UTC, with no time zone database and no change to the environment); otherwise the process's zone is
+    /// the root's for the call (glibc would silently take an unknown name as UTC, so a zone this machine does not
+    /// have gives nil, as does a root that names none).
+    static func inRootZone<T>(_ root: RootDirectory, _ body: (Bool) -> T) -> T? {
+        guard let zone = zone(of: root) else { return nil }
         let utc = utcZones.contains(zone)
-        guard utc || SystemCalls.exists("/usr/share/zoneinfo/\(zone)") else { return [:] }
+        guard utc || SystemCalls.exists("/usr/share/zoneinfo/\(zone)") else { return nil }
+        if utc { return body(true) }
         let previous = getenv("TZ").map { String(cString: $0) }
-        if !utc {
-            setenv("TZ", zone, 1)
+        setenv("TZ", zone, 1)
+        tzset()
+        defer {
+            if let previous { setenv("TZ", previous, 1) } else { unsetenv("TZ") }
             tzset()
         }
-        defer {
-            if !utc {
-                if let previous { setenv("TZ", previous, 1) } else { unsetenv("TZ") }
-                tzset()
-            }
+        return body(false)
+    }
+
+    /// A log and the ones logrotate kept of it (`NAME.12.gz` … `NAME.2.gz`, decompressed, then `NAME.1`, then
+    /// `NAME`), oldest first; a damaged one is skipped.
+    static func logs(named name: String, in root: RootDirectory) -> [[UInt8]] {
+        let paths = (2...12).reversed().map { "\(name).\($0).gz" } + ["\(name).1", name]
+        return paths.compactMap { path in
+            guard let bytes = root.read(path) else { return nil }
+            return path.hasSuffix(".gz") ? MemoryStream.gunzip(bytes, limit: maximumLogSize, path: path) : bytes
         }
-        var windows: [String: Window] = [:]
-        for path in paths {
-            guard var bytes = root.read(path) else { continue }
-            if path.hasSuffix(".gz") {
-                guard let plain = MemoryStream.gunzip(bytes, limit: maximumLogSize, path: path) else { continue }
-                bytes = plain
-            }
-            parse(bytes, into: &windows, utc: utc)
-        }
-        return windows
     }
 
     /// Zone names that are UTC.

@@ -13,7 +13,9 @@ package struct RecordEntry: Equatable, Sendable {
 
     /// Keys that record evidence about an entry rather than its state (when dpkg last worked on a package, the
     /// accounts its scripts make): never compared, and no part of a change's identity across a fleet.
-    package static let evidenceKeys: Set<String> = ["accounts", "script_paths", "activity_start", "activity_end"]
+    package static let evidenceKeys: Set<String> = [
+        "accounts", "script_paths", "activity_start", "activity_end", "apt_time", "apt_command", "apt_requested_by",
+    ]
 
     package subscript(key: String) -> RecordValue? {
         fields.first { $0.key == key }?.value

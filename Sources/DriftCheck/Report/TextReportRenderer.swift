@@ -190,8 +190,25 @@ package struct TextReportRenderer {
         digest.map { String(Hex.encode($0).prefix(12)) } ?? "unread"
     }
 
-    /// What changed, in a few words: "mode 0755→4755, owner 0→1000".
+    /// What changed, in a few words: "mode 0755→4755, owner 0→1000"; for a package, what the host's apt history
+    /// claims did it (``evidence(_:)``).
     static func detail(_ item: DriftItem) -> String {
+        let described = change(item)
+        guard let evidence = evidence(item) else { return described }
+        return described.isEmpty ? evidence : "\(described); \(evidence)"
+    }
+
+    /// "by `apt-get install tcpdump` at 2026-11-29T20:20:31Z, requested by admin (1000), says the host's apt
+    /// history": the evidence a package item's host record carries (``AptHistory``), labelled as the host's claim.
+    static func evidence(_ item: DriftItem) -> String? {
+        guard item.kind == .package, case .record(let record)? = item.host, let time = record.number("apt_time")
+        else { return nil }
+        var text = "by `\(TerminalText.clean(record.text("apt_command") ?? "apt"))` at \(UTCTime.format(Int(time)))"
+        if let who = record.text("apt_requested_by") { text += ", requested by \(TerminalText.clean(who))" }
+        return text + ", says the host's apt history"
+    }
+
+    private static func change(_ item: DriftItem) -> String {
         switch (item.baseline, item.host) {
         case (.text(let old), .text(let new)):
             return "\(TerminalText.escape(Array(old.utf8))) → \(TerminalText.escape(Array(new.utf8)))"

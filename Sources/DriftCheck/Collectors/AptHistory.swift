@@ -23,9 +23,7 @@ enum AptHistory {
     static func entries(from root: RootDirectory) -> [String: Entry] {
         DpkgLog.inRootZone(root) { utc in
             var entries: [String: Entry] = [:]
-            for bytes in DpkgLog.logs(named: "var/log/apt/history.log", in: root) {
-                parse(bytes, into: &entries, utc: utc)
-            }
+            DpkgLog.forEachLog(named: "var/log/apt/history.log", in: root) { parse($0, into: &entries, utc: utc) }
             return entries
         } ?? [:]
     }

@@ -28,7 +28,7 @@ enum DpkgLog {
     static func windows(from root: RootDirectory) -> [String: Window] {
         inRootZone(root) { utc in
             var windows: [String: Window] = [:]
-            for bytes in logs(named: "var/log/dpkg.log", in: root) { parse(bytes, into: &windows, utc: utc) }
+            forEachLog(named: "var/log/dpkg.log", in: root) { parse($0, into: &windows, utc: utc) }
             return windows
         } ?? [:]
     }
@@ -52,13 +52,17 @@ enum DpkgLog {
         return body(false)
     }
 
-    /// A log and the ones logrotate kept of it (`NAME.12.gz` … `NAME.2.gz`, decompressed, then `NAME.1`, then
-    /// `NAME`), oldest first; a damaged one is skipped.
-    static func logs(named name: String, in root: RootDirectory) -> [[UInt8]] {
-        let paths = (2...12).reversed().map { "\(name).\($0).gz" } + ["\(name).1", name]
-        return paths.compactMap { path in
-            guard let bytes = root.read(path) else { return nil }
-            return path.hasSuffix(".gz") ? MemoryStream.gunzip(bytes, limit: maximumLogSize, path: path) : bytes
+    /// Calls `body` with a log and each one logrotate kept of it (`NAME.12.gz` … `NAME.2.gz`, decompressed, then
+    /// `NAME.1`, then `NAME`), oldest first, one at a time (at most ``maximumLogSize`` bytes each in memory); a
+    /// damaged one is skipped.
+    static func forEachLog(named name: String, in root: RootDirectory, _ body: ([UInt8]) -> Void) {
+        for path in (2...12).reversed().map({ "\(name).\($0).gz" }) + ["\(name).1", name] {
+            guard let bytes = root.read(path) else { continue }
+            if path.hasSuffix(".gz") {
+                if let plain = MemoryStream.gunzip(bytes, limit: maximumLogSize, path: path) { body(plain) }
+            } else {
+                body(bytes)
+            }
         }
     }
 

@@ -367,10 +367,7 @@ struct RealFleetTests {
     func realFleet() throws {
         let fixture = try Fixture()
         let out = fixture.directory.url("fleet")
-        let built = try CommandLineTool.run(
-            "/bin/bash", [FixtureFiles.directory + "/tools/real-fleet.sh", CommandLineTool.driftcheck, out],
-            timeout: 1800)
-        #expect(built.status == 0, "\(built.stderr)")
+        try FixtureFiles.runTool("real-fleet.sh", out: out)
         let fleet = try CommandLineTool.run(
             CommandLineTool.driftcheck,
             ["fleet", "\(out)/reports", "--host-pubkey", "\(out)/keys", "--format", "json", "--out", "\(out)/f.json"])

@@ -59,13 +59,14 @@ struct QuietAndSeverityTests {
             ])
     }
 
-    static func user(_ name: String, uid: Int64) -> ManifestEntry {
+    static func user(
+        _ name: String, uid: Int64, home: String = "/nonexistent", shell: String = "/usr/sbin/nologin"
+    ) -> ManifestEntry {
         record(
             .user, name,
             [
-                RecordField("uid", .number(uid)), RecordField("gid", .number(uid)),
-                RecordField("home", .text("/nonexistent")), RecordField("shell", .text("/usr/sbin/nologin")),
-                RecordField("password", .text("locked")),
+                RecordField("uid", .number(uid)), RecordField("gid", .number(uid)), RecordField("home", .text(home)),
+                RecordField("shell", .text(shell)), RecordField("password", .text("locked")),
             ])
     }
 
@@ -302,15 +303,7 @@ struct QuietAndSeverityTests {
     func onlyAccountsWithNoWayInGoUnderAPackage() throws {
         let package = try Self.item(nil, Self.package("evil", "1", accounts: ["toor", "sh", "svc"]))
         let root = try Self.item(nil, Self.user("toor", uid: 0))
-        let login = try Self.item(
-            nil,
-            Self.record(
-                .user, "sh",
-                [
-                    RecordField("uid", .number(1001)), RecordField("gid", .number(1001)),
-                    RecordField("home", .text("/etc")), RecordField("shell", .text("/bin/bash")),
-                    RecordField("password", .text("locked")),
-                ]))
+        let login = try Self.item(nil, Self.user("sh", uid: 1001, home: "/etc", shell: "/bin/bash"))
         let system = try Self.item(nil, Self.user("svc", uid: 120))
         let preload = try Self.item(nil, Self.file("/etc/ld.so.preload"))
         let judged = Self.judge([package, root, login, system, preload])
@@ -323,15 +316,7 @@ struct QuietAndSeverityTests {
     @Test("an authorized_keys file in a package's system account's home is listed under it even in the short report")
     func keysUnderAPackagesAccountAreShown() throws {
         let package = try Self.item(nil, Self.package("svc", "1", accounts: ["svc"]))
-        let user = try Self.item(
-            nil,
-            Self.record(
-                .user, "svc",
-                [
-                    RecordField("uid", .number(120)), RecordField("gid", .number(120)),
-                    RecordField("home", .text("/var/lib/svc")), RecordField("shell", .text("/usr/sbin/nologin")),
-                    RecordField("password", .text("locked")),
-                ]))
+        let user = try Self.item(nil, Self.user("svc", uid: 120, home: "/var/lib/svc"))
         let keys = try Self.item(nil, Self.file("/var/lib/svc/.ssh/authorized_keys"))
         let passwd = try Self.item(Self.file("/etc/passwd"), Self.file("/etc/passwd", content: 2))
         let judged = Self.judge([package, user, keys, passwd])

@@ -30,10 +30,7 @@ struct RealHostTests {
     func firstBootThenDrift() throws {
         let fixture = try Fixture()
         let out = fixture.directory.url("host")
-        let built = try CommandLineTool.run(
-            "/bin/bash", [FixtureFiles.directory + "/tools/real-host.sh", CommandLineTool.driftcheck, out],
-            timeout: 1800)
-        #expect(built.status == 0, "\(built.stderr)")
+        try FixtureFiles.runTool("real-host.sh", out: out)
 
         let booted = try Self.report("\(out)/reports/firstboot")
         #expect(Fixture.items(booted).map(Self.line) == [], "first boot is not drift")

@@ -27,7 +27,7 @@ enum MaintainerScripts {
     /// useradd, addgroup or groupadd command (continued lines joined; options and their values skipped; literal
     /// names only), or declares in sysusers.d syntax when it runs systemd-sysusers.
     static func accounts(namedIn script: [UInt8], among accounts: Set<String>) -> Set<String> {
-        guard accountCommands.contains(where: { contains(script, $0) }) else { return [] }
+        guard accountCommands.contains(where: { script.firstRange(of: $0) != nil }) else { return [] }
         let text = String(decoding: script, as: UTF8.self).replacing("\\\n", with: " ")
         var found: Set<String> = []
         let separators: Set<Character> = ["\n", ";", "|", "&", "(", ")", "`", "{", "}"]
@@ -52,7 +52,7 @@ enum MaintainerScripts {
                 if accounts.contains(name) { found.insert(name) }
             }
         }
-        if contains(script, Array("systemd-sysusers".utf8)) {
+        if script.firstRange(of: Array("systemd-sysusers".utf8)) != nil {
             found.formUnion(Self.accounts(declaredIn: script).intersection(accounts))
         }
         return found.subtracting(baseAccounts)
@@ -100,16 +100,6 @@ enum MaintainerScripts {
     private static func isPathByte(_ byte: UInt8) -> Bool {
         isNameByte(byte) || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "@")
             || byte == UInt8(ascii: ":")
-    }
-
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, haystack.count >= needle.count else { return false }
-        var index = 0
-        while index <= haystack.count - needle.count {
-            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
-            index += 1
-        }
-        return false
     }
 
     /// The user and group names of the root's account databases.

@@ -43,6 +43,12 @@ package struct DriftItem: Equatable, Sendable {
         return nil
     }
 
+    /// The file entry on the baseline side, if the item is a file that exists there.
+    package var baselineFile: FileEntry? {
+        if case .file(let entry)? = baseline { return entry }
+        return nil
+    }
+
     /// The file entry on the host side, if the item is a file that exists there.
     package var hostFile: FileEntry? {
         if case .file(let entry)? = host { return entry }

@@ -16,8 +16,8 @@ package enum SeverityRules {
                 item.finding = .rootAccount
             }
         default:
-            let baseline: FileEntry? = if case .file(let entry)? = item.baseline { entry } else { nil }
-            let host: FileEntry? = if case .file(let entry)? = item.host { entry } else { nil }
+            let baseline = item.baselineFile
+            let host = item.hostFile
             item.severity = severity(change: item.change, path: item.name, baseline: baseline, host: host)
             if let host, gainsPrivilege(baseline: baseline, host: host) {
                 item.finding = .gainedPrivilege
@@ -72,8 +72,7 @@ package enum SeverityRules {
         switch verified ? true : changedWithPackage(item, parent: parent) {
         case true?:
             reassessed.finding = nil
-            let baseline: FileEntry? = if case .file(let entry)? = item.baseline { entry } else { nil }
-            let path = severity(change: item.change, path: item.name, baseline: baseline, host: item.hostFile)
+            let path = severity(change: item.change, path: item.name, baseline: item.baselineFile, host: item.hostFile)
             reassessed.severity = min(item.severity, path)
         case false?:
             break

@@ -4,7 +4,7 @@
 /// explains every colour. Every text from a report is escaped.
 package enum FleetHTMLRenderer {
     /// The colours of the page and what each means (the legend lists them all).
-    static let palette: [(name: String, colour: String, meaning: String)] = [
+    static let palette: [HTMLPage.Swatch] = [
         ("incident", "#b3001b", "looks like tampering: investigate, never promote"),
         ("investigate", "#d1495b", "looks like tampering on one host: investigate it"),
         ("promote", "#2a6f97", "the same change with the same value on enough hosts: bake it into the next image"),
@@ -101,19 +101,11 @@ package enum FleetHTMLRenderer {
                 ".\(entry.name){color:\(entry.colour)}.badge.\(entry.name){background:\(entry.colour);color:#fff}"
         }
         colours += ".badge.drifted{background:\(colour("drifted"))}.badge.clean{background:\(colour("clean"))}"
-        let page =
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>driftcheck fleet</title>"
-            + "<style>\(style)\(colours)</style></head><body>\(body)</body></html>\n"
-        return Array(page.utf8)
+        return HTMLPage.document(title: "driftcheck fleet", style: style + colours, body: body)
     }
 
     private static func legend() -> String {
-        var html = "<div class=\"legend\"><h2>Legend</h2><ul>"
-        for entry in palette {
-            html += "<li><span class=\"swatch\" style=\"background:\(entry.colour)\"></span><b>\(entry.name)</b>: "
-            html += "\(MarkupText.escape(entry.meaning))</li>"
-        }
-        return html + "</ul></div>"
+        "<div class=\"legend\"><h2>Legend</h2>" + HTMLPage.legendList(palette) + "</div>"
     }
 
     private static func hostTables(_ view: FleetView) -> String {

@@ -6,7 +6,7 @@
 /// character survives), then for HTML.
 package enum HTMLReportRenderer {
     /// The colours of the page and what each means (the legend lists them all).
-    static let palette: [(name: String, colour: String, meaning: String)] = [
+    static let palette: [HTMLPage.Swatch] = [
         ("critical", "#b3001b", "looks like tampering or gives privilege: investigate"),
         ("high", "#d1495b", "the host is no longer its image: rebuild (at the default rebuild.on)"),
         ("medium", "#e28413", "drift worth knowing; not a reason to rebuild by default"),
@@ -59,10 +59,7 @@ package enum HTMLReportRenderer {
         for entry in palette where Severity(name: entry.name) != nil {
             colours += ".sev-\(entry.name){background:\(entry.colour)}"
         }
-        let page =
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>driftcheck: \(host)</title>"
-            + "<style>\(style)\(colours)</style></head><body>\(body)</body></html>\n"
-        return Array(page.utf8)
+        return HTMLPage.document(title: "driftcheck: \(host)", style: style + colours, body: body)
     }
 
     private static func recommendation(_ report: Report) -> String {
@@ -123,11 +120,6 @@ package enum HTMLReportRenderer {
     }
 
     private static func legend() -> String {
-        var html = "<details class=\"legend\"><summary>Legend</summary><ul>"
-        for entry in palette {
-            html += "<li><span class=\"swatch\" style=\"background:\(entry.colour)\"></span><b>\(entry.name)</b>: "
-            html += "\(MarkupText.escape(entry.meaning))</li>"
-        }
-        return html + "</ul></details>"
+        "<details class=\"legend\"><summary>Legend</summary>" + HTMLPage.legendList(palette) + "</details>"
     }
 }

@@ -118,7 +118,9 @@
             case .tar:
                 let path = root.path + ".image.tar"
                 Self.write(data, to: path)
-                if let tree = try? ImageArchive.read(path, keepContent: ImageScan.collectorsRead) { _ = tree.entries() }
+                if let tree = try? ImageArchive.read(path, keepContent: { path, _ in ImageScan.collectorsRead(path) }) {
+                    _ = tree.entries()
+                }
             }
         }
 

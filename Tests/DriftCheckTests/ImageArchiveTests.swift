@@ -216,7 +216,7 @@ struct ImageArchiveRegressionTests {
     @Test("an opaque marker hides lower layers at every depth, wherever it sits in its layer")
     func opaqueAtDepth() throws {
         let directory = try TemporaryDirectory()
-        let tree = ImageTree(source: "test", keepContent: { _ in false })
+        let tree = ImageTree(source: "test", keepContent: { _, _ in false })
         for name in ["lower", "upper"] {
             let file = try OpenFile(try make(directory, name))
             try tree.apply(TarReader(file.range(0, file.size), path: name))

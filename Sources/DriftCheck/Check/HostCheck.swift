@@ -63,6 +63,21 @@ package struct HostCheck {
         return nil
     }
 
+    /// The digests that decide which files' content the host manifest keeps: those of the baseline this check is
+    /// about to compare with, when it can be found and verified now; nil (keep every file the policy wants)
+    /// otherwise. The comparison verifies the baseline again on its own.
+    func contentReference() -> [[UInt8]: [UInt8]]? {
+        guard let keys = try? comparison.trust.baselineKeys() else { return nil }
+        var path = comparison.baselinePath
+        if path == nil, let image = scan.image,
+            let store = try? BaselineStore(directory: comparison.baselinesDirectory, trustedKeys: keys)
+        {
+            path = store.baseline(for: image)?.path
+        }
+        guard let path, let reader = try? ManifestReader.open(path, trustedKeys: keys) else { return nil }
+        return try? ContentCapture.reference(from: reader, policy: scan.contentCapture.policy)
+    }
+
     package func run() throws(DriftCheckError) -> Outcome {
         // An exposed or foreign key is refused before anything is created, locked or pruned.
         let key = try KeyFiles.loadPrivateKey(scan.keyPath)
@@ -77,6 +92,7 @@ package struct HostCheck {
         scan.reusePath = previousForReuse(
             directory, hostPrefix: ReportsDirectory.hostPrefix(scan.host), key: key)
         scan.rehashWhenReuseFails = true
+        scan.contentCapture.reference = contentReference()
         let statistics = try scan.run()
         var comparison = self.comparison
         comparison.hostPath = scan.outputPath

@@ -3,7 +3,7 @@ package enum Collectors {
     /// Every collector. Live-only ones (ports, modules) check themselves that the root is the running system's.
     package static let all: [any Collector] = [
         DpkgCollector(), RpmCollector(), ApkCollector(), SystemdCollector(), SysVInitCollector(), AccountCollector(),
-        CronCollector(), ListeningPortCollector(), KernelModuleCollector(),
+        CronCollector(), ListeningPortCollector(), KernelModuleCollector(), LoginCollector(),
     ]
 
     /// Runs `collectors` over `root` and returns their records sorted in the manifest's canonical order.

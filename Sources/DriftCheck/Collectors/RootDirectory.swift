@@ -65,6 +65,25 @@ package final class RootDirectory {
         return bytes
     }
 
+    /// Up to `count` bytes of a regular file from `offset` (fewer at its end), opened as ``read(_:limit:)`` opens
+    /// files; nil when it cannot be opened or read. For indexed files too large to read whole (`lastlog`).
+    package func read(_ relative: String, at offset: Int64, count: Int) -> [UInt8]? {
+        guard let (parent, name) = openParent(relative),
+            case .success(let listed) = SystemCalls.status(at: parent, name), listed.type == .file
+        else { return nil }
+        let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
+        guard case .success(let file) = SystemCalls.open(at: parent, name, flags: flags),
+            case .success(let status) = file.status(), status.type == .file, status.isSameObject(as: listed)
+        else { return nil }
+        guard offset < status.size else { return [] }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = bytes.withUnsafeMutableBytes { raw in
+            SystemCalls.read(file, into: raw.baseAddress!, count: count, at: offset)
+        }
+        guard case .success(let got) = read else { return nil }
+        return Array(bytes[0..<got])
+    }
+
     /// The sorted names in a directory, or nil when it does not exist or is not a directory.
     package func list(_ relative: String) -> [String]? {
         let directory: FileDescriptor

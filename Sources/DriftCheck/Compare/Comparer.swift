@@ -84,7 +84,20 @@ package enum Comparer {
             kind: any.kind, name: any.name, change: change, fields: fields, severity: .info,
             baseline: baseline.map(value), host: host.map(value))
         SeverityRules.assess(&item)
+        item.diff = diff(item)
         return item
+    }
+
+    /// The diff of a file item whose content changed, from the content the manifests kept.
+    static func diff(_ item: DriftItem) -> UnifiedDiff? {
+        let old = item.baselineFile.flatMap(ContentCapture.text)
+        let new = item.hostFile.flatMap(ContentCapture.text)
+        switch item.change {
+        case .added: guard new != nil else { return nil }
+        case .removed: guard old != nil else { return nil }
+        default: guard item.fields.contains(.file(.content)), old != nil, new != nil else { return nil }
+        }
+        return UnifiedDiff.between(old, new, path: item.name)
     }
 
     /// One manifest being merged: its next line, undecoded until the merge needs it.
@@ -132,8 +145,11 @@ package enum Comparer {
     }
 
     /// Reads both manifests to the end and calls `report` with every difference, in canonical order.
+    /// Evidence records (``LoginEvent``) are never compared: the host's go to `evidence`, the baseline's are
+    /// passed over.
     package static func compare(
-        baseline: ManifestReader, host: ManifestReader, report: (DriftItem) -> Void
+        baseline: ManifestReader, host: ManifestReader, evidence: (RecordEntry) -> Void = { _ in },
+        report: (DriftItem) -> Void
     ) throws(DriftCheckError) -> CompareStatistics {
         var statistics = CompareStatistics()
         var old = Side(reader: baseline)
@@ -161,6 +177,17 @@ package enum Comparer {
             let b = try old.current()
             let h = try new.current()
             if b == nil && h == nil { break }
+            if case .record(let record)? = b, record.kind == LoginEvent.recordKind {
+                statistics.baselineEntries += 1
+                old.consume()
+                continue
+            }
+            if case .record(let record)? = h, record.kind == LoginEvent.recordKind {
+                statistics.hostEntries += 1
+                evidence(record)
+                new.consume()
+                continue
+            }
             let order: Int
             switch (b, h) {
             case (let b?, let h?): order = ManifestEntry.order(b, h)

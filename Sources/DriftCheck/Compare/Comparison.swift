@@ -122,7 +122,10 @@ package struct Comparison {
                     severity: .high, baseline: .text(baselineImage ?? "(none)"), host: .text(hostImage ?? "(none)")))
         }
         var found: [DriftItem] = []
-        var statistics = try Comparer.compare(baseline: baseline, host: host) { found.append($0) }
+        var evidence: [RecordEntry] = []
+        var statistics = try Comparer.compare(baseline: baseline, host: host, evidence: { evidence.append($0) }) {
+            found.append($0)
+        }
         var allowed = policy.allowlist
         allowed.merge(allowlist)
         let (kept, allowedCount) = allowed.filter(found, baselineIsLive: baseline.header.live)
@@ -134,6 +137,7 @@ package struct Comparison {
             return a != b ? a < b : left.offset < right.offset
         }.map(\.element)
         settle(&items)
+        EvidenceFinder(records: evidence).attach(to: &items)
         return Report(
             baseline: ManifestSource(baseline), host: ManifestSource(host), items: items, statistics: statistics,
             generated: generated, tool: tool, policyDigest: PolicyRenderer.digest(policy),

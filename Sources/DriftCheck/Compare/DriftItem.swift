@@ -18,6 +18,11 @@ package struct DriftItem: Equatable, Sendable {
     /// The configuration-management tool the policy says owns this item (`managed:`): reported at info level,
     /// never a reason to rebuild, never a snowflake.
     package var managedBy: String? = nil
+    /// What changed inside a text file whose content both manifests kept (or the one side kept, for an added or
+    /// removed file).
+    package var diff: UnifiedDiff? = nil
+    /// When it changed and what the host's own logs say did it.
+    package var evidence: Evidence? = nil
 
     package init(
         kind: EntryKind, name: [UInt8], change: ChangeKind, fields: [ChangedField], severity: Severity,

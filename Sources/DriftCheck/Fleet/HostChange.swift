@@ -64,7 +64,7 @@ package struct HostChange: Sendable {
     }
 
     /// Keys of a file value that differ between hosts made from one image without meaning a different result.
-    private static let incidentalKeys: Set<String> = RecordEntry.evidenceKeys.union(["mtime", "ctime"])
+    private static let incidentalKeys: Set<String> = RecordEntry.evidenceKeys.union(["mtime", "ctime", "content_gz"])
 
     /// The canonical bytes of an item's result: kind, name, change, changed fields, the host-side value without
     /// incidental keys, then the results of the grouped items in order. Every piece is length-prefixed, so no two

@@ -60,3 +60,28 @@ final class GzipStream: ByteStream {
         return count - Int(stream.avail_out)
     }
 }
+
+extension GzipStream {
+    /// `bytes` as one gzip member (level 9, no name or time in the header: the same bytes always give the same
+    /// output with one zlib), or nil when zlib fails. For the small files whose content a manifest keeps.
+    static func compress(_ bytes: [UInt8]) -> [UInt8]? {
+        var stream = z_stream()
+        guard driftcheck_deflate_init_gzip(&stream, 9) == Z_OK else { return nil }
+        defer { deflateEnd(&stream) }
+        let bound = Int(deflateBound(&stream, uLong(bytes.count))) + 32
+        var output = [UInt8](repeating: 0, count: bound)
+        var input = bytes
+        let status = input.withUnsafeMutableBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                stream.next_in = source.baseAddress
+                stream.avail_in = UInt32(source.count)
+                stream.next_out = target.baseAddress
+                stream.avail_out = UInt32(target.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { return nil }
+        output.removeLast(Int(stream.avail_out))
+        return output
+    }
+}

@@ -6,7 +6,9 @@ import Glibc
 /// read.
 enum ImageArchive {
     /// Reads the image at `path`.
-    static func read(_ path: String, keepContent: @escaping ([UInt8]) -> Bool) throws(DriftCheckError) -> ImageTree {
+    static func read(_ path: String, keepContent: @escaping ([UInt8], Int64) -> Bool) throws(DriftCheckError)
+        -> ImageTree
+    {
         let tree = ImageTree(source: path, keepContent: keepContent)
         let status: FileStatus
         switch SystemCalls.status(atPath: path) {

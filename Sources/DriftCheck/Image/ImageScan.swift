@@ -12,6 +12,8 @@ package struct ImageScan {
     package var outputPath: String
     package var outputMode = AtomicFile.outputMode
     package var policyDigest = PolicyRenderer.digest(DefaultPolicy.policy)
+    /// Which files' content the baseline keeps (the policy's `content:`).
+    package var contentCapture = ContentCapture(policy: ContentPolicy())
     /// The collectors to run (live-only ones find nothing in an image).
     package var collectors: [any Collector] = Collectors.all
 
@@ -45,7 +47,11 @@ package struct ImageScan {
                 .usage, "image id \"\(image)\" must be 1–200 characters of letters, digits and ._:/@+-")
         }
         let started = Timestamp.now
-        let tree = try ImageArchive.read(archivePath, keepContent: Self.collectorsRead)
+        let content = contentCapture.policy
+        let tree = try ImageArchive.read(archivePath) { path, size in
+            Self.collectorsRead(path)
+                || (size <= Int64(content.maximumSize) && content.paths.contains { $0.matches(path) })
+        }
         let entries = tree.entries()
         let collected = try Self.collect(entries, contents: tree.contents, collectors)
         var header = ManifestHeader(
@@ -63,6 +69,10 @@ package struct ImageScan {
                 if let owner = collected.packageFiles.owner(of: entry.path) {
                     entry.package = owner.package
                     entry.conffile = owner.conffile
+                }
+                if let bytes = tree.contents[entry.path] {
+                    entry.content = contentCapture.content(for: entry, bytes: bytes)
+                    if entry.content != nil { statistics.contentsKept += 1 }
                 }
                 statistics.entries += 1
                 if entry.type == .file {

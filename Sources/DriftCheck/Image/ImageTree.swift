@@ -22,14 +22,14 @@ final class ImageTree {
     private var layer = 0
     private let source: String
     /// Which paths' content the collectors need.
-    private let keepContent: ([UInt8]) -> Bool
+    private let keepContent: ([UInt8], Int64) -> Bool
     static let slash = UInt8(ascii: "/")
     static let keptContentLimit = 64 << 20
     /// All kept content together: a hostile image cannot make the reader hold more than this.
     static let keptTotalLimit = 256 << 20
     private var keptTotal = 0
 
-    init(source: String, keepContent: @escaping ([UInt8]) -> Bool) {
+    init(source: String, keepContent: @escaping ([UInt8], Int64) -> Bool) {
         self.source = source
         self.keepContent = keepContent
         var root = FileEntry(
@@ -124,7 +124,7 @@ final class ImageTree {
         case .file:
             entry.size = member.size
             let digest = StreamDigest(size: member.size)
-            let keep = member.size <= Int64(Self.keptContentLimit) && keepContent(path)
+            let keep = member.size <= Int64(Self.keptContentLimit) && keepContent(path, member.size)
             var kept: [UInt8] = []
             try reader.readContent { chunk in
                 digest.update(chunk)

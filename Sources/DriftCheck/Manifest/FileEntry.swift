@@ -35,6 +35,9 @@ package struct FileEntry: Equatable, Sendable {
     package var unscanned: String?
     /// What went wrong while recording this object; its content is then unverified.
     package var error: String?
+    /// The file's content, gzip-compressed, when the manifest keeps it (``ContentCapture``); written last, never
+    /// compared (the digest covers it).
+    package var content: [UInt8]?
 
     init(path: [UInt8], status: FileStatus) {
         self.path = path

@@ -58,7 +58,7 @@ enum FileLineDecoder {
     /// The keys a file line may hold, as bit positions for "seen" tracking.
     private enum Key: Int {
         case kind, path, type, mode, uid, gid, size, mtime, ctime, dev, ino, nlink, rdev, sha256, target, caps, pkg
-        case conffile, pkgCheck, unscanned, error
+        case conffile, pkgCheck, unscanned, error, content
 
         init?(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) {
             switch bytes.count {
@@ -115,6 +115,7 @@ enum FileLineDecoder {
                     return nil
                 }
             case 8: if bytes.equals("conffile") { self = .conffile } else { return nil }
+            case 10: if bytes.equals("content_gz") { self = .content } else { return nil }
             case 9:
                 if bytes.equals("pkg_check") {
                     self = .pkgCheck
@@ -265,6 +266,9 @@ enum FileLineDecoder {
             case .error:
                 guard let value = string() else { return nil }
                 entry.error = String(decoding: value, as: UTF8.self)
+            case .content:
+                guard let value = string(), let packed = Base64.decode(Array(value)) else { return nil }
+                entry.content = packed
             }
             guard index < count else { return nil }
             if bytes[index] == UInt8(ascii: ",") {

@@ -74,6 +74,7 @@ package enum ManifestEncoding {
         json.rawNumber(entry.inode)
         json.raw(#","nlink":"#)
         json.rawNumber(entry.linkCount)
+        if let content = entry.content { json.rawField(#","content_gz":"#, Base64.encode(content)) }
         json.raw("}")
     }
 
@@ -363,6 +364,10 @@ package enum ManifestEncoding {
         }
         entry.unscanned = try optionalString(object, "unscanned").map { String(decoding: $0, as: UTF8.self) }
         entry.error = try optionalString(object, "error").map { String(decoding: $0, as: UTF8.self) }
+        if let content = try optionalString(object, "content_gz") {
+            guard let packed = Base64.decode(content) else { throw Failure("\"content_gz\" is not base64") }
+            entry.content = packed
+        }
         return entry
     }
 

@@ -6,6 +6,8 @@ package struct Policy: Sendable {
     package var allowedModules: [String] = []
     /// What configuration-management tools own on the hosts (`managed:`).
     package var managed: [ManagedDeclaration] = []
+    /// Which files' content manifests keep (`content:`); nil: the policy file does not say (the defaults apply).
+    package var content: ContentPolicy? = nil
     /// When to recommend a rebuild (`rebuild:`).
     package var rebuild = RebuildRules()
     /// `check` rehashes every file (no reuse of the previous manifest) after this many incremental runs…
@@ -16,6 +18,9 @@ package struct Policy: Sendable {
     package var sources: [String] = []
 
     package init() {}
+
+    /// The content settings in force: the policy's, else the built-in ones.
+    package var effectiveContent: ContentPolicy { content ?? ContentPolicy() }
 
     /// The live-only allowlist this policy carries.
     package var allowlist: LiveAllowlist {
@@ -107,6 +112,7 @@ package struct Policy: Sendable {
         allowedPorts += other.allowedPorts.filter { !allowedPorts.contains($0) }
         allowedModules += other.allowedModules.filter { !allowedModules.contains($0) }
         managed += other.managed
+        if content == nil { content = other.content }
         sources += other.sources
     }
 }

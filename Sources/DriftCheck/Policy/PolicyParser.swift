@@ -8,7 +8,7 @@ package enum PolicyParser {
     }
 
     private static let topKeys: Set<String> = [
-        "version", "rules", "allow", "rebuild", "full_rehash", "defaults", "managed",
+        "version", "rules", "allow", "rebuild", "full_rehash", "defaults", "managed", "content",
     ]
     private static let ruleKeys: Set<String> = [
         "path", "kind", "name", "changes", "quiets", "data", "allow_privilege", "ignore", "watch", "severity",
@@ -116,6 +116,8 @@ package enum PolicyParser {
                         throw Failure(line: line(kindNode), message: "allow takes port and module, not \"\(kind)\"")
                     }
                 }
+            case "content":
+                policy.content = try content(value)
             case "full_rehash":
                 for (settingNode, setting) in try mapping(value, "full_rehash") {
                     let name = try string(settingNode, "a full_rehash key")
@@ -243,6 +245,30 @@ package enum PolicyParser {
 }
 
 extension PolicyParser {
+    /// `content: {paths: [...], max_size: N, never: [...]}`: which files' content manifests keep.
+    private static func content(_ node: Node) throws -> ContentPolicy {
+        var content = ContentPolicy()
+        for (keyNode, value) in try mapping(node, "content") {
+            let key = try string(keyNode, "a content key")
+            switch key {
+            case "paths": content.paths = try strings(value, "content.paths").map { PathGlob($0) }
+            case "never": content.never = try strings(value, "content.never").map { PathGlob($0) }
+            case "max_size":
+                guard let size = value.int, (0...ContentPolicy.sizeLimit).contains(size) else {
+                    throw Failure(
+                        line: line(value),
+                        message: "content.max_size must be a whole number of bytes from 0 to \(ContentPolicy.sizeLimit)"
+                    )
+                }
+                content.maximumSize = size
+            default:
+                throw Failure(
+                    line: line(keyNode), message: "unknown content setting \"\(key)\" (paths, max_size, never)")
+            }
+        }
+        return content
+    }
+
     private static func managed(_ node: Node) throws -> ManagedDeclaration {
         var declaration = ManagedDeclaration(tool: "")
         for (keyNode, value) in try mapping(node, "a managed entry") {

@@ -76,6 +76,11 @@ package enum PolicyRenderer {
         lines.append("  on: \(policy.rebuild.severity.name)")
         lines.append("  max_age_days: \(policy.rebuild.maximumAgeDays)")
         lines.append("  when_superseded: \(policy.rebuild.whenSuperseded)")
+        let content = policy.effectiveContent
+        lines.append("content:")
+        lines.append("  paths: \(list(content.paths.map(\.pattern)))")
+        lines.append("  max_size: \(content.maximumSize)")
+        lines.append("  never: \(list(content.never.map(\.pattern)))")
         lines.append("full_rehash:")
         lines.append("  every_runs: \(policy.fullRehashEveryRuns)")
         lines.append("  every_days: \(policy.fullRehashEveryDays)")

@@ -53,7 +53,12 @@ package enum HTMLReportRenderer {
             height:12px;margin-right:6px}tr.tampering td{border:2px solid #b3001b;background:#fbe3e6}\
             .alarm{color:#b3001b;font-weight:bold}.clean{color:#4c9f70;font-weight:bold}ul.under{margin:4px 0}\
             .action{font-size:1.3em;font-weight:bold}.investigate{color:#b3001b}.rebuild{color:#d1495b}\
-            .none{color:#4c9f70}details summary{cursor:pointer;color:#555}
+            .none{color:#4c9f70}details summary{cursor:pointer;color:#555}\
+            pre.diff{background:#f8f8f8;border:1px solid #ddd;padding:6px;overflow-x:auto;font-size:12px;\
+            white-space:pre-wrap;word-break:break-all}pre.diff .add{background:#e6ffec;color:#116329}\
+            pre.diff .del{background:#ffebe9;color:#82071e}pre.diff .hunk{color:#6f42c1}pre.diff .file{color:#555;\
+            font-weight:bold}.evidence{margin-top:4px;font-size:0.92em}.evidence ul{margin:2px 0}\
+            .evidence .source{color:#666}
             """
         var colours = ""
         for entry in palette where Severity(name: entry.name) != nil {
@@ -98,6 +103,7 @@ package enum HTMLReportRenderer {
         var what = text(TextReportRenderer.detail(item))
         if let note = item.note { what += (what.isEmpty ? "" : "<br>") + "<b>\(text(note))</b>" }
         if let tool = item.managedBy { what += (what.isEmpty ? "" : "<br>") + "managed by \(text(tool))" }
+        what += evidence(item) + diff(item)
         let shown = item.related.filter(item.shouldShow)
         if !shown.isEmpty { what += "<ul class=\"under\">" + shown.map(listed).joined() + "</ul>" }
         if !item.related.isEmpty {
@@ -116,7 +122,44 @@ package enum HTMLReportRenderer {
         let detail = TextReportRenderer.detail(item)
         if !detail.isEmpty { line += " — \(text(detail))" }
         if let note = item.note { line += " — <b>\(text(note))</b>" }
-        return "<li>\(line)</li>"
+        return "<li>\(line)\(diff(item))</li>"
+    }
+
+    /// When it changed and what the host's logs claim, labelled as claims.
+    private static func evidence(_ item: DriftItem) -> String {
+        guard let evidence = item.evidence else { return "" }
+        var html = "<div class=\"evidence\"><b>Evidence</b> "
+        if let changed = evidence.changed {
+            html += "changed \(text(Evidence.minute(changed))) UTC"
+        } else {
+            html += "change time not recorded"
+        }
+        if evidence.claims.isEmpty {
+            return html + "; the host's logs name no login, sudo command or package operation around then.</div>"
+        }
+        html += ". <i>\(text(Evidence.label.prefix(1).uppercased() + Evidence.label.dropFirst())):</i><ul>"
+        for claim in evidence.claims {
+            html += "<li>\(text(claim.text)) <span class=\"source\">(\(text(claim.source)))</span></li>"
+        }
+        return html + "</ul></div>"
+    }
+
+    /// The unified diff, each line escaped and coloured by its marker.
+    private static func diff(_ item: DriftItem) -> String {
+        guard let diff = item.diff else { return "" }
+        var html = "<pre class=\"diff\">"
+        for line in diff.text.split(separator: "\n", omittingEmptySubsequences: true) {
+            let escaped = MarkupText.escape(TerminalText.escape(Array(line.utf8)))
+            let kind =
+                line.hasPrefix("+++") || line.hasPrefix("---")
+                ? "file"
+                : line.hasPrefix("@@") ? "hunk" : line.hasPrefix("+") ? "add" : line.hasPrefix("-") ? "del" : "same"
+            html += "<span class=\"\(kind)\">\(escaped)</span>\n"
+        }
+        if diff.truncated {
+            html += "<span class=\"hunk\">… cut here: the diff is longer than a report carries</span>\n"
+        }
+        return html + "</pre>"
     }
 
     private static func legend() -> String {

@@ -75,7 +75,17 @@ package enum JSONReportRenderer {
         json.key("baseline")
         value(item.baseline, into: &json)
         json.key("host")
-        value(item.host, into: &json)
+        value(item.host, into: &json, withContent: true)
+        if let diff = item.diff {
+            json.key("diff")
+            json.openObject()
+            json.field("added", diff.added)
+            json.field("removed", diff.removed)
+            json.field("truncated", diff.truncated)
+            json.field("text", diff.text)
+            json.closeObject()
+        }
+        if let evidence = item.evidence { Self.evidence(evidence, into: &json) }
         if !item.related.isEmpty {
             json.key("related")
             json.openArray()
@@ -85,7 +95,30 @@ package enum JSONReportRenderer {
         json.closeObject()
     }
 
-    private static func value(_ value: DriftValue?, into json: inout JSONBuilder) {
+    /// `"evidence": {changed, modified, label, claims: [{source, text}], summary}`.
+    private static func evidence(_ evidence: Evidence, into json: inout JSONBuilder) {
+        json.key("evidence")
+        json.openObject()
+        json.key("changed")
+        if let changed = evidence.changed { json.string(UTCTime.format(Int(changed))) } else { json.null() }
+        if let modified = evidence.modified { json.field("modified", UTCTime.format(Int(modified))) }
+        json.field("label", Evidence.label)
+        json.key("claims")
+        json.openArray()
+        for claim in evidence.claims {
+            json.openObject()
+            json.field("source", claim.source)
+            json.field("text", claim.text)
+            json.closeObject()
+        }
+        json.closeArray()
+        json.field("summary", evidence.summary)
+        json.closeObject()
+    }
+
+    /// A side of an item. The host side carries the content the host manifest kept (`content_gz`, base64 of
+    /// gzip), which `bake` writes into the next image; the baseline side's is in the image already.
+    private static func value(_ value: DriftValue?, into json: inout JSONBuilder, withContent: Bool = false) {
         switch value {
         case nil: json.null()
         case .text(let text): json.string(text)
@@ -115,6 +148,7 @@ package enum JSONReportRenderer {
             if entry.conffile { json.field("conffile", true) }
             if let unscanned = entry.unscanned { json.field("unscanned", unscanned) }
             if let error = entry.error { json.field("error", error) }
+            if withContent, let content = entry.content { json.field("content_gz", Base64.encode(content)) }
             json.closeObject()
         }
     }

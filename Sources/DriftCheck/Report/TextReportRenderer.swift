@@ -70,6 +70,7 @@ package struct TextReportRenderer {
                 if let tool = item.managedBy { detail += (detail.isEmpty ? "" : "; ") + "managed by \(tool)" }
                 if !item.related.isEmpty { detail += "  (+\(Self.groupedCount(item.related)))" }
                 lines.append("  \(severityColumn)\(changeColumn)\(padded)\(detail.isEmpty ? "" : "  " + detail)")
+                lines += contentLines(item, indent: "      ")
                 let shown = details ? item.related : item.related.filter(item.shouldShow)
                 for related in shown {
                     var relatedDetail = Self.detail(related)
@@ -82,6 +83,7 @@ package struct TextReportRenderer {
                     lines.append(
                         "      \(marker)\(related.change.rawValue) \(kind)\(TerminalText.escape(related.name))"
                             + (relatedDetail.isEmpty ? "" : "  " + relatedDetail))
+                    if related.diff != nil { lines += contentLines(related, indent: "          ") }
                 }
             }
         }
@@ -114,6 +116,13 @@ package struct TextReportRenderer {
             summary += "; policy ignored \(report.statistics.ignored), allowlist allowed \(report.statistics.allowed)"
         }
         lines.append(summary)
+        let withEvidence = report.items.filter { !($0.evidence?.claims.isEmpty ?? true) }.count
+        if !report.items.isEmpty {
+            lines.append(
+                "Evidence: the host's own logs (claims, which whoever had root could have edited) speak of "
+                    + "\(withEvidence) of \(report.items.count) items; for the others they name no login, sudo "
+                    + "command or package operation around the change")
+        }
         let recommendation = report.recommendation
         switch recommendation.action {
         case .none:
@@ -192,21 +201,32 @@ package struct TextReportRenderer {
 
     /// What changed, in a few words: "mode 0755→4755, owner 0→1000"; for a package, what the host's apt history
     /// claims did it (``evidence(_:)``).
-    static func detail(_ item: DriftItem) -> String {
-        let described = change(item)
-        guard let evidence = evidence(item) else { return described }
-        return described.isEmpty ? evidence : "\(described); \(evidence)"
+    static func detail(_ item: DriftItem) -> String { change(item) }
+
+    /// The lines under an item: its diff (the first ``compactDiffLines`` lines unless `details`) and what the
+    /// host's logs claim about it, escaped for a terminal.
+    func contentLines(_ item: DriftItem, indent: String) -> [String] {
+        var lines: [String] = []
+        if let evidence = item.evidence, details || !evidence.claims.isEmpty {
+            lines.append(indent + emphasis("evidence: ", .strong) + TerminalText.clean(evidence.summary))
+        }
+        if let diff = item.diff {
+            let all = diff.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            let shown = details ? all[...] : all.prefix(Self.compactDiffLines)
+            for line in shown { lines.append(indent + "  " + TerminalText.escape(Array(line.utf8))) }
+            let hidden = all.count - shown.count
+            if hidden > 0 {
+                lines.append(indent + "  … \(hidden) more diff lines (--details shows them)")
+            } else if diff.truncated {
+                lines.append(
+                    indent + "  … the diff is longer than a report carries (+\(diff.added) -\(diff.removed) lines)")
+            }
+        }
+        return lines
     }
 
-    /// "by `apt-get install tcpdump` at 2026-11-29T20:20:31Z, requested by admin (1000), says the host's apt
-    /// history": the evidence a package item's host record carries (``AptHistory``), labelled as the host's claim.
-    static func evidence(_ item: DriftItem) -> String? {
-        guard item.kind == .package, case .record(let record)? = item.host, let time = record.number("apt_time")
-        else { return nil }
-        var text = "by `\(TerminalText.clean(record.text("apt_command") ?? "apt"))` at \(UTCTime.format(Int(time)))"
-        if let who = record.text("apt_requested_by") { text += ", requested by \(TerminalText.clean(who))" }
-        return text + ", says the host's apt history"
-    }
+    /// Diff lines the short report shows per file.
+    static let compactDiffLines = 12
 
     private static func change(_ item: DriftItem) -> String {
         switch (item.baseline, item.host) {

@@ -30,6 +30,8 @@ package struct ManifestScan {
     package var verifyPackages = false
     /// Told about each package-owned file that fails its package's digest, as the scan finds it.
     package var onPackageMismatch: ((PackageMismatch) -> Void)? = nil
+    /// Which files' content the manifest keeps (the policy's `content:`).
+    package var contentCapture = ContentCapture(policy: ContentPolicy())
 
     package init(options: FileScanner.Options, image: String?, host: String, keyPath: String, outputPath: String) {
         self.options = options
@@ -112,8 +114,12 @@ package struct ManifestScan {
         _ options: FileScanner.Options, collected: CollectedState, root: RootDirectory, into writer: ManifestWriter
     ) throws(DriftCheckError) -> ScanStatistics {
         var mismatches = 0
+        var kept = 0
         var checked = Set<[UInt8]>()
-        var statistics = try FileScanner.scan(options) { entry throws(DriftCheckError) in
+        var statistics = try FileScanner.scan(options) { scanned throws(DriftCheckError) in
+            var entry = scanned
+            entry.content = contentCapture.content(for: entry, in: root)
+            if entry.content != nil { kept += 1 }
             if entry.packageCheck != nil { checked.insert(entry.path) }
             if entry.packageCheck == .mismatch {
                 mismatches += 1
@@ -133,6 +139,7 @@ package struct ManifestScan {
             onPackageMismatch?(PackageMismatch(path: path, package: owner.package, problem: .missing))
         }
         statistics.packageMismatches = mismatches
+        statistics.contentsKept = kept
         return statistics
     }
 }

@@ -12,4 +12,6 @@ package struct ScanStatistics: Sendable {
     package var packageMismatches = 0
     /// File hashes reused from the previous manifest (`--reuse`).
     package var reused = 0
+    /// Files whose content the manifest keeps (``ContentCapture``).
+    package var contentsKept = 0
 }

@@ -58,6 +58,7 @@ struct ScanningOptions: ParsableArguments {
         scan.verifyPackages = verifyPackages
         scan.nice = nice
         scan.policyDigest = PolicyRenderer.digest(policy)
+        scan.contentCapture = ContentCapture(policy: policy.effectiveContent)
         let logger = logging.logger()
         scan.onNiceRefused = { logger.warning("could not lower the scan's priority") }
         scan.onPackageMismatch = { mismatch in
@@ -132,7 +133,9 @@ struct ScanOptions: ParsableArguments {
         var scan = ImageScan(
             archivePath: archive, image: image, host: host ?? HostInfo.hostName, keyPath: key, outputPath: out)
         scan.outputMode = permissions.mode
-        scan.policyDigest = PolicyRenderer.digest(try PolicyLoader.load(policy))
+        let policy = try PolicyLoader.load(policy)
+        scan.policyDigest = PolicyRenderer.digest(policy)
+        scan.contentCapture = ContentCapture(policy: policy.effectiveContent)
         let statistics = try scan.run()
         let time = Double(Int((Terminal.monotonicSeconds - started) * 100)) / 100
         let counts = "\(statistics.regularFiles) files, \(statistics.records) records"

@@ -1,0 +1,122 @@
+/// Ties each drifted item to what the host's logs say about the time it changed (``Evidence``): the package
+/// operation apt or dpkg recorded for it, the sudo or su command that names its path, the login sessions open
+/// then, and failed logins in the hour before.
+struct EvidenceFinder {
+    /// The host manifest's evidence, oldest first.
+    let events: [LoginEvent]
+
+    /// How far a log's clock and a file's ctime may disagree.
+    static let slack: Int64 = 60
+    /// A session whose log has no end (auth.log rotated, lastlog) counts as open this long.
+    static let unendedSession: Int64 = 12 * 3600
+    static let maximumSessions = 3
+
+    init(records: [RecordEntry]) {
+        events = records.compactMap(LoginEvent.init(record:)).sorted { $0.start < $1.start }
+    }
+
+    /// Sets the evidence of every item and of everything grouped under it.
+    func attach(to items: inout [DriftItem]) {
+        for index in items.indices {
+            attach(to: &items[index].related)
+            items[index].evidence = evidence(for: items[index])
+        }
+    }
+
+    func evidence(for item: DriftItem) -> Evidence {
+        var evidence = Evidence()
+        if let file = item.hostFile {
+            evidence.changed = file.changed.seconds
+            evidence.modified = file.modified.seconds
+        } else if let newest = item.related.compactMap({ $0.hostFile?.changed.seconds }).max() {
+            evidence.changed = newest
+        }
+        if item.kind == .package, case .record(let record)? = item.host {
+            if let time = record.number("apt_time") {
+                var text = "`\(record.text("apt_command") ?? "apt")`"
+                if let who = record.text("apt_requested_by") { text += " requested by \(who)" }
+                evidence.claims.append(
+                    Evidence.Claim(source: "apt history", text: text + " at \(Evidence.minute(time))"))
+                evidence.changed = evidence.changed ?? time
+            } else if let start = record.number("activity_start"), let end = record.number("activity_end") {
+                let text = "dpkg worked on it \(Evidence.minute(start))–\(Evidence.clock(end, sameDayAs: start))"
+                evidence.claims.append(Evidence.Claim(source: "dpkg.log", text: text))
+                evidence.changed = evidence.changed ?? end
+            }
+        }
+        guard let time = evidence.changed else { return evidence }
+        let path = item.kind == .file ? item.nameText : nil
+        evidence.claims += commands(at: time, naming: path)
+        evidence.claims += sessions(at: time)
+        if let failures = failures(before: time) { evidence.claims.append(failures) }
+        return evidence
+    }
+
+    /// sudo and su commands that name `path` (up to a day before), else the last one in the 30 minutes before.
+    private func commands(at time: Int64, naming path: String?) -> [Evidence.Claim] {
+        let before = events.filter { ($0.kind == .sudo || $0.kind == .su) && $0.start <= time + Self.slack }
+        var chosen: LoginEvent? = nil
+        if let path {
+            chosen = before.last { event in
+                event.start >= time - 86_400 && (event.command.map { Self.names($0, path) } ?? false)
+            }
+        }
+        if chosen == nil { chosen = before.last { $0.start >= time - 1800 } }
+        guard let event = chosen else { return [] }
+        var text = event.kind == .sudo ? "sudo `\(event.command ?? "?")`" : "su to \(event.runAs ?? "?")"
+        text += " by \(event.user)"
+        if event.kind == .sudo, let runAs = event.runAs, runAs != "root" { text += " as \(runAs)" }
+        text += " at \(Evidence.clock(event.start, sameDayAs: time))"
+        return [Evidence.Claim(source: event.source, text: text)]
+    }
+
+    /// True when `command` names `path` as a whole word.
+    static func names(_ command: String, _ path: String) -> Bool {
+        command.split(separator: " ").contains { $0 == path || $0.hasSuffix("=" + path) }
+    }
+
+    /// The login sessions open at `time`, the same session from several logs told once.
+    private func sessions(at time: Int64) -> [Evidence.Claim] {
+        var found: [(event: LoginEvent, sources: [String])] = []
+        for event in events where event.kind == .session && event.start <= time + Self.slack {
+            let end =
+                event.end ?? (event.ended == "still open" ? Int64.max : event.start + Self.unendedSession)
+            guard end >= time - Self.slack else { continue }
+            if let index = found.firstIndex(where: {
+                $0.event.user == event.user && abs($0.event.start - event.start) <= 5
+            }) {
+                if !found[index].sources.contains(event.source) { found[index].sources.append(event.source) }
+                if found[index].event.end == nil, let end = event.end { found[index].event.end = end }
+                if found[index].event.from == nil { found[index].event.from = event.from }
+                continue
+            }
+            found.append((event, [event.source]))
+        }
+        return found.suffix(Self.maximumSessions).map { event, sources in
+            var text = event.source == "lastlog" ? "last login of \(event.user)" : "login session of \(event.user)"
+            if let from = event.from { text += " from \(from)" }
+            if let line = event.line, line != "ssh" { text += " on \(line)" }
+            let start = Evidence.clock(event.start, sameDayAs: time)
+            if let end = event.end {
+                text += " \(start)–\(Evidence.clock(end, sameDayAs: event.start))"
+            } else if event.ended == "still open" {
+                text += " since \(start), still open"
+            } else {
+                text += " at \(start)"
+            }
+            return Evidence.Claim(source: sources.joined(separator: ", "), text: text)
+        }
+    }
+
+    /// Failed logins in the hour before `time`, counted, with where the most came from.
+    private func failures(before time: Int64) -> Evidence.Claim? {
+        let failed = events.filter { $0.kind == .failed && $0.start <= time && $0.start >= time - 3600 }
+        guard !failed.isEmpty else { return nil }
+        var counts: [String: Int] = [:]
+        for event in failed { counts[event.from ?? "?", default: 0] += 1 }
+        let top = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!
+        let sources = Array(Set(failed.map(\.source))).sorted().joined(separator: ", ")
+        return Evidence.Claim(
+            source: sources, text: "\(failed.count) failed logins in the hour before, most from \(top.key)")
+    }
+}

@@ -1,0 +1,45 @@
+/// The systemd journal of the scanned root (`var/log/journal`, and `run/log/journal` on a live root), read through
+/// this machine's `journalctl --directory` in JSON: the binary format (hashed, compressed entries) is systemd's
+/// to read. Only sshd, sudo and su messages are asked for, at most ``maximumEntries`` of the newest, within
+/// ``AuthLog``'s parser. No journalctl here, or no journal there: no events.
+enum JournalLog {
+    static let maximumEntries = 5000
+    static let programs = ["sshd", "sudo", "su", "su-l"]
+
+    static func events(in root: RootDirectory) -> [LoginEvent] {
+        var directories = ["var/log/journal"]
+        if root.isLiveRoot { directories.append("run/log/journal") }
+        var reader = AuthLog.Reader(source: "journal")
+        for directory in directories where root.list(directory) != nil {
+            let path = root.path.hasSuffix("/") ? root.path + directory : "\(root.path)/\(directory)"
+            guard let output = journalctl(directory: path) else { continue }
+            for line in output.split(separator: 0x0A) {
+                guard let entry = try? JSONParser.parse(Array(line)),
+                    let program = (entry["SYSLOG_IDENTIFIER"] ?? entry["_COMM"])?.stringValue,
+                    let message = entry["MESSAGE"]?.stringValue,
+                    let micros = entry["__REALTIME_TIMESTAMP"]?.stringValue.flatMap({ Int64($0) })
+                else { continue }
+                let pid = (entry["SYSLOG_PID"] ?? entry["_PID"])?.stringValue
+                reader.add(
+                    program: Substring(program), pid: pid.map { Substring($0) }, message: Substring(message),
+                    time: micros / 1_000_000)
+            }
+        }
+        return reader.finish()
+    }
+
+    /// journalctl's JSON lines for the programs, newest ``maximumEntries``, oldest first; nil when it cannot run.
+    static func journalctl(directory: String) -> [UInt8]? {
+        let matches = programs.map { "SYSLOG_IDENTIFIER=\($0)" }
+        for executable in ["/usr/bin/journalctl", "/bin/journalctl"] {
+            if let output = Subprocess.output(
+                executable,
+                ["--directory=\(directory)", "--output=json", "--no-pager", "--quiet", "--lines=\(maximumEntries)"]
+                    + matches, timeout: 30, limit: 64 << 20)
+            {
+                return output
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,27 @@
+import Glibc
+
+/// Collects what the root's own logs say about logins and privileged commands (``LoginEvent``): wtmp and btmp
+/// (with their `.1` copies), lastlog, auth.log or secure, and the journal. The newest ``maximumEvents`` are kept
+/// as `evidence` records, which the comparer never compares: the report uses them to say who was on the host
+/// when something changed.
+package struct LoginCollector: Collector {
+    package let name = "logins"
+    static let maximumEvents = 2000
+
+    package init() {}
+
+    package func collect(from root: RootDirectory, into state: inout CollectedState) {
+        var events: [LoginEvent] = []
+        for name in ["var/log/wtmp.1", "var/log/wtmp"] {
+            if let bytes = root.read(name) { events += UtmpLog.sessions(bytes) }
+        }
+        for name in ["var/log/btmp.1", "var/log/btmp"] {
+            if let bytes = root.read(name) { events += UtmpLog.failures(bytes) }
+        }
+        events += Lastlog.events(in: root)
+        events += AuthLog.events(in: root, now: Int64(time(nil)))
+        events += JournalLog.events(in: root)
+        let kept = events.sorted { $0.start < $1.start }.suffix(Self.maximumEvents)
+        for (index, event) in kept.enumerated() { state.records.append(event.record(sequence: index)) }
+    }
+}

@@ -1,0 +1,55 @@
+/// Keeps the content of small text files in a manifest (gzip, under the manifest's signature), as the policy's
+/// ``ContentPolicy`` says.
+///
+/// A baseline keeps every file the policy wants. A host manifest made against a reference (the baseline `check`
+/// compares with) keeps only the files whose digest differs from the reference's, or that the reference lacks:
+/// the report can then show both sides of what drifted, at the cost of a few kilobytes, not of a second copy of
+/// `/etc` in every manifest. With no reference, a scan keeps everything the policy wants, like a baseline.
+package struct ContentCapture: Sendable {
+    package var policy: ContentPolicy
+    /// Path → SHA-256 of the files of the reference manifest that the policy wants; nil: no reference.
+    package var reference: [[UInt8]: [UInt8]]? = nil
+
+    package init(policy: ContentPolicy) {
+        self.policy = policy
+    }
+
+    /// The gzip-compressed content to keep for `entry`, read again through `root`, or nil. The bytes read must
+    /// hash to the digest the scan recorded, so the content kept is the content the manifest describes.
+    func content(for entry: FileEntry, in root: RootDirectory) -> [UInt8]? {
+        guard policy.wants(entry), let digest = entry.sha256 else { return nil }
+        if let reference, reference[entry.path] == digest { return nil }
+        guard let relative = String(validating: entry.path.dropFirst(), as: UTF8.self),
+            let bytes = root.read(relative, limit: policy.maximumSize)
+        else { return nil }
+        return content(for: entry, bytes: bytes)
+    }
+
+    /// The gzip-compressed `bytes` to keep for `entry` (an image member's content), or nil: the policy does not
+    /// want the file, the bytes do not hash to its digest, or they are not text or hold a private key.
+    func content(for entry: FileEntry, bytes: [UInt8]) -> [UInt8]? {
+        guard policy.wants(entry), let digest = entry.sha256,
+            bytes.withUnsafeBytes({ SHA256Hasher.digest($0) }) == digest, ContentPolicy.accepts(bytes)
+        else { return nil }
+        return GzipStream.compress(bytes)
+    }
+
+    /// The content a manifest line kept, decompressed; nil when there is none or it is damaged.
+    package static func text(of entry: FileEntry) -> [UInt8]? {
+        guard let packed = entry.content else { return nil }
+        return MemoryStream.gunzip(packed, limit: ContentPolicy.sizeLimit, path: "content")
+    }
+
+    /// The digests of the files `policy` wants in a verified manifest (the reference of a host scan).
+    package static func reference(from reader: ManifestReader, policy: ContentPolicy) throws(DriftCheckError)
+        -> [[UInt8]: [UInt8]]
+    {
+        var digests: [[UInt8]: [UInt8]] = [:]
+        while let entry = try reader.next() {
+            if case .file(let file) = entry, policy.wants(file), let digest = file.sha256 {
+                digests[file.path] = digest
+            }
+        }
+        return digests
+    }
+}

@@ -33,6 +33,14 @@ struct CompareCommand: ParsableCommand {
             valueName: "KEY"))
     var key: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write this host's changes, less anything tampering-grade or managed, into DIR: a bake directory "
+                + "an image build applies in one step (apply.sh, files/, packages.txt, README.md).",
+            valueName: "DIR"))
+    var bake: String?
+
     @OptionGroup var judgement: JudgementOptions
 
     @OptionGroup var permissions: OutputPermissions
@@ -60,6 +68,16 @@ struct CompareCommand: ParsableCommand {
             try AtomicOutput.write(bytes, to: out, mode: permissions.mode)
         } else {
             try Terminal.writeOutput(bytes)
+        }
+        if let bake {
+            let document = try JSONParser.parse(JSONReportRenderer.render(report).dropLast())
+            var items: [JSONValue] = []
+            if case .array(let drift)? = document["drift"] { items = drift }
+            let plan = BakePlan(items: items)
+            try BakeDirectory.write(plan, to: bake, source: "the report of host \(report.host.header.host)")
+            Terminal.writeError(
+                "driftcheck: wrote \(bake): \(items.count - plan.leftOut.count) changes baked, \(plan.leftOut.count) "
+                    + "left out, \(plan.byHand.count) files to copy by hand")
         }
         if report.fails(at: threshold) { throw ExitCode(1) }
     }

@@ -82,7 +82,22 @@ struct FleetCommand: ParsableCommand {
         name: .long, help: ArgumentHelp("Write to FILE (atomically) instead of standard output.", valueName: "FILE"))
     var out: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write the changes the fleet promotes for --image into DIR, a bake directory an image build "
+                + "applies in one step (apply.sh, files/, packages.txt, README.md).",
+            valueName: "DIR"))
+    var bake: String?
+
+    @Option(name: .long, help: ArgumentHelp("The image whose promoted changes --bake writes.", valueName: "ID"))
+    var image: String?
+
     @OptionGroup var permissions: OutputPermissions
+
+    func validate() throws {
+        if (bake == nil) != (image == nil) { throw ValidationError("--bake and --image go together") }
+    }
 
     func run() throws {
         var settings = FleetSettings(now: at?.seconds ?? Int(time(nil)))
@@ -102,6 +117,15 @@ struct FleetCommand: ParsableCommand {
             try AtomicOutput.write(bytes, to: out, mode: permissions.mode)
         } else {
             try Terminal.writeOutput(bytes)
+        }
+        if let bake, let image {
+            let items = try PromotedItems.items(in: directory, view: view, image: image, settings: settings)
+            let plan = BakePlan(items: items)
+            try BakeDirectory.write(
+                plan, to: bake, source: "the fleet's promote list for image \(image) in \(directory)")
+            Terminal.writeError(
+                "driftcheck: wrote \(bake): \(items.count) promoted changes, \(plan.byHand.count) files to copy by hand"
+            )
         }
         if view.hasUnverified {
             if hostPubkey.isEmpty {

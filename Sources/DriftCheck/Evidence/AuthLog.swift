@@ -95,6 +95,22 @@ enum AuthLog {
                 event.runAs = field("USER")
                 event.line = field("TTY")
                 events.append(event)
+            case "login":
+                // "pam_unix(login:session): session opened for user root(uid=0) by LOGIN(uid=0)"
+                if message.contains("(login:session): session opened for user"),
+                    let index = words.firstIndex(of: "user"), index + 1 < words.count
+                {
+                    let user = words[index + 1].split(separator: "(").first ?? words[index + 1]
+                    var event = LoginEvent(kind: .session, source: source, user: LoginEvent.clean(user), start: time)
+                    event.line = "console"
+                    if let pid { open["login" + pid] = events.count }
+                    events.append(event)
+                } else if message.contains("(login:session): session closed"), let pid,
+                    let index = open.removeValue(forKey: "login" + pid)
+                {
+                    events[index].end = time
+                    events[index].ended = "logout"
+                }
             case "su", "su-l":
                 // "pam_unix(su:session): session opened for user root(uid=0) by admin(uid=1000)"
                 guard message.contains(":session): session opened for user"),

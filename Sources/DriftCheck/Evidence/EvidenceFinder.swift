@@ -110,12 +110,23 @@ struct EvidenceFinder {
 
     /// Failed logins in the hour before `time`, counted, with where the most came from.
     private func failures(before time: Int64) -> Evidence.Claim? {
-        let failed = events.filter { $0.kind == .failed && $0.start <= time && $0.start >= time - 3600 }
+        var failed: [LoginEvent] = []
+        // The same attempt in btmp and in auth.log (or the journal) counts once.
+        for event in events where event.kind == .failed && event.start <= time && event.start >= time - 3600 {
+            if !failed.contains(where: {
+                $0.source != event.source && $0.user == event.user && $0.from == event.from
+                    && abs($0.start - event.start) <= 1
+            }) {
+                failed.append(event)
+            }
+        }
         guard !failed.isEmpty else { return nil }
         var counts: [String: Int] = [:]
         for event in failed { counts[event.from ?? "?", default: 0] += 1 }
         let top = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!
-        let sources = Array(Set(failed.map(\.source))).sorted().joined(separator: ", ")
+        let sources = Array(
+            Set(events.filter { $0.kind == .failed && $0.start <= time && $0.start >= time - 3600 }.map(\.source))
+        ).sorted().joined(separator: ", ")
         return Evidence.Claim(
             source: sources, text: "\(failed.count) failed logins in the hour before, most from \(top.key)")
     }

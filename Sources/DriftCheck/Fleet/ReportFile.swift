@@ -71,6 +71,18 @@ enum ReportFile {
         }
     }
 
+    /// The parsed report at `path` when it verifies as ``read(_:settings:described:)`` requires (a report, signed by
+    /// a trusted key, of the host that key belongs to); nil otherwise.
+    static func verifiedDocument(_ path: String, settings: FleetSettings) -> JSONValue? {
+        guard case .success(let bytes) = load(path),
+            let report = try? JSONParser.parse(bytes.last == 0x0A ? Array(bytes.dropLast()) : bytes),
+            report["schema"]?.stringValue == Report.schema, let host = report["host"]?.stringValue,
+            let signer = try? DetachedSignature.verify(bytes, of: path, trustedKeys: settings.trustedKeys)
+        else { return nil }
+        if let owner = settings.keyHosts[signer], owner != host { return nil }
+        return report
+    }
+
     /// A file that is not a report: skipped; but a signed one (a `.sig` beside it) is a report that was damaged or
     /// replaced, and counts against the host its name gives (HOST-YYYYMMDDTHHMMSSZ.report.json).
     private static func damaged(_ path: String, _ problem: String) -> Outcome {

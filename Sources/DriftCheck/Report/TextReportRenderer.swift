@@ -119,9 +119,9 @@ package struct TextReportRenderer {
         let withEvidence = report.items.filter { !($0.evidence?.claims.isEmpty ?? true) }.count
         if !report.items.isEmpty {
             lines.append(
-                "Evidence: the host's own logs (claims, which whoever had root could have edited) speak of "
-                    + "\(withEvidence) of \(report.items.count) items; for the others they name no login, sudo "
-                    + "command or package operation around the change")
+                "Evidence: the host's own logs name a login, sudo command or package operation around the change "
+                    + "for \(withEvidence) of \(report.items.count) items (claims: whoever had root could have "
+                    + "edited them)")
         }
         let recommendation = report.recommendation
         switch recommendation.action {

@@ -1,0 +1,264 @@
+/// What a bake directory applies to an image: the promoted changes of a fleet (or the changes of one host's
+/// report), turned into the steps an image build runs. Built from report items (the JSON a host signed), so a
+/// fleet's promote list and one host's report go through the same code.
+///
+/// Never baked: anything tampering-grade (critical, marked tampering, or with a critical item under it, the
+/// fleet's own test), what a configuration-management tool manages, a different image, and what only a running
+/// host has (ports, modules). Account databases are never copied: the account steps make them. Password hashes
+/// never reach a report, so accounts are made locked.
+package struct BakePlan: Sendable {
+    /// The package manager whose syntax the steps use: dpkg (apt-get), rpm (dnf) or apk.
+    package var manager: String?
+    package var install: [PackageStep] = []
+    package var remove: [String] = []
+    package var groups: [GroupStep] = []
+    package var users: [UserStep] = []
+    package var files: [FileStep] = []
+    package var services: [ServiceStep] = []
+    /// Files to copy by hand (no content kept, or a name a script must not carry), with why.
+    package var byHand: [(path: String, why: String)] = []
+    /// Items left out, with why ("tampering-grade: file /usr/bin/ls modified").
+    package var leftOut: [String] = []
+
+    package struct PackageStep: Sendable {
+        package var name: String
+        package var version: String
+        /// apt only: installed as a dependency on the host (apt-mark auto afterwards), judged by apt's command line.
+        package var automatic: Bool
+    }
+
+    package struct GroupStep: Sendable {
+        package var name: String
+        package var gid: Int64
+        package var members: [String]
+    }
+
+    package struct UserStep: Sendable {
+        package var name: String
+        package var uid: Int64
+        package var gid: Int64
+        package var home: String
+        package var shell: String
+        /// useradd -m: the host's home directory was made with the account.
+        package var createHome: Bool
+        /// usermod rather than useradd (the account exists in the image).
+        package var modify: Bool
+    }
+
+    package struct FileStep: Sendable {
+        package enum Action: Sendable {
+            case write([UInt8])
+            case link(String)
+            case directory
+            /// Owner and mode only.
+            case attributes
+            case remove
+        }
+        package var path: String
+        package var action: Action
+        package var mode: String
+        package var uid: Int64
+        package var gid: Int64
+    }
+
+    package struct ServiceStep: Sendable {
+        package var name: String
+        /// enable, disable, mask, unmask.
+        package var verb: String
+    }
+
+    /// Files the account steps write; never copied.
+    static let accountDatabases: Set<String> = [
+        "/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow", "/etc/subuid", "/etc/subgid", "/etc/passwd-",
+        "/etc/group-", "/etc/shadow-", "/etc/gshadow-", "/etc/subuid-", "/etc/subgid-", "/etc/.pwd.lock",
+    ]
+
+    package init() {}
+
+    /// The plan for report `items` (each a report's `drift` entry).
+    package init(items: [JSONValue]) {
+        var described: [[UInt8]: String] = [:]
+        for item in items {
+            guard let change = HostChange(item: item, described: &described) else { continue }
+            let title = change.title
+            if change.tampering {
+                leftOut.append("tampering-grade, never baked: \(title)")
+                continue
+            }
+            if let tool = change.managedBy {
+                leftOut.append("managed by \(tool): \(title)")
+                continue
+            }
+            switch change.slot.kind {
+            case .package: addPackage(item, change: change)
+            case .service: addService(item, change: change)
+            case .user: addUser(item, change: change)
+            case .group: addGroup(item, change: change)
+            case .file: addFile(item)
+            case .cron: break
+            default:
+                leftOut.append("not something an image build applies: \(title)")
+                continue
+            }
+            // Files grouped under an owner that its own step does not make: unit files and drop-ins of a
+            // service, crontabs, conffiles edited after a package's install.
+            if case .array(let related)? = item["related"] {
+                for child in related where child["kind"]?.stringValue == "file" {
+                    let change = child["change"]?.stringValue
+                    let host = child["host"]
+                    let isLink = host?["type"]?.stringValue == "symlink"
+                    switch item["kind"]?.stringValue {
+                    case "service", "cron": if !isLink || item["kind"]?.stringValue == "cron" { addFile(child) }
+                    case "package":
+                        if change == "modified", host?["conffile"] == .bool(true) { addFile(child) }
+                    default: break
+                    }
+                }
+            }
+        }
+    }
+
+    private mutating func addPackage(_ item: JSONValue, change: HostChange) {
+        let name = String(decoding: change.slot.name, as: UTF8.self)
+        let record = item["host"] ?? item["baseline"]
+        manager = manager ?? record?["manager"]?.stringValue
+        guard Self.isPlainWord(name) else {
+            leftOut.append("a package name a script must not carry: \(change.title)")
+            return
+        }
+        switch change.slot.change {
+        case "removed": remove.append(name)
+        default:
+            guard let version = item["host"]?["version"]?.stringValue, Self.isPlainWord(version) else {
+                leftOut.append("no version to pin: \(change.title)")
+                return
+            }
+            let bare = name.split(separator: ":").first.map(String.init) ?? name
+            let command = item["host"]?["apt_command"]?.stringValue ?? ""
+            let words = Set(command.split(separator: " ").map { String($0.split(separator: "=").first ?? $0) })
+            let automatic = !command.isEmpty && !words.contains(bare) && !words.contains(name)
+            install.append(PackageStep(name: name, version: version, automatic: automatic))
+        }
+    }
+
+    private mutating func addService(_ item: JSONValue, change: HostChange) {
+        let name = String(decoding: change.slot.name, as: UTF8.self)
+        guard Self.isPlainWord(name) else { return }
+        let host = item["host"]
+        let before = item["baseline"]
+        if host?["masked"] == .bool(true) {
+            services.append(ServiceStep(name: name, verb: "mask"))
+            return
+        }
+        if before?["masked"] == .bool(true) { services.append(ServiceStep(name: name, verb: "unmask")) }
+        if let enabled = host?["enabled"]?.stringValue,
+            enabled != before?["enabled"]?.stringValue || before == nil
+                || before == .null
+        {
+            services.append(ServiceStep(name: name, verb: enabled == "enabled" ? "enable" : "disable"))
+        }
+    }
+
+    private mutating func addUser(_ item: JSONValue, change: HostChange) {
+        let name = String(decoding: change.slot.name, as: UTF8.self)
+        guard Self.isPlainWord(name), change.slot.change != "removed" else {
+            if change.slot.change == "removed" { leftOut.append("accounts are not removed by a bake: \(change.title)") }
+            return
+        }
+        guard let host = item["host"], let uid = host["uid"]?.integerValue, let gid = host["gid"]?.integerValue,
+            let home = host["home"]?.stringValue, let shell = host["shell"]?.stringValue,
+            Self.isPlainPath(home), Self.isPlainPath(shell)
+        else {
+            leftOut.append("an account without uid, gid, home and shell: \(change.title)")
+            return
+        }
+        var createHome = false
+        if case .array(let related)? = item["related"] {
+            createHome = related.contains { $0["name"]?.stringValue == home && $0["change"]?.stringValue == "added" }
+        }
+        users.append(
+            UserStep(
+                name: name, uid: uid, gid: gid, home: home, shell: shell, createHome: createHome,
+                modify: change.slot.change == "modified"))
+    }
+
+    private mutating func addGroup(_ item: JSONValue, change: HostChange) {
+        let name = String(decoding: change.slot.name, as: UTF8.self)
+        guard Self.isPlainWord(name), change.slot.change != "removed", let gid = item["host"]?["gid"]?.integerValue
+        else { return }
+        var members: [String] = []
+        if case .array(let list)? = item["host"]?["members"] { members = list.compactMap(\.stringValue) }
+        groups.append(GroupStep(name: name, gid: gid, members: members.filter(Self.isPlainWord)))
+    }
+
+    private mutating func addFile(_ item: JSONValue) {
+        guard let path = item["name"]?.stringValue, item["name_b64"] == nil else {
+            byHand.append((item["name"]?.stringValue ?? "(a name that is not UTF-8)", "a name that is not UTF-8"))
+            return
+        }
+        guard Self.isPlainPath(path) else {
+            byHand.append((String(TerminalText.escape(Array(path.utf8))), "a name a script must not carry"))
+            return
+        }
+        if Self.accountDatabases.contains(path) { return }
+        if item["change"]?.stringValue == "removed" {
+            files.append(FileStep(path: path, action: .remove, mode: "", uid: 0, gid: 0))
+            return
+        }
+        guard let host = item["host"], let mode = host["mode"]?.stringValue, let uid = host["uid"]?.integerValue,
+            let gid = host["gid"]?.integerValue
+        else { return }
+        let fields: [String]
+        if case .array(let list)? = item["fields"] { fields = list.compactMap(\.stringValue) } else { fields = [] }
+        let contentChanged =
+            item["change"]?.stringValue == "added" || fields.contains("content")
+            || fields.contains("type") || fields.contains("target")
+        switch host["type"]?.stringValue {
+        case "dir":
+            files.append(FileStep(path: path, action: .directory, mode: mode, uid: uid, gid: gid))
+        case "symlink":
+            guard let target = host["target"]?.stringValue, Self.isPlainText(target) else {
+                byHand.append((path, "a link target a script must not carry"))
+                return
+            }
+            files.append(FileStep(path: path, action: .link(target), mode: mode, uid: uid, gid: gid))
+        case "file":
+            if !contentChanged {
+                files.append(FileStep(path: path, action: .attributes, mode: mode, uid: uid, gid: gid))
+            } else if let packed = host["content_gz"]?.stringBytes.flatMap(Base64.decode),
+                let content = MemoryStream.gunzip(packed, limit: ContentPolicy.sizeLimit, path: path)
+            {
+                files.append(FileStep(path: path, action: .write(content), mode: mode, uid: uid, gid: gid))
+            } else {
+                byHand.append(
+                    (path, "its content is not kept (outside the content paths, too large, binary or secret)"))
+            }
+        default:
+            byHand.append((path, "a \(host["type"]?.stringValue ?? "special") file"))
+        }
+    }
+
+    /// Letters, digits and `._+:@~-`: safe inside single quotes and as a command argument.
+    static func isPlainWord(_ text: String) -> Bool {
+        !text.isEmpty && !text.hasPrefix("-")
+            && text.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || "._+:@~-".unicodeScalars.contains(scalar))
+            }
+    }
+
+    /// An absolute path of ``isPlainText(_:)`` characters, without `..`.
+    static func isPlainPath(_ text: String) -> Bool {
+        text.hasPrefix("/") && !text.contains("/../") && !text.hasSuffix("/..") && isPlainText(text)
+    }
+
+    /// Printable text without quotes or backslashes: safe inside single quotes in a shell script.
+    static func isPlainText(_ text: String) -> Bool {
+        !text.isEmpty
+            && text.unicodeScalars.allSatisfy { scalar in
+                scalar.value >= 0x20 && scalar.value != 0x7F && !(0x80...0x9F).contains(scalar.value) && scalar != "'"
+                    && scalar != "\\" && scalar != "\u{2028}" && scalar != "\u{2029}"
+            }
+    }
+}

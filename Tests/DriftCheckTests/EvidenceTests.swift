@@ -123,4 +123,29 @@ struct EvidenceTests {
         #expect(none.claims.isEmpty)
         #expect(none.summary.hasSuffix("the host's logs name no login, sudo command or package operation around then"))
     }
+
+    @Test("dnf's history.sqlite (written by dnf 4): a package's last transaction, command line and login uid")
+    func dnfHistory() throws {
+        let tree = try root(with: [:])
+        try tree.makeDirectory("var/lib/rpm")
+        try tree.makeDirectory("var/lib/dnf")
+        try Data(try FixtureFiles.bytes("rpm/rpmdb.sqlite")).write(
+            to: URL(fileURLWithPath: tree.url("var/lib/rpm/rpmdb.sqlite")))
+        try Data(try FixtureFiles.bytes("evidence/dnf-history.sqlite"))
+            .write(to: URL(fileURLWithPath: tree.url("var/lib/dnf/history.sqlite")))
+        try tree.write("etc/passwd", "root:x:0:0:root:/root:/bin/bash\nops:x:1000:1000::/home/ops:/bin/bash\n")
+        let history = DnfHistory.entries(from: try RootDirectory(path: tree.path))
+        let upgrade = try #require(history["hello-tool"])
+        #expect(upgrade.time == 1_795_860_724, "the upgrade, dnf's last transaction for it")
+        #expect(upgrade.command?.hasPrefix("dnf --installroot=/tmp/dnfroot") == true)
+        #expect(upgrade.command?.hasSuffix("-y upgrade ./hello-tool-1.1-1.noarch.rpm") == true)
+        #expect(upgrade.requestedBy == "ops (1000)")
+        #expect(history["hello-tool.noarch"] == upgrade)
+        let records = Collectors.run([RpmCollector()], root: try RootDirectory(path: tree.path)).records
+        let hello = try #require(records.first { $0.name == "hello-tool" })
+        #expect(hello.number("dnf_time") == 1_795_860_724)
+        #expect(hello.text("dnf_requested_by") == "ops (1000)")
+        let damaged = try tree.write("var/lib/dnf/history.sqlite", "not a database")
+        #expect(DnfHistory.entries(from: try RootDirectory(path: tree.path)).isEmpty, "\(damaged): no claims")
+    }
 }

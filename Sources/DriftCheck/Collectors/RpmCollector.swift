@@ -18,17 +18,22 @@ struct RpmCollector: Collector {
 
     func collect(from root: RootDirectory, into state: inout CollectedState) {
         guard let bytes = Self.databasePaths.lazy.compactMap({ root.read($0, limit: 1 << 30) }).first else { return }
+        let history = DnfHistory.entries(from: root)
         for package in Self.packages(fromDatabase: bytes) where package.name != "gpg-pubkey" {
             let name =
                 package.architecture.isEmpty || package.architecture == "noarch"
                 ? package.name : "\(package.name).\(package.architecture)"
-            state.records.append(
-                RecordEntry(
-                    kind: .package, name: name,
-                    fields: [
-                        RecordField("manager", .text("rpm")), RecordField("version", .text(package.evr)),
-                        RecordField("arch", .text(package.architecture)), RecordField("status", .text("installed")),
-                    ]))
+            var fields = [
+                RecordField("manager", .text("rpm")), RecordField("version", .text(package.evr)),
+                RecordField("arch", .text(package.architecture)), RecordField("status", .text("installed")),
+            ]
+            // dnf's own account of the last transaction that brought the package in (evidence, never compared).
+            if let entry = history[name] ?? history[package.name] {
+                fields.append(RecordField("dnf_time", .number(entry.time)))
+                if let command = entry.command { fields.append(RecordField("dnf_command", .text(command))) }
+                if let who = entry.requestedBy { fields.append(RecordField("dnf_requested_by", .text(who))) }
+            }
+            state.records.append(RecordEntry(kind: .package, name: name, fields: fields))
             for (index, file) in package.files.enumerated() {
                 state.packageFiles.add(Array(file.path.utf8), package: name, conffile: file.config)
                 if state.loadDigests, !file.config, index < package.sha256.count, let digest = package.sha256[index] {

@@ -90,4 +90,26 @@ final class SQLiteSnapshot {
             }
         }
     }
+
+    /// Every row of a query, each column as text (nil for NULL); nil when the query fails.
+    func rows(_ query: String) -> [[String?]]? {
+        var statement: OpaquePointer? = nil
+        guard sqlite3_prepare_v2(database, query, -1, &statement, nil) == SQLITE_OK, let statement else { return nil }
+        defer { sqlite3_finalize(statement) }
+        let columns = sqlite3_column_count(statement)
+        var rows: [[String?]] = []
+        while true {
+            let step = sqlite3_step(statement)
+            if step == SQLITE_DONE { return rows }
+            guard step == SQLITE_ROW else { return nil }
+            rows.append(
+                (0..<columns).map { column in
+                    guard sqlite3_column_type(statement, column) != SQLITE_NULL,
+                        let text = sqlite3_column_text(statement, column)
+                    else { return nil }
+                    let count = Int(sqlite3_column_bytes(statement, column))
+                    return String(decoding: UnsafeRawBufferPointer(start: text, count: count), as: UTF8.self)
+                })
+        }
+    }
 }

@@ -70,6 +70,14 @@ struct EvidenceFinder {
         return [Evidence.Claim(source: event.source, text: text)]
     }
 
+    /// "admin (1000)", as apt's Requested-By writes it, as "admin (uid 1000)".
+    static func user(_ text: String) -> String {
+        guard text.hasSuffix(")"), let open = text.lastIndex(of: "("),
+            text[text.index(after: open)..<text.index(before: text.endIndex)].allSatisfy(\.isNumber)
+        else { return text }
+        return text[..<open] + "(uid " + text[text.index(after: open)...]
+    }
+
     /// True when `command` names `path` as a whole word.
     static func names(_ command: String, _ path: String) -> Bool {
         command.split(separator: " ").contains { $0 == path || $0.hasSuffix("=" + path) }

@@ -15,6 +15,7 @@ package struct RecordEntry: Equatable, Sendable {
     /// accounts its scripts make): never compared, and no part of a change's identity across a fleet.
     package static let evidenceKeys: Set<String> = [
         "accounts", "script_paths", "activity_start", "activity_end", "apt_time", "apt_command", "apt_requested_by",
+        "dnf_time", "dnf_command", "dnf_requested_by",
     ]
 
     package subscript(key: String) -> RecordValue? {

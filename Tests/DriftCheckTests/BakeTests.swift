@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+@testable import DriftCheck
+
+@Suite("Bake")
+struct BakeTests {
+    @Test("compare --bake writes the host's changes as apply.sh, files/ and a README; tampering is left out")
+    func bakeFromOneHost() throws {
+        let fixture = try Fixture()
+        try fixture.populateImage()
+        let base = try fixture.scan("base.jsonl")
+        let dir = fixture.directory
+        try dir.write("image/etc/ssh/sshd_config", "PermitRootLogin no\nPasswordAuthentication no\nAllowUsers ops\n")
+        try dir.write("image/etc/app/app.conf", "level = 3\n", mode: 0o640)
+        chmod(dir.url("image/etc/app/app.conf"), 0o644)
+        chmod(dir.url("image/srv/app/config.yml"), 0o600)
+        symlink("/etc/app/app.conf", dir.url("image/etc/app.conf"))
+        try dir.write("image/usr/local/bin/helper", "#!/bin/sh\n", mode: 0o4755)
+        chmod(dir.url("image/usr/local/bin/helper"), 0o4755)
+        try dir.write("image/opt/blob.bin", "binary\u{0}data")
+        let host = try fixture.scan("host.jsonl")
+        let bake = dir.url("bake")
+        let result = try fixture.compare(base, host, ["--bake", bake])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("driftcheck: wrote \(bake)"), "\(result.stderr)")
+        let script = try String(contentsOfFile: bake + "/apply.sh", encoding: .utf8)
+        #expect(
+            script.contains("install -m 0644 -o 0 -g 0 \"$here/files\"'/etc/ssh/sshd_config' '/etc/ssh/sshd_config'"))
+        #expect(script.contains("install -m 0644 -o 0 -g 0 \"$here/files\"'/etc/app/app.conf' '/etc/app/app.conf'"))
+        #expect(script.contains("ln -sfn '/etc/app/app.conf' '/etc/app.conf'"))
+        #expect(script.contains("chmod 0600 '/srv/app/config.yml'"))
+        #expect(!script.contains("helper"), "a setuid program is never baked")
+        #expect(
+            try String(contentsOfFile: bake + "/files/etc/ssh/sshd_config", encoding: .utf8)
+                == "PermitRootLogin no\nPasswordAuthentication no\nAllowUsers ops\n")
+        let readme = try String(contentsOfFile: bake + "/README.md", encoding: .utf8)
+        #expect(readme.contains("tampering-grade, never baked: file /usr/local/bin/helper added"), "\(readme)")
+        let byHand = try String(contentsOfFile: bake + "/by-hand.txt", encoding: .utf8)
+        #expect(byHand.hasPrefix("/opt/blob.bin\t"), "no content kept outside /etc: copied by hand")
+        // The script is valid POSIX sh, and shellcheck finds nothing in it.
+        #expect(try CommandLineTool.run("/bin/sh", ["-n", bake + "/apply.sh"]).status == 0)
+        let lint = try CommandLineTool.run("/usr/bin/env", ["shellcheck", "-s", "sh", bake + "/apply.sh"])
+        #expect(lint.status == 0, "\(lint.stdout)")
+        let again = try fixture.compare(base, host, ["--bake", bake])
+        #expect(again.status == 2 && again.stderr.contains("already exists"), "an existing directory is refused")
+    }
+
+    @Test("names that a script must not carry never reach apply.sh; packages are pinned in the manager's syntax")
+    func planRefusesUnsafeNames() throws {
+        func item(_ json: String) throws -> JSONValue { try JSONParser.parse(Array(json.utf8)) }
+        let items = [
+            try item(
+                #"{"kind":"package","name":"tcpdump","change":"added","fields":[],"severity":"high","baseline":null,"host":{"manager":"dpkg","version":"4.99.3-1","apt_command":"apt-get install tcpdump"}}"#
+            ),
+            try item(
+                #"{"kind":"package","name":"libpcap0.8:amd64","change":"added","fields":[],"severity":"high","baseline":null,"host":{"manager":"dpkg","version":"1.10.3-1","apt_command":"apt-get install tcpdump"}}"#
+            ),
+            try item(
+                #"{"kind":"package","name":"x;rm -rf /","change":"added","fields":[],"severity":"high","baseline":null,"host":{"manager":"dpkg","version":"1"}}"#
+            ),
+            try item(
+                #"{"kind":"file","name":"/etc/a'b","change":"added","fields":[],"severity":"high","baseline":null,"host":{"type":"file","mode":"0644","uid":0,"gid":0,"size":1}}"#
+            ),
+            try item(
+                #"{"kind":"service","name":"nginx.service","change":"modified","fields":["enabled"],"severity":"high","baseline":{"enabled":"disabled","masked":false},"host":{"enabled":"enabled","masked":false}}"#
+            ),
+            try item(
+                #"{"kind":"file","name":"/usr/bin/ls","change":"modified","fields":["content"],"severity":"critical","tampering":true,"baseline":null,"host":{"type":"file","mode":"0755","uid":0,"gid":0,"size":1}}"#
+            ),
+        ]
+        let plan = BakePlan(items: items)
+        #expect(plan.install.map(\.name) == ["tcpdump", "libpcap0.8:amd64"])
+        #expect(plan.install.map(\.automatic) == [false, true], "apt's command line names only tcpdump")
+        #expect(BakeDirectory.packageList(plan) == "tcpdump=4.99.3-1\nlibpcap0.8:amd64=1.10.3-1\n")
+        #expect(plan.leftOut.contains { $0.contains("a package name a script must not carry") })
+        #expect(plan.leftOut.contains { $0.hasPrefix("tampering-grade") && $0.contains("/usr/bin/ls") })
+        #expect(plan.byHand.map(\.why) == ["a name a script must not carry"])
+        #expect(plan.services.map { "\($0.verb) \($0.name)" } == ["enable nginx.service"])
+        let script = BakeDirectory.script(plan, source: "test")
+        #expect(!script.contains("rm -rf") && !script.contains("a'b"))
+        #expect(script.contains("apt-mark auto 'libpcap0.8:amd64'"))
+        var rpm = plan
+        rpm.manager = "rpm"
+        #expect(BakeDirectory.packageList(rpm).hasPrefix("tcpdump-4.99.3-1\n"))
+    }
+}

@@ -45,6 +45,14 @@ has flock || want util-linux
 has setpriv || want util-linux
 has script || want bsdutils
 has mount || want mount
+# Content, diffs, evidence and bake: GNU diff and patch are the oracles for the diff, journalctl reads the journal
+# fixture (systemd, above) once xz unpacks it, utmpdump writes wtmp records, shellcheck lints the bake's apply.sh.
+has diff || want diffutils
+has patch || want patch
+has xz || want xz-utils
+has utmpdump || want util-linux
+has shellcheck || want shellcheck
+has journalctl || want systemd
 # faketime: reports made days ago (the fleet's stale hosts and history).
 has faketime || want faketime
 # The fleet test renders the HTML page in headless Chromium and screenshots it.

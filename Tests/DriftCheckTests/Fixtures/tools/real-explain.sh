@@ -102,7 +102,7 @@ openssl genpkey -algorithm ed25519 -out "$image/etc/app/tls.pem" 2>>"$log"
 chmod 0644 "$image/etc/app/tls.pem"
 [ "$(wc -l <"$image/etc/app/tls.pem")" -eq 3 ] || die "unexpected PEM layout"
 sed -n 2p "$image/etc/app/tls.pem" >"$out/planted.txt"
-planted=$(cat "$out/planted.txt")
+[ -s "$out/planted.txt" ] || die "no planted line"
 quietly "$dc" keygen --out "$out/keys/build"
 quietly "$dc" keygen --out "$out/keys/$name"
 quietly "$dc" baseline --root "$image" --image explain-1 --key "$out/keys/build.key" \
@@ -136,10 +136,10 @@ in_chroot "$host" utmpdump /var/log/wtmp 2>/dev/null | grep -q '^\[7\] \[01240\]
     echo "$login_log $name systemd-logind[412]: New session 3 of user admin."
 } >>"$host/var/log/auth.log"
 # b. sudo apt-get install tcpdump: sudo's environment makes apt record Requested-By.
-auth "sudo:    admin : TTY=pts/0 ; PWD=/home/admin ; USER=root ; COMMAND=/usr/bin/apt-get install tcpdump"
+apt=(/usr/bin/apt-get -q install -y --no-download --no-install-recommends tcpdump)
+auth "sudo:    admin : TTY=pts/0 ; PWD=/home/admin ; USER=root ; COMMAND=${apt[*]}"
 auth "sudo: pam_unix(sudo:session): session opened for user root(uid=0) by admin(uid=1000)"
-quietly in_chroot "$host" SUDO_USER=admin SUDO_UID=1000 SUDO_GID=1000 SUDO_COMMAND="/usr/bin/apt-get install tcpdump" \
-    apt-get -q install -y --no-download --no-install-recommends tcpdump
+quietly in_chroot "$host" SUDO_USER=admin SUDO_UID=1000 SUDO_GID=1000 SUDO_COMMAND="${apt[*]}" "${apt[@]}"
 auth "sudo: pam_unix(sudo:session): session closed for user root"
 grep -q '^Requested-By: admin (1000)$' "$host/var/log/apt/history.log" || die "history.log has no Requested-By"
 grep -q '^tcpdump:' "$host/etc/passwd" || die "no tcpdump user after the install"
@@ -188,5 +188,4 @@ quietly "$dc" baseline --root "$next" --image explain-2 --no-stamp --key "$out/k
 dc_ok compare --baseline "$out/baselines-next/explain-2.jsonl" --host "$manifest" \
     --baseline-pubkey "$out/keys/build.pub" --host-pubkey "$out/keys/$name.pub" --format json --out "$out/after.json"
 
-[ -n "$planted" ] || die "no planted line"
 echo "real-explain: $out ready" >&2

@@ -148,4 +148,21 @@ struct EvidenceTests {
         let damaged = try tree.write("var/lib/dnf/history.sqlite", "not a database")
         #expect(DnfHistory.entries(from: try RootDirectory(path: tree.path)).isEmpty, "\(damaged): no claims")
     }
+
+    @Test("passwords on a logged command line are cut; a journal directory holding a link is not read")
+    func hostileLogs() throws {
+        let command = AptHistory.redacted("mysql --password=hunter2 -h db PGPASSWORD=s3cret http://u:pw@proxy:3128/x")
+        #expect(!command.contains("hunter2") && !command.contains("s3cret") && !command.contains("pw@"))
+        #expect(command.contains("--password=… -h db PGPASSWORD=…"))
+        let tree = try root(with: [:])
+        try tree.makeDirectory("var/log/journal/0123456789abcdef0123456789abcdef")
+        let journal = tree.url("var/log/journal/0123456789abcdef0123456789abcdef/system.journal")
+        #expect(
+            try CommandLineTool.shell(
+                "xz -dc '\(FixtureFiles.path("evidence/journal/system.journal.xz"))' > '\(journal)'"
+            ).status == 0)
+        #expect(!JournalLog.events(in: try RootDirectory(path: tree.path)).isEmpty)
+        symlink("/var/log/journal", tree.url("var/log/journal/0123456789abcdef0123456789abcdef/elsewhere"))
+        #expect(JournalLog.events(in: try RootDirectory(path: tree.path)).isEmpty, "a link could lead journalctl out")
+    }
 }

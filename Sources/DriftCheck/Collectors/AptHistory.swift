@@ -87,8 +87,16 @@ enum AptHistory {
     }
 
     /// `command` with the user information of every URL cut out, cleaned of control characters and bounded.
+    /// Also the value of a `KEY=VALUE` word whose key names a password, token or secret (`--password=…`,
+    /// `PGPASSWORD=…`, `api_token=…`), for commands that sudo logged.
     static func redacted(_ command: String) -> String {
         let words = command.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
+            if let equals = word.firstIndex(of: "="), equals != word.startIndex {
+                let key = word[..<equals].lowercased()
+                if ["pass", "token", "secret", "credential", "apikey", "api_key"].contains(where: key.contains) {
+                    return String(word[...equals]) + "…"
+                }
+            }
             guard let scheme = word.range(of: "://"), let at = word[scheme.upperBound...].lastIndex(of: "@") else {
                 return String(word)
             }

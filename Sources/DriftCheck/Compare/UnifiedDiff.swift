@@ -17,7 +17,10 @@ package struct UnifiedDiff: Equatable, Sendable {
     static let maximumLineBytes = 512
     /// Edit distance beyond which two files count as rewritten (all old lines removed, all new ones added), so a
     /// diff costs at most about this squared in time and memory.
-    static let maximumEdits = 2000
+    static let maximumEdits = 1000
+    /// Files with more lines than this (after the common prefix and suffix) count as rewritten: with
+    /// ``maximumEdits``, a diff costs at most about 16 million steps.
+    static let maximumMiddleLines = 8000
     static let context = 3
 
     /// One line of either file, without its newline.
@@ -184,7 +187,7 @@ package struct UnifiedDiff: Equatable, Sendable {
         var result = (0..<prefix).map { Edit.keep(old: $0, new: $0) }
         let oldMiddle = Array(a[prefix..<(a.count - suffix)])
         let newMiddle = Array(b[prefix..<(b.count - suffix)])
-        if let middle = myers(oldMiddle, newMiddle) {
+        if oldMiddle.count + newMiddle.count <= maximumMiddleLines * 2, let middle = myers(oldMiddle, newMiddle) {
             for edit in middle {
                 switch edit {
                 case .keep(let o, let n): result.append(.keep(old: o + prefix, new: n + prefix))

@@ -91,7 +91,7 @@ enum AuthLog {
                 let refused = fields.contains { !$0.contains("=") && !$0.isEmpty }
                 var event = LoginEvent(
                     kind: refused ? .failed : .sudo, source: source, user: LoginEvent.clean(user), start: time)
-                event.command = LoginEvent.clean(message[command.upperBound...], limit: 300)
+                event.command = AptHistory.redacted(String(message[command.upperBound...]))
                 event.runAs = field("USER")
                 event.line = field("TTY")
                 events.append(event)

@@ -10,7 +10,7 @@ enum JournalLog {
         var directories = ["var/log/journal"]
         if root.isLiveRoot { directories.append("run/log/journal") }
         var reader = AuthLog.Reader(source: "journal")
-        for directory in directories where root.list(directory) != nil {
+        for directory in directories where Self.isPlainTree(directory, in: root) {
             let path = root.path.hasSuffix("/") ? root.path + directory : "\(root.path)/\(directory)"
             guard let output = journalctl(directory: path) else { continue }
             for line in output.split(separator: 0x0A) {
@@ -26,6 +26,21 @@ enum JournalLog {
             }
         }
         return reader.finish()
+    }
+
+    /// True when `directory` holds only regular files and directories of regular files: journalctl follows links,
+    /// and a link planted there could make it read this machine's journal as the root's.
+    static func isPlainTree(_ directory: String, in root: RootDirectory, depth: Int = 0) -> Bool {
+        guard let names = root.list(directory), depth <= 1 else { return false }
+        for name in names {
+            let path = "\(directory)/\(name)"
+            switch root.status(path)?.type {
+            case .file?: continue
+            case .dir?: if !isPlainTree(path, in: root, depth: depth + 1) { return false }
+            default: return false
+            }
+        }
+        return true
     }
 
     /// journalctl's JSON lines for the programs, newest ``maximumEntries``, oldest first; nil when it cannot run.

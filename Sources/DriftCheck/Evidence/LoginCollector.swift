@@ -10,13 +10,25 @@ package struct LoginCollector: Collector {
 
     package init() {}
 
+    /// What one log may cost in memory: a utmp file longer than this is read from its last whole records.
+    static let maximumLogSize: Int64 = 64 << 20
+
+    /// The newest ``maximumLogSize`` bytes of a utmp file, whole records only.
+    static func tail(_ name: String, in root: RootDirectory) -> [UInt8]? {
+        guard let size = root.status(name)?.size else { return nil }
+        guard size > maximumLogSize else { return root.read(name) }
+        let record = Int64(UtmpLog.recordSize)
+        let start = (size - maximumLogSize + record - 1) / record * record
+        return root.read(name, at: start, count: Int(size - start))
+    }
+
     package func collect(from root: RootDirectory, into state: inout CollectedState) {
         var events: [LoginEvent] = []
         for name in ["var/log/wtmp.1", "var/log/wtmp"] {
-            if let bytes = root.read(name) { events += UtmpLog.sessions(bytes) }
+            if let bytes = Self.tail(name, in: root) { events += UtmpLog.sessions(bytes) }
         }
         for name in ["var/log/btmp.1", "var/log/btmp"] {
-            if let bytes = root.read(name) { events += UtmpLog.failures(bytes) }
+            if let bytes = Self.tail(name, in: root) { events += UtmpLog.failures(bytes) }
         }
         events += Lastlog.events(in: root)
         events += AuthLog.events(in: root, now: Int64(time(nil)))

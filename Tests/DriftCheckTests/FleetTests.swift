@@ -185,6 +185,42 @@ struct FleetTests {
         #expect(shot.colours > 20, "the screenshot shows a rendered page, not a blank one")
     }
 
+    @Test(
+        """
+        fleet --bake writes what the fleet promotes, with the content the hosts kept, and nothing tampering-grade \
+        even when as many hosts have it
+        """
+    )
+    func bakeThePromoteList() throws {
+        let fixture = try Fixture()
+        let baseline = try baselineImage(fixture)
+        let reports = fixture.directory.url("reports")
+        try fixture.directory.makeDirectory("reports")
+        for index in 1...4 {
+            var drift = ["printf 'MaxAuthTries 3\\n' >> etc/ssh/sshd_config", "chmod u+s usr/bin/tool"]
+            if index == 4 { drift = ["printf 'only here\\n' > etc/motd"] }
+            try report(
+                fixture, host: "web-0\(index)", drift: drift.joined(separator: " && "), baseline: baseline,
+                reports: reports)
+        }
+        let bake = fixture.directory.url("bake")
+        let result = try CommandLineTool.driftcheck(
+            "fleet", reports, "--host-pubkey", fixture.pub, "--bake", bake, "--image", "web-2026.11", "--format",
+            "json",
+            "--out", fixture.directory.url("fleet.json"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("1 promoted changes"), "\(result.stderr)")
+        let script = try String(contentsOfFile: bake + "/apply.sh", encoding: .utf8)
+        #expect(
+            script.contains("install -m 0644 -o 0 -g 0 \"$here/files\"'/etc/ssh/sshd_config' '/etc/ssh/sshd_config'"))
+        #expect(!script.contains("/usr/bin/tool") && !script.contains("motd"), "no incident, no snowflake")
+        #expect(
+            try String(contentsOfFile: bake + "/files/etc/ssh/sshd_config", encoding: .utf8)
+                == "PermitRootLogin no\nPasswordAuthentication no\nMaxAuthTries 3\n")
+        let mismatch = try CommandLineTool.driftcheck("fleet", reports, "--host-pubkey", fixture.pub, "--bake", bake)
+        #expect(mismatch.status == 2 && mismatch.stderr.contains("--bake and --image go together"))
+    }
+
     @Test("two reports that claim the same host under different keys are flagged, and the host is unverified")
     func oneHostTwoKeys() throws {
         let fixture = try Fixture()

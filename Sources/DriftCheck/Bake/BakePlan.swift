@@ -175,6 +175,15 @@ package struct BakePlan: Sendable {
         var createHome = false
         if case .array(let related)? = item["related"] {
             createHome = related.contains { $0["name"]?.stringValue == home && $0["change"]?.stringValue == "added" }
+            // The account's own group, grouped under it: made before the account.
+            for group in related
+            where group["kind"]?.stringValue == "group" && group["change"]?.stringValue != "removed" {
+                if let name = group["name"]?.stringValue, let gid = group["host"]?["gid"]?.integerValue,
+                    Self.isPlainWord(name), !groups.contains(where: { $0.name == name })
+                {
+                    groups.append(GroupStep(name: name, gid: gid, members: []))
+                }
+            }
         }
         users.append(
             UserStep(

@@ -4,6 +4,13 @@
 /// `\xNN` or `\u{NN}`, a backslash as `\\`, and bytes that are not valid UTF-8 as `\xNN`. Nothing an attacker
 /// puts in a name can reach the terminal as an escape sequence, and the escaped form is unambiguous.
 package enum TerminalText {
+    /// ``escape(_:)`` that keeps tab characters as they are: for the lines of a diff, where tabs are the file's
+    /// indentation and a tab moves the cursor only.
+    package static func escapeKeepingTabs(_ bytes: [UInt8]) -> String {
+        bytes.split(separator: 0x09, omittingEmptySubsequences: false).map { escape(Array($0)) }
+            .joined(separator: "\t")
+    }
+
     /// The escaped, printable form of `bytes`.
     package static func escape(_ bytes: [UInt8]) -> String {
         var output = ""

@@ -28,15 +28,22 @@ struct EvidenceFinder {
         if let file = item.hostFile {
             evidence.changed = file.changed.seconds
             evidence.modified = file.modified.seconds
+        } else if item.kind == .user, case .record(let record)? = item.host, let home = record.text("home"),
+            let made = item.related.first(where: { $0.nameText == home })?.hostFile
+        {
+            // The account databases are rewritten by every later account change; its home was made with it.
+            evidence.changed = made.changed.seconds
         } else if let newest = item.related.compactMap({ $0.hostFile?.changed.seconds }).max() {
             evidence.changed = newest
         }
         if item.kind == .package, case .record(let record)? = item.host {
-            if let time = record.number("apt_time") {
-                var text = "`\(record.text("apt_command") ?? "apt")`"
-                if let who = record.text("apt_requested_by") { text += " requested by \(who)" }
+            if let tool = ["apt", "dnf"].first(where: { record.number("\($0)_time") != nil }),
+                let time = record.number("\(tool)_time")
+            {
+                var text = "`\(record.text("\(tool)_command") ?? tool)`"
+                if let who = record.text("\(tool)_requested_by") { text += " requested by \(Self.user(who))" }
                 evidence.claims.append(
-                    Evidence.Claim(source: "apt history", text: text + " at \(Evidence.minute(time))"))
+                    Evidence.Claim(source: "\(tool) history", text: text + " at \(Evidence.minute(time))"))
                 evidence.changed = evidence.changed ?? time
             } else if let start = record.number("activity_start"), let end = record.number("activity_end") {
                 let text = "dpkg worked on it \(Evidence.minute(start))–\(Evidence.clock(end, sameDayAs: start))"
@@ -46,24 +53,37 @@ struct EvidenceFinder {
         }
         guard let time = evidence.changed else { return evidence }
         let path = item.kind == .file ? item.nameText : nil
-        evidence.claims += commands(at: time, naming: path)
+        // A package manager's own claim says what ran; another command is named only when it names the file.
+        evidence.claims += commands(at: time, naming: path, fallback: evidence.claims.isEmpty)
         evidence.claims += sessions(at: time)
         if let failures = failures(before: time) { evidence.claims.append(failures) }
         return evidence
     }
 
-    /// sudo and su commands that name `path` (up to a day before), else the last one in the 30 minutes before.
-    private func commands(at time: Int64, naming path: String?) -> [Evidence.Claim] {
-        let before = events.filter { ($0.kind == .sudo || $0.kind == .su) && $0.start <= time + Self.slack }
-        var chosen: LoginEvent? = nil
-        if let path {
-            chosen = before.last { event in
-                event.start >= time - 86_400 && (event.command.map { Self.names($0, path) } ?? false)
-            }
+    /// The sudo or su command that names `path` (up to a day before; one logged up to ``slack`` after counts only
+    /// when none is logged before), else the last one in the 30 minutes before, said to be that.
+    private func commands(at time: Int64, naming path: String?, fallback: Bool) -> [Evidence.Claim] {
+        let commands = events.filter { $0.kind == .sudo || $0.kind == .su }
+        func last(_ limit: Int64, _ matches: (LoginEvent) -> Bool) -> LoginEvent? {
+            commands.last { $0.start <= limit && matches($0) }
         }
-        if chosen == nil { chosen = before.last { $0.start >= time - 1800 } }
-        guard let event = chosen else { return [] }
-        var text = event.kind == .sudo ? "sudo `\(event.command ?? "?")`" : "su to \(event.runAs ?? "?")"
+        let naming = { (event: LoginEvent) in
+            event.start >= time - 86_400
+                && path.map { path in event.command.map { Self.names($0, path) } ?? false }
+                    ?? false
+        }
+        var text: String
+        let event: LoginEvent
+        if let found = last(time, naming) ?? last(time + Self.slack, naming) {
+            event = found
+            text = ""
+        } else if fallback, let found = commands.last(where: { $0.start < time && $0.start >= time - 1800 }) {
+            event = found
+            text = "the last privileged command before it: "
+        } else {
+            return []
+        }
+        text += event.kind == .sudo ? "sudo `\(event.command ?? "?")`" : "su to \(event.runAs ?? "?")"
         text += " by \(event.user)"
         if event.kind == .sudo, let runAs = event.runAs, runAs != "root" { text += " as \(runAs)" }
         text += " at \(Evidence.clock(event.start, sameDayAs: time))"

@@ -149,7 +149,7 @@ package enum HTMLReportRenderer {
         guard let diff = item.diff else { return "" }
         var html = "<pre class=\"diff\">"
         for line in diff.text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let escaped = MarkupText.escape(TerminalText.escape(Array(line.utf8)))
+            let escaped = MarkupText.escape(TerminalText.escapeKeepingTabs(Array(line.utf8)))
             let kind =
                 line.hasPrefix("+++") || line.hasPrefix("---")
                 ? "file"

@@ -212,8 +212,8 @@ package struct TextReportRenderer {
         }
         if let diff = item.diff {
             let all = diff.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-            let shown = details ? all[...] : all.prefix(Self.compactDiffLines)
-            for line in shown { lines.append(indent + "  " + TerminalText.escape(Array(line.utf8))) }
+            let shown = details ? all[...] : all.prefix(Self.compactLength(of: all))
+            for line in shown { lines.append(indent + "  " + TerminalText.escapeKeepingTabs(Array(line.utf8))) }
             let hidden = all.count - shown.count
             if hidden > 0 {
                 lines.append(indent + "  … \(hidden) more diff lines (--details shows them)")
@@ -225,8 +225,29 @@ package struct TextReportRenderer {
         return lines
     }
 
-    /// Diff lines the short report shows per file.
-    static let compactDiffLines = 12
+    /// Diff lines the short report shows per file: whole hunks while they fit, the first one up to twice that.
+    static let compactDiffLines = 20
+
+    /// How many of a diff's lines the short report prints: the headers and whole hunks up to
+    /// ``compactDiffLines``, and at least the first hunk (cut at twice that).
+    static func compactLength(of lines: ArraySlice<Substring>) -> Int {
+        var end = lines.startIndex
+        var index = lines.startIndex
+        var hunks = 0
+        while index < lines.endIndex {
+            var next = index + 1
+            if lines[index].hasPrefix("@@") {
+                while next < lines.endIndex && !lines[next].hasPrefix("@@") { next += 1 }
+                hunks += 1
+                let length = next - lines.startIndex
+                if hunks > 1 && length > compactDiffLines { break }
+                if hunks == 1 && length > 2 * compactDiffLines { return 2 * compactDiffLines }
+            }
+            end = next
+            index = next
+        }
+        return end - lines.startIndex
+    }
 
     private static func change(_ item: DriftItem) -> String {
         switch (item.baseline, item.host) {

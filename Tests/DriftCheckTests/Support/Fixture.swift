@@ -91,8 +91,8 @@ final class Fixture: @unchecked Sendable {
     }
 
     /// Reads every entry (files and records) of a manifest through the library's verified reader.
-    func allEntries(_ manifest: String) throws -> [ManifestEntry] {
-        let reader = try ManifestReader.open(manifest, trustedKeys: [try KeyFiles.loadPublicKey(pub)])
+    func allEntries(_ manifest: String, key: String? = nil) throws -> [ManifestEntry] {
+        let reader = try ManifestReader.open(manifest, trustedKeys: [try KeyFiles.loadPublicKey(key ?? pub)])
         var entries: [ManifestEntry] = []
         while let entry = try reader.next() { entries.append(entry) }
         return entries

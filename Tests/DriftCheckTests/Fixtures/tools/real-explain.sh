@@ -144,13 +144,13 @@ auth "sudo: pam_unix(sudo:session): session closed for user root"
 grep -q '^Requested-By: admin (1000)$' "$host/var/log/apt/history.log" || die "history.log has no Requested-By"
 grep -q '^tcpdump:' "$host/etc/passwd" || die "no tcpdump user after the install"
 without_api
-# Past evidence's 60 s slack: the next sudo line must not count for the install's files.
-sleep 62
+# An admin's next command comes a little later.
+sleep 2
 # c. sudo vi /etc/ssh/sshd_config: the new version written beside it and renamed over it (vim, backupcopy=no).
 grep -q '^#PermitRootLogin prohibit-password$' "$host/etc/ssh/sshd_config" || die "sshd_config: no PermitRootLogin"
 auth "sudo:    admin : TTY=pts/0 ; PWD=/home/admin ; USER=root ; COMMAND=/usr/bin/vi /etc/ssh/sshd_config"
 auth "sudo: pam_unix(sudo:session): session opened for user root(uid=0) by admin(uid=1000)"
-tmp=$host/etc/ssh/4913
+tmp=$host/etc/ssh/.sshd_config.new
 {
     sed 's/^#PermitRootLogin prohibit-password$/PermitRootLogin no/' "$host/etc/ssh/sshd_config"
     echo "AllowUsers admin"

@@ -194,4 +194,15 @@ struct JSONParserLimitTests {
         #expect(try JSONParser.parse(Array(huge.utf8))["key99999"]?.integerValue == 0)
         #expect(Date().timeIntervalSince(started) < 10, "a 100,000-key object must not take quadratic time")
     }
+
+    @Test("a byte search finds a needle anywhere, at either end, and not past the end")
+    func byteSearch() {
+        let hay = Array("-----BEGIN OPENSSH PRIVATE KEY-----".utf8)
+        #expect(hay.contains(bytes: Array("PRIVATE KEY".utf8)))
+        #expect(hay.contains(bytes: Array("-----BEGIN".utf8)) && hay.contains(bytes: Array("KEY-----".utf8)))
+        #expect(!hay.contains(bytes: Array("KEY------".utf8)))
+        #expect(!Array("PRIVATE KE".utf8).contains(bytes: Array("PRIVATE KEY".utf8)))
+        #expect(Array("aaab".utf8).contains(bytes: Array("aab".utf8)))
+        #expect(![UInt8]().contains(bytes: [1]) && [UInt8]().contains(bytes: []))
+    }
 }

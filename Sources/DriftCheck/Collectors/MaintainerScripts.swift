@@ -27,7 +27,7 @@ enum MaintainerScripts {
     /// useradd, addgroup or groupadd command (continued lines joined; options and their values skipped; literal
     /// names only), or declares in sysusers.d syntax when it runs systemd-sysusers.
     static func accounts(namedIn script: [UInt8], among accounts: Set<String>) -> Set<String> {
-        guard accountCommands.contains(where: { script.firstRange(of: $0) != nil }) else { return [] }
+        guard accountCommands.contains(where: { script.contains(bytes: $0) }) else { return [] }
         let text = String(decoding: script, as: UTF8.self).replacing("\\\n", with: " ")
         var found: Set<String> = []
         let separators: Set<Character> = ["\n", ";", "|", "&", "(", ")", "`", "{", "}"]
@@ -52,7 +52,7 @@ enum MaintainerScripts {
                 if accounts.contains(name) { found.insert(name) }
             }
         }
-        if script.firstRange(of: Array("systemd-sysusers".utf8)) != nil {
+        if script.contains(bytes: Array("systemd-sysusers".utf8)) {
             found.formUnion(Self.accounts(declaredIn: script).intersection(accounts))
         }
         return found.subtracting(baseAccounts)

@@ -10,7 +10,8 @@ enum JournalLog {
         var directories = ["var/log/journal"]
         if root.isLiveRoot { directories.append("run/log/journal") }
         var reader = AuthLog.Reader(source: "journal")
-        for directory in directories where Self.isPlainTree(directory, in: root) {
+        for directory in directories
+        where Self.holdsJournal(directory, in: root) && Self.isPlainTree(directory, in: root) {
             let path = root.path.hasSuffix("/") ? root.path + directory : "\(root.path)/\(directory)"
             guard let output = journalctl(directory: path) else { continue }
             for line in output.split(separator: 0x0A) {
@@ -26,6 +27,16 @@ enum JournalLog {
             }
         }
         return reader.finish()
+    }
+
+    /// True when `directory` or a directory in it holds a journal file (`*.journal`, `*.journal~`): an image's empty
+    /// journal directory costs no process.
+    static func holdsJournal(_ directory: String, in root: RootDirectory, depth: Int = 0) -> Bool {
+        guard let names = root.list(directory) else { return false }
+        return names.contains { name in
+            name.hasSuffix(".journal") || name.hasSuffix(".journal~")
+                || (depth == 0 && holdsJournal("\(directory)/\(name)", in: root, depth: 1))
+        }
     }
 
     /// True when `directory` holds only regular files and directories of regular files: journalctl follows links,

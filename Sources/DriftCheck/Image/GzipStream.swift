@@ -62,11 +62,11 @@ final class GzipStream: ByteStream {
 }
 
 extension GzipStream {
-    /// `bytes` as one gzip member (level 9, no name or time in the header: the same bytes always give the same
+    /// `bytes` as one gzip member (level 6, zlib's default, no name or time in the header: the same bytes always give the same
     /// output with one zlib), or nil when zlib fails. For the small files whose content a manifest keeps.
     static func compress(_ bytes: [UInt8]) -> [UInt8]? {
         var stream = z_stream()
-        guard driftcheck_deflate_init_gzip(&stream, 9) == Z_OK else { return nil }
+        guard driftcheck_deflate_init_gzip(&stream, 6) == Z_OK else { return nil }
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, uLong(bytes.count))) + 32
         var output = [UInt8](repeating: 0, count: bound)

@@ -46,7 +46,7 @@ package struct ContentPolicy: Equatable, Sendable {
     /// True when `content` may be kept: text (UTF-8 without NUL bytes) that holds no private-key marker.
     static func accepts(_ content: [UInt8]) -> Bool {
         guard !content.contains(0), TerminalText.isValidUTF8(content) else { return false }
-        return !secretMarkers.contains { marker in content.firstRange(of: marker) != nil }
+        return !secretMarkers.contains { marker in content.contains(bytes: marker) }
     }
 }
 

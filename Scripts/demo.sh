@@ -50,5 +50,8 @@ status=$?
     --format json --key "$out/signing.key" --out "$out/report.json"   # signed: report.json.sig, as check signs
 "$dc" compare --baseline "$out/baseline.jsonl" --host "$out/host.jsonl" --pubkey "$out/signing.pub" \
     --out "$out/report.txt"
+echo "== bake this host's changes into the next image? (refused: it looks tampered with)"
+"$dc" compare --baseline "$out/baseline.jsonl" --host "$out/host.jsonl" --pubkey "$out/signing.pub" \
+    --format json --out /dev/null --bake "$out/bake" 2>&1 | grep -v 'not signed'
 set -e
 echo "== compare exited $status; reports: $out/report.txt $out/report.json"

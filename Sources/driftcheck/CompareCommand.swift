@@ -70,6 +70,12 @@ struct CompareCommand: ParsableCommand {
             try Terminal.writeOutput(bytes)
         }
         if let bake {
+            // Nothing of a host that looks tampered with is baked: any of its changes may be the intruder's.
+            guard report.recommendation.action != .investigate else {
+                throw DriftCheckError(
+                    .usage, path: bake,
+                    "not written: the host looks tampered with (recommendation investigate); investigate it first")
+            }
             let document = try JSONParser.parse(JSONReportRenderer.render(report).dropLast())
             var items: [JSONValue] = []
             if case .array(let drift)? = document["drift"] { items = drift }

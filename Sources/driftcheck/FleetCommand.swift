@@ -119,8 +119,11 @@ struct FleetCommand: ParsableCommand {
             try Terminal.writeOutput(bytes)
         }
         if let bake, let image {
-            let items = try PromotedItems.items(in: directory, view: view, image: image, settings: settings)
-            let plan = BakePlan(items: items)
+            var leftOut: [String] = []
+            let items = try PromotedItems.items(
+                in: directory, view: view, image: image, settings: settings, leftOut: &leftOut)
+            var plan = BakePlan(items: items)
+            plan.leftOut = leftOut + plan.leftOut
             try BakeDirectory.write(
                 plan, to: bake, source: "the fleet's promote list for image \(image) in \(directory)")
             Terminal.writeError(

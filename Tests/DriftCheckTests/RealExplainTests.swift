@@ -4,8 +4,8 @@ import Testing
 @testable import DriftCheck
 
 /// Issue 15's scenario on a real Debian 12 server image (Fixtures/tools/real-explain.sh): a host drifted by real
-/// tools (useradd, an ssh login in wtmp and auth.log, apt-get install tcpdump through sudo, an editor-like edit of
-/// sshd_config), with a world-readable PEM private key planted in the image and a copy in /etc/ssl/private; the
+/// tools (an ssh login of the image's admin in wtmp and auth.log, then through sudo: useradd deploy, apt-get install
+/// tcpdump, an editor-like edit of sshd_config), with a world-readable PEM private key planted in the image and a copy in /etc/ssl/private; the
 /// report, its diff and evidence; the bake applied to a copy of the image; the host against that next image.
 /// Slow and privileged: with DRIFTCHECK_SLOW_TESTS=1 as root.
 @Suite("A real host explained, and baked into the next image", .enabled(if: ScanRaceTests.slow && getuid() == 0))
@@ -45,10 +45,12 @@ struct RealExplainTests {
         #expect(
             claims.contains("install -y --no-download --no-install-recommends tcpdump` requested by admin (uid 1000)"))
         #expect(claims.contains("(apt history)"), "\(claims)")
-        let admin = try #require(Fixture.item(report, named: "admin"))
-        let adminClaims = admin["evidence"]?["summary"]?.stringValue ?? ""
-        #expect(adminClaims.contains("login session of admin"), "\(adminClaims)")
-        #expect(!adminClaims.contains("apt-get"), "useradd ran before apt: \(adminClaims)")
+        let deploy = try #require(Fixture.item(report, named: "deploy"))
+        let deployClaims = deploy["evidence"]?["summary"]?.stringValue ?? ""
+        #expect(
+            deployClaims.contains("sudo `/usr/sbin/useradd -m -u 1001 -s /bin/bash deploy` by admin"), "\(deployClaims)"
+        )
+        #expect(!deployClaims.contains("apt-get"), "useradd ran before apt: \(deployClaims)")
 
         // The text report and the page carry them too; the page is screenshotted in headless Chromium.
         let text = try String(contentsOfFile: out + "/report.txt", encoding: .utf8)
@@ -81,7 +83,8 @@ struct RealExplainTests {
 
         // The bake: apply.sh made the account, its group, the pinned packages and the file; nothing tampering.
         let script = try String(contentsOfFile: out + "/bake/apply.sh", encoding: .utf8)
-        #expect(script.contains("groupadd -g 1000 'admin'"))
+        #expect(script.contains("groupadd -g 1001 'deploy'"))
+        #expect(script.contains("useradd -u 1001 -g 1001 -d '/home/deploy' -s '/bin/bash' -m 'deploy'"))
         #expect(script.contains("'tcpdump=4.99.3-1'"))
         #expect(
             try String(contentsOfFile: out + "/bake/by-hand.txt", encoding: .utf8).hasPrefix(

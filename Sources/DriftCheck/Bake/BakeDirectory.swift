@@ -10,11 +10,14 @@ package enum BakeDirectory {
         if case .success = SystemCalls.status(atPath: path) {
             throw DriftCheckError(.usage, path: path, "already exists; bake writes a new directory")
         }
-        let temporary = "\(path).tmp-\(getpid())"
-        removeTree(temporary)
-        guard mkdir(temporary, 0o755) == 0 else {
-            throw DriftCheckError(.io, path: temporary, "cannot create: \(Errno(rawValue: errno))")
+        // mkdtemp: a fresh 0700 directory no one else can write into while it is filled.
+        var template = Array("\(path).tmp-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw DriftCheckError(
+                .io, path: path, "cannot create a temporary directory beside it: \(Errno(rawValue: errno))")
         }
+        let temporary = String(cString: template)
+        chmod(temporary, 0o755)
         do throws(DriftCheckError) {
             try writeContents(plan, into: temporary, source: source)
             guard Glibc.rename(temporary, path) == 0 else {
@@ -66,6 +69,18 @@ package enum BakeDirectory {
             "# provisioner, or chroot IMAGE_ROOT /bin/sh /PATH/TO/THIS/apply.sh). Read README.md first.",
             "set -eu",
             "here=$(cd \"$(dirname \"$0\")\" && pwd)",
+            "# no_link PATH: stop when a directory above PATH is a symbolic link (a write would land elsewhere), but for",
+            "# the merged-/usr links (/bin -> usr/bin …).",
+            "no_link() {",
+            "    p=$(dirname \"$1\")",
+            "    while [ \"$p\" != / ]; do",
+            "        if [ -L \"$p\" ] && [ \"$(readlink \"$p\")\" != \"usr$p\" ]; then",
+            "            echo \"driftcheck bake: $p is a symbolic link; not writing $1\" >&2",
+            "            exit 1",
+            "        fi",
+            "        p=$(dirname \"$p\")",
+            "    done",
+            "}",
             "",
         ]
         if !plan.groups.isEmpty || !plan.users.isEmpty {
@@ -121,20 +136,23 @@ package enum BakeDirectory {
             lines.append("# Files: content from files/, with the hosts' owner and mode.")
             for step in plan.files {
                 let path = quote(step.path)
+                lines.append("no_link \(path)")
                 switch step.action {
                 case .write:
                     lines.append("mkdir -p \"$(dirname \(path))\"")
                     lines.append(
-                        "install -m \(step.mode) -o \(step.uid) -g \(step.gid) \"$here/files\"\(path) \(path)")
+                        "install -m \(step.modeText) -o \(step.uid) -g \(step.gid) \"$here/files\"\(path) \(path)")
                 case .link(let target):
                     lines.append("mkdir -p \"$(dirname \(path))\"")
+                    // A directory in the image where the hosts have a link: removed when empty, else a loud stop.
+                    lines.append("if [ -d \(path) ] && [ ! -L \(path) ]; then rmdir \(path); fi")
                     lines.append("ln -sfn \(quote(target)) \(path)")
                     lines.append("chown -h \(step.uid):\(step.gid) \(path)")
                 case .directory:
-                    lines.append("install -d -m \(step.mode) -o \(step.uid) -g \(step.gid) \(path)")
+                    lines.append("install -d -m \(step.modeText) -o \(step.uid) -g \(step.gid) \(path)")
                 case .attributes:
                     lines.append("chown \(step.uid):\(step.gid) \(path)")
-                    lines.append("chmod \(step.mode) \(path)")
+                    lines.append("chmod \(step.modeText) \(path)")
                 case .remove:
                     lines.append("rm -f \(path) 2>/dev/null || rmdir \(path)")
                 }
@@ -182,10 +200,10 @@ package enum BakeDirectory {
             plan.files.map { step in
                 switch step.action {
                 case .write(let content):
-                    "\(step.path): \(content.count) bytes, mode \(step.mode), owner \(step.uid):\(step.gid)"
+                    "\(step.path): \(content.count) bytes, mode \(step.modeText), owner \(step.uid):\(step.gid)"
                 case .link(let target): "\(step.path) → \(target)"
-                case .directory: "\(step.path)/ (directory, mode \(step.mode))"
-                case .attributes: "\(step.path): owner \(step.uid):\(step.gid), mode \(step.mode)"
+                case .directory: "\(step.path)/ (directory, mode \(step.modeText))"
+                case .attributes: "\(step.path): owner \(step.uid):\(step.gid), mode \(step.modeText)"
                 case .remove: "\(step.path): removed"
                 }
             })

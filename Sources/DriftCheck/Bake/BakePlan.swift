@@ -56,9 +56,16 @@ package struct BakePlan: Sendable {
         }
         package var path: String
         package var action: Action
-        package var mode: String
+        /// Permission bits, never setuid or setgid (``BakePlan`` refuses those).
+        package var mode: UInt32
         package var uid: Int64
         package var gid: Int64
+
+        /// Four octal digits, for the script.
+        package var modeText: String {
+            let digits = String(mode, radix: 8)
+            return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        }
     }
 
     package struct ServiceStep: Sendable {
@@ -172,14 +179,28 @@ package struct BakePlan: Sendable {
             leftOut.append("an account without uid, gid, home and shell: \(change.title)")
             return
         }
+        guard uid > 0, gid > 0 else {
+            leftOut.append("an account with uid or gid 0 is root, never baked: \(change.title)")
+            return
+        }
+        if case .array(let related)? = item["related"],
+            related.contains(where: { group in
+                group["kind"]?.stringValue == "group" && group["host"]?["gid"]?.integerValue == gid
+                    && SeverityRules.privilegedGroups.contains(group["name"]?.stringValue ?? "")
+            })
+        {
+            leftOut.append("its own group is a privileged group's name, never baked: \(change.title)")
+            return
+        }
         var createHome = false
         if case .array(let related)? = item["related"] {
             createHome = related.contains { $0["name"]?.stringValue == home && $0["change"]?.stringValue == "added" }
             // The account's own group, grouped under it: made before the account.
             for group in related
             where group["kind"]?.stringValue == "group" && group["change"]?.stringValue != "removed" {
-                if let name = group["name"]?.stringValue, let gid = group["host"]?["gid"]?.integerValue,
-                    Self.isPlainWord(name), !groups.contains(where: { $0.name == name })
+                if let name = group["name"]?.stringValue, let gid = group["host"]?["gid"]?.integerValue, gid > 0,
+                    Self.isPlainWord(name), !SeverityRules.privilegedGroups.contains(name),
+                    !groups.contains(where: { $0.name == name })
                 {
                     groups.append(GroupStep(name: name, gid: gid, members: []))
                 }
@@ -195,6 +216,10 @@ package struct BakePlan: Sendable {
         let name = String(decoding: change.slot.name, as: UTF8.self)
         guard Self.isPlainWord(name), change.slot.change != "removed", let gid = item["host"]?["gid"]?.integerValue
         else { return }
+        guard gid > 0, !SeverityRules.privilegedGroups.contains(name) else {
+            leftOut.append("grants privilege, never baked: \(change.title)")
+            return
+        }
         var members: [String] = []
         if case .array(let list)? = item["host"]?["members"] { members = list.compactMap(\.stringValue) }
         groups.append(GroupStep(name: name, gid: gid, members: members.filter(Self.isPlainWord)))
@@ -210,13 +235,34 @@ package struct BakePlan: Sendable {
             return
         }
         if Self.accountDatabases.contains(path) { return }
-        if item["change"]?.stringValue == "removed" {
-            files.append(FileStep(path: path, action: .remove, mode: "", uid: 0, gid: 0))
+        if Self.grantsPrivilege(path) {
+            byHand.append((path, "it grants privilege (sudoers, PAM, the loader, polkit, authorized keys): review it"))
             return
         }
-        guard let host = item["host"], let mode = host["mode"]?.stringValue, let uid = host["uid"]?.integerValue,
-            let gid = host["gid"]?.integerValue
-        else { return }
+        if files.contains(where: { step in
+            if case .link = step.action { return path.hasPrefix(step.path + "/") }
+            return false
+        }) {
+            byHand.append((path, "below a link this bake makes: a write there would land elsewhere"))
+            return
+        }
+        if item["change"]?.stringValue == "removed" {
+            files.append(FileStep(path: path, action: .remove, mode: 0, uid: 0, gid: 0))
+            return
+        }
+        guard let host = item["host"], let modeText = host["mode"]?.stringValue, modeText.utf8.count == 4,
+            modeText.allSatisfy({ ("0"..."7").contains($0) }), let mode = UInt32(modeText, radix: 8),
+            let uid = host["uid"]?.integerValue, let gid = host["gid"]?.integerValue, uid >= 0, gid >= 0,
+            uid <= UInt32.max, gid <= UInt32.max
+        else {
+            leftOut.append("no valid mode, owner and group: file \(path)")
+            return
+        }
+        // Privilege is never baked, whatever the report rated it: no setuid or setgid bit, no capabilities.
+        guard mode & 0o6000 == 0, host["caps"] == nil else {
+            leftOut.append("holds setuid, setgid or capabilities, never baked: file \(path)")
+            return
+        }
         let fields: [String]
         if case .array(let list)? = item["fields"] { fields = list.compactMap(\.stringValue) } else { fields = [] }
         let contentChanged =
@@ -235,16 +281,34 @@ package struct BakePlan: Sendable {
             if !contentChanged {
                 files.append(FileStep(path: path, action: .attributes, mode: mode, uid: uid, gid: gid))
             } else if let packed = host["content_gz"]?.stringBytes.flatMap(Base64.decode),
-                let content = MemoryStream.gunzip(packed, limit: ContentPolicy.sizeLimit, path: path)
+                let content = MemoryStream.gunzip(packed, limit: ContentPolicy.sizeLimit, path: path),
+                let digest = host["sha256"]?.stringValue,
+                content.withUnsafeBytes({ Hex.encode(SHA256Hasher.digest($0)) }) == digest
             {
                 files.append(FileStep(path: path, action: .write(content), mode: mode, uid: uid, gid: gid))
             } else {
                 byHand.append(
-                    (path, "its content is not kept (outside the content paths, too large, binary or secret)"))
+                    (
+                        path,
+                        "its content is not kept, or does not match its digest (binary, secret, too large, outside the content paths)"
+                    ))
             }
         default:
             byHand.append((path, "a \(host["type"]?.stringValue ?? "special") file"))
         }
+    }
+
+    /// Paths whose content grants privilege: sudoers, PAM, the dynamic loader's preload and paths, polkit, the
+    /// security limits, authorized keys. Their changes go to by-hand.txt, for a person to review.
+    static let privilegePaths = [
+        "/etc/sudoers", "/etc/sudoers.d", "/etc/pam.d", "/etc/pam.conf", "/etc/security", "/etc/ld.so.preload",
+        "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/polkit-1", "/usr/share/polkit-1", "/etc/doas.conf",
+    ]
+
+    static func grantsPrivilege(_ path: String) -> Bool {
+        let bytes = Array(path.utf8)
+        if path.split(separator: "/").contains(".ssh") { return true }
+        return privilegePaths.contains { SeverityRules.isPath(bytes, below: $0) }
     }
 
     /// Letters, digits and `._+:@~-`: safe inside single quotes and as a command argument.

@@ -2,12 +2,23 @@
 /// a host that made it signed it (every host's item has the same result: that is what makes them one change).
 package enum PromotedItems {
     /// Reads the verified reports in `directory` again and keeps, once per promoted identity of `image`, the
-    /// first item with that identity. Reports that do not verify, as `fleet` decides it, are passed over.
-    package static func items(in directory: String, view: FleetView, image: String, settings: FleetSettings)
-        throws(DriftCheckError) -> [JSONValue]
-    {
-        var wanted = Set(
-            view.changes.filter { $0.image == image && $0.verdict == .promote }.map(\.identity))
+    /// first item with that identity. Reports that do not verify, as `fleet` decides it, are passed over. A change
+    /// seen only on hosts that are themselves under investigation (tampering elsewhere on them) is left out: on a
+    /// host an intruder had, any change may be theirs. `leftOut` says which and why.
+    package static func items(
+        in directory: String, view: FleetView, image: String, settings: FleetSettings, leftOut: inout [String]
+    ) throws(DriftCheckError) -> [JSONValue] {
+        let suspect = Set(
+            view.hosts.filter { $0.action == .investigate || $0.state == .incident || $0.state == .unverified }
+                .map(\.name))
+        var wanted: Set<String> = []
+        for change in view.changes where change.image == image && change.verdict == .promote {
+            if change.hosts.allSatisfy(suspect.contains) {
+                leftOut.append("seen only on hosts under investigation, never baked: \(change.title)")
+            } else {
+                wanted.insert(change.identity)
+            }
+        }
         var items: [JSONValue] = []
         var described: [[UInt8]: String] = [:]
         for path in try ReportFile.paths(in: directory) where !wanted.isEmpty {
@@ -19,6 +30,18 @@ package enum PromotedItems {
                 if wanted.remove(Hex.encode(change.identity)) != nil { items.append(item) }
             }
         }
-        return items
+        // Two values promoted for one name (each on enough hosts): which one the image gets is a person's call.
+        var slots: [HostChange.Slot: Int] = [:]
+        let changes = items.compactMap { HostChange(item: $0, described: &described) }
+        for change in changes { slots[change.slot, default: 0] += 1 }
+        var kept: [JSONValue] = []
+        for (item, change) in zip(items, changes) {
+            if slots[change.slot, default: 0] > 1 {
+                leftOut.append("several values promoted for the same name, decide by hand: \(change.title)")
+            } else {
+                kept.append(item)
+            }
+        }
+        return kept
     }
 }

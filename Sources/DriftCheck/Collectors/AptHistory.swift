@@ -87,20 +87,41 @@ enum AptHistory {
     }
 
     /// `command` with the user information of every URL cut out, cleaned of control characters and bounded.
-    /// Also the value of a `KEY=VALUE` word whose key names a password, token or secret (`--password=…`,
-    /// `PGPASSWORD=…`, `api_token=…`), for commands that sudo logged.
+    /// Also, for commands that sudo logged: the value of a `KEY=VALUE` word whose key names a password, token or
+    /// secret (`--password=…`, `PGPASSWORD=…`), the word after `--password`, `--passwd`, `--token`, `Bearer`, `Basic` and
+    /// `Token`, the password of curl's `-u user:password`, and mysql's `-pPASSWORD`.
     static func redacted(_ command: String) -> String {
-        let words = command.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
+        var words = command.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        let program = words.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? ""
+        let mysql = program.hasPrefix("mysql") || program.hasPrefix("mariadb")
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            let lower = word.lowercased()
             if let equals = word.firstIndex(of: "="), equals != word.startIndex {
                 let key = word[..<equals].lowercased()
                 if ["pass", "token", "secret", "credential", "apikey", "api_key"].contains(where: key.contains) {
-                    return String(word[...equals]) + "…"
+                    words[index] = String(word[...equals]) + "…"
                 }
+            } else if ["--password", "--passwd", "--pass", "--token", "bearer", "basic", "token", "--secret"]
+                .contains(lower), index + 1 < words.count
+            {
+                words[index + 1] = "…"
+                index += 1
+            } else if word == "-u" || word == "--user", index + 1 < words.count,
+                let colon = words[index + 1].firstIndex(of: ":")
+            {
+                words[index + 1] = String(words[index + 1][...colon]) + "…"
+                index += 1
+            } else if mysql, word.hasPrefix("-p"), word.count > 2 {
+                words[index] = "-p…"
             }
-            guard let scheme = word.range(of: "://"), let at = word[scheme.upperBound...].lastIndex(of: "@") else {
-                return String(word)
+            // A URL's user information, wherever the word has one (`Acquire::http::Proxy=http://u:p@proxy`).
+            let current = words[index]
+            if let scheme = current.range(of: "://"), let at = current[scheme.upperBound...].lastIndex(of: "@") {
+                words[index] = String(current[..<scheme.upperBound]) + "…" + String(current[at...])
             }
-            return String(word[..<scheme.upperBound]) + "…" + String(word[at...])
+            index += 1
         }
         return String(TerminalText.clean(words.joined(separator: " ")).prefix(maximumCommandLength))
     }

@@ -57,7 +57,8 @@ package struct UnifiedDiff: Equatable, Sendable {
             return numbers.count - 1
         }
         let edits = Self.edits(a.map(number), b.map(number))
-        let name = String(decoding: path.first == UInt8(ascii: "/") ? path.dropFirst() : path[...], as: UTF8.self)
+        // Escaped: a newline in a name must not forge lines of the diff.
+        let name = TerminalText.escape(Array(path.first == UInt8(ascii: "/") ? path.dropFirst() : path[...]))
         var output = Output()
         output.append(old == nil ? "--- /dev/null" : "--- a/\(name)")
         output.append(new == nil ? "+++ /dev/null" : "+++ b/\(name)")

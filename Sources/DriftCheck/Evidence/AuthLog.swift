@@ -36,8 +36,11 @@ enum AuthLog {
         }
 
         /// Every syslog line of a log file.
+        /// Lines read per log file: the newest (a log padded through `logger` costs no more).
+        static let maximumLines = 200_000
+
         mutating func addLines(_ bytes: [UInt8], utc: Bool, now: Int64) {
-            for line in TextLines.lines(bytes) {
+            for line in TextLines.lines(bytes).suffix(Self.maximumLines) {
                 guard let (time, rest) = AuthLog.time(of: line, utc: utc, now: now) else { continue }
                 // HOST PROGRAM[PID]: MESSAGE
                 let words = rest.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)

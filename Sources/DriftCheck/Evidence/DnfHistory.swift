@@ -16,12 +16,12 @@ enum DnfHistory {
                 """
                 SELECT r.name, r.arch, t.dt_begin, t.cmdline, t.user_id, ti.action FROM rpm r
                 JOIN trans_item ti ON ti.item_id = r.item_id JOIN trans t ON t.id = ti.trans_id
-                ORDER BY t.id, ti.id
+                ORDER BY t.id DESC, ti.id DESC LIMIT 200000
                 """)
         else { return [:] }
         let users = AccountNames(root: root)
         var entries: [String: AptHistory.Entry] = [:]
-        for row in rows {
+        for row in rows.reversed() {
             guard row.count == 6, let name = row[0], let arch = row[1], let begin = row[2].flatMap({ Int64($0) }),
                 let action = row[5], incoming.contains(action)
             else { continue }

@@ -11,8 +11,26 @@ struct EvidenceFinder {
     static let unendedSession: Int64 = 12 * 3600
     static let maximumSessions = 3
 
+    /// Failed logins, the same attempt in btmp and in auth.log (or the journal) once.
+    let failures: [LoginEvent]
+
     init(records: [RecordEntry]) {
         events = records.compactMap(LoginEvent.init(record:)).sorted { $0.start < $1.start }
+        var failures: [LoginEvent] = []
+        var recent: [LoginEvent] = []  // the failures of the last two seconds, to find a twin among
+        for event in events where event.kind == .failed {
+            recent.removeAll { $0.start < event.start - 1 }
+            // Each attempt has at most one twin: the one matched is used up.
+            if let twin = recent.firstIndex(where: {
+                $0.source != event.source && $0.user == event.user && $0.from == event.from
+            }) {
+                recent.remove(at: twin)
+                continue
+            }
+            recent.append(event)
+            failures.append(event)
+        }
+        self.failures = failures
     }
 
     /// Sets the evidence of every item and of everything grouped under it.
@@ -52,7 +70,8 @@ struct EvidenceFinder {
             }
         }
         guard let time = evidence.changed else { return evidence }
-        let path = item.kind == .file ? item.nameText : nil
+        // What a command would name: a file's path, an account's, service's or package's name.
+        let path = [.file, .user, .group, .service, .package].contains(item.kind) ? item.nameText : nil
         // A package manager's own claim says what ran; another command is named only when it names the file.
         evidence.claims += commands(at: time, naming: path, fallback: evidence.claims.isEmpty)
         evidence.claims += sessions(at: time)
@@ -98,9 +117,11 @@ struct EvidenceFinder {
         return text[..<open] + "(uid " + text[text.index(after: open)...]
     }
 
-    /// True when `command` names `path` as a whole word.
+    /// True when `command` names `path` (a path or a name) as a whole word, or as a service without `.service`.
     static func names(_ command: String, _ path: String) -> Bool {
-        command.split(separator: " ").contains { $0 == path || $0.hasSuffix("=" + path) }
+        command.split(separator: " ").contains { word in
+            word == path || word.hasSuffix("=" + path) || word + ".service" == path
+        }
     }
 
     /// The login sessions open at `time`, the same session from several logs told once.
@@ -138,16 +159,7 @@ struct EvidenceFinder {
 
     /// Failed logins in the hour before `time`, counted, with where the most came from.
     private func failures(before time: Int64) -> Evidence.Claim? {
-        var failed: [LoginEvent] = []
-        // The same attempt in btmp and in auth.log (or the journal) counts once.
-        for event in events where event.kind == .failed && event.start <= time && event.start >= time - 3600 {
-            if !failed.contains(where: {
-                $0.source != event.source && $0.user == event.user && $0.from == event.from
-                    && abs($0.start - event.start) <= 1
-            }) {
-                failed.append(event)
-            }
-        }
+        let failed = failures.filter { $0.start <= time && $0.start >= time - 3600 }
         guard !failed.isEmpty else { return nil }
         var counts: [String: Int] = [:]
         for event in failed { counts[event.from ?? "?", default: 0] += 1 }

@@ -15,18 +15,29 @@ enum JournalLog {
             let path = root.path.hasSuffix("/") ? root.path + directory : "\(root.path)/\(directory)"
             guard let output = journalctl(directory: path) else { continue }
             for line in output.split(separator: 0x0A) {
-                guard let entry = try? JSONParser.parse(Array(line)),
-                    let program = (entry["SYSLOG_IDENTIFIER"] ?? entry["_COMM"])?.stringValue,
-                    let message = entry["MESSAGE"]?.stringValue,
+                // The program and process as the kernel told journald (`_EXE`, `_PID`), not as the sender says
+                // (`SYSLOG_IDENTIFIER`, which `logger -t sudo` sets for any user): only a program installed in a
+                // system directory counts.
+                guard let entry = try? JSONParser.parse(Array(line)), let executable = entry["_EXE"]?.stringValue,
+                    let program = Self.program(executable), let message = entry["MESSAGE"]?.stringValue,
                     let micros = entry["__REALTIME_TIMESTAMP"]?.stringValue.flatMap({ Int64($0) })
                 else { continue }
-                let pid = (entry["SYSLOG_PID"] ?? entry["_PID"])?.stringValue
+                let pid = entry["_PID"]?.stringValue
                 reader.add(
                     program: Substring(program), pid: pid.map { Substring($0) }, message: Substring(message),
                     time: micros / 1_000_000)
             }
         }
         return reader.finish()
+    }
+
+    /// The program name of an executable in a system directory (`/usr/sbin/sshd` → `sshd`), else nil.
+    static func program(_ executable: String) -> String? {
+        let parts = executable.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0].isEmpty, let name = parts.last, programs.contains(String(name)),
+            ["/usr/bin", "/usr/sbin", "/bin", "/sbin"].contains(parts.dropLast().joined(separator: "/"))
+        else { return nil }
+        return String(name)
     }
 
     /// True when `directory` or a directory in it holds a journal file (`*.journal`, `*.journal~`): an image's empty
@@ -56,7 +67,7 @@ enum JournalLog {
 
     /// journalctl's JSON lines for the programs, newest ``maximumEntries``, oldest first; nil when it cannot run.
     static func journalctl(directory: String) -> [UInt8]? {
-        let matches = programs.map { "SYSLOG_IDENTIFIER=\($0)" }
+        let matches = programs.map { "_COMM=\($0)" }
         for executable in ["/usr/bin/journalctl", "/bin/journalctl"] {
             if let output = Subprocess.output(
                 executable,

@@ -8,9 +8,10 @@ enum Lastlog {
     static func events(in root: RootDirectory) -> [LoginEvent] {
         guard let passwd = root.read("etc/passwd", limit: 16 << 20) else { return [] }
         var events: [LoginEvent] = []
+        var seen = Set<UInt32>()
         for line in TextLines.lines(passwd) {
             let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            guard fields.count >= 3, let uid = UInt32(fields[2]), uid < 1 << 24,
+            guard fields.count >= 3, let uid = UInt32(fields[2]), uid < 1 << 24, seen.insert(uid).inserted,
                 let record = root.read("var/log/lastlog", at: Int64(uid) * Int64(recordSize), count: recordSize),
                 record.count == recordSize
             else { continue }

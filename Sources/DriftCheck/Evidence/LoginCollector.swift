@@ -6,7 +6,10 @@ import Glibc
 /// when something changed.
 package struct LoginCollector: Collector {
     package let name = "logins"
+    /// The newest events kept: failed logins apart, so that a flood of them (anyone can knock on ssh) cannot push
+    /// the sessions and commands out.
     static let maximumEvents = 2000
+    static let maximumFailures = 500
 
     package init() {}
 
@@ -33,7 +36,10 @@ package struct LoginCollector: Collector {
         events += Lastlog.events(in: root)
         events += AuthLog.events(in: root, now: Int64(time(nil)))
         events += JournalLog.events(in: root)
-        let kept = events.sorted { $0.start < $1.start }.suffix(Self.maximumEvents)
+        let sorted = events.sorted { $0.start < $1.start }
+        let kept =
+            (sorted.filter { $0.kind != .failed }.suffix(Self.maximumEvents)
+            + sorted.filter { $0.kind == .failed }.suffix(Self.maximumFailures)).sorted { $0.start < $1.start }
         for (index, event) in kept.enumerated() { state.records.append(event.record(sequence: index)) }
     }
 }

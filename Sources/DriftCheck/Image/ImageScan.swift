@@ -65,13 +65,15 @@ package struct ImageScan {
             header: header, records: collected.records, to: outputPath, mode: outputMode, key: key
         ) { writer throws(DriftCheckError) in
             var statistics = ScanStatistics()
+            var reach = WorldReach()
             for var entry in entries {
+                let reachable = reach.visit(entry)
                 if let owner = collected.packageFiles.owner(of: entry.path) {
                     entry.package = owner.package
                     entry.conffile = owner.conffile
                 }
                 if let bytes = tree.contents[entry.path] {
-                    entry.content = contentCapture.content(for: entry, bytes: bytes)
+                    entry.content = contentCapture.content(for: entry, reachable: reachable, bytes: bytes)
                     if entry.content != nil { statistics.contentsKept += 1 }
                 }
                 statistics.entries += 1

@@ -2,8 +2,9 @@
 /// configuration file and a bake directory can carry it: text files under `paths`, of at most `maximumSize` bytes.
 ///
 /// Secrets never qualify, whatever the policy says: the shadow files, private keys by name (`*.key`, `*_key`,
-/// `id_rsa` …, anything under `/etc/ssl/private`), any file holding a private-key block, a file that is not
-/// world-readable, and the paths the policy lists under `never`.
+/// `id_rsa` …, anything under `/etc/ssl/private`, `/etc/wireguard` …), any file holding a private-key block or a
+/// password assignment, a file that is not world-readable or sits in a directory that is not world-searchable
+/// (``WorldReach``), and the paths the policy lists under `never`.
 package struct ContentPolicy: Equatable, Sendable {
     package var paths: [PathGlob] = [PathGlob("/etc/**")]
     package var maximumSize = 65_536
@@ -20,12 +21,18 @@ package struct ContentPolicy: Equatable, Sendable {
         "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/security/opasswd", "/etc/ssl/private/**",
         "/**/*.key", "/**/*_key", "/**/*.pem-key", "/**/id_rsa", "/**/id_dsa", "/**/id_ecdsa", "/**/id_ed25519",
         "/**/id_ecdsa_sk", "/**/id_ed25519_sk", "/**/*.p12", "/**/*.pfx", "/**/*.jks", "/**/*.keystore",
-        "/etc/krb5.keytab", "/**/*.keytab",
+        "/etc/krb5.keytab", "/**/*.keytab", "/etc/wireguard/**", "/etc/ipsec.secrets", "/etc/ipsec.d/private/**",
+        "/etc/ppp/*-secrets", "/etc/NetworkManager/system-connections/**", "/etc/pki/tls/private/**",
+        "/etc/letsencrypt/**", "/**/*credentials*", "/**/.netrc", "/**/.pgpass", "/**/.my.cnf",
     ].map { PathGlob($0) }
 
-    /// Byte strings that mark a private key (PEM blocks of every kind, OpenSSH, PGP, PuTTY, OpenVPN static keys).
+    /// Byte strings, compared without regard to ASCII case, that mark a secret: private keys (PEM blocks of every
+    /// kind, OpenSSH, PGP, PuTTY, OpenVPN static and tls-crypt keys, WireGuard, age, a base64 PEM block as in a
+    /// kubeconfig's `client-key-data`), and password or key assignments.
     static let secretMarkers: [[UInt8]] = [
-        "PRIVATE KEY", "PuTTY-User-Key-File", "OpenVPN Static key",
+        "private key", "putty-user-key-file", "openvpn static key", "tls-crypt", "privatekey", "presharedkey",
+        "age-secret-key-", "ls0tls1crudjti", "-key-data:", "password=", "passwd=", "psk=", "secret_access_key",
+        "client_secret",
     ].map { Array($0.utf8) }
 
     /// True when the content of the file `entry` describes may be kept, judging by what the scan recorded: a
@@ -43,10 +50,11 @@ package struct ContentPolicy: Equatable, Sendable {
         Self.secretPaths.contains { $0.matches(path) } || never.contains { $0.matches(path) }
     }
 
-    /// True when `content` may be kept: text (UTF-8 without NUL bytes) that holds no private-key marker.
+    /// True when `content` may be kept: text (UTF-8 without NUL bytes) that holds no secret marker.
     static func accepts(_ content: [UInt8]) -> Bool {
         guard !content.contains(0), TerminalText.isValidUTF8(content) else { return false }
-        return !secretMarkers.contains { marker in content.contains(bytes: marker) }
+        let folded = content.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        return !secretMarkers.contains { marker in folded.contains(bytes: marker) }
     }
 }
 

@@ -22,6 +22,9 @@ package enum NDJSONReportRenderer {
             json.stringArray(item.fields.names)
             if let note = item.note { json.field("note", note) }
             json.field("related", item.related.count)
+            // What a log search wants in one field: the evidence sentence and the diff text.
+            if let evidence = item.evidence { json.field("evidence", evidence.summary) }
+            if let diff = item.diff { json.field("diff", diff.text) }
             json.closeObject()
             output += json.bytes + [0x0A]
         }

@@ -120,8 +120,8 @@ package struct TextReportRenderer {
         if !report.items.isEmpty {
             lines.append(
                 "Evidence: the host's own logs name a login, sudo command or package operation around the change "
-                    + "for \(withEvidence) of \(report.items.count) items (claims: whoever had root could have "
-                    + "edited them)")
+                    + "for \(withEvidence) of \(report.items.count) items (claims: any local user can add syslog "
+                    + "lines, and whoever had root could have edited every log)")
         }
         let recommendation = report.recommendation
         switch recommendation.action {

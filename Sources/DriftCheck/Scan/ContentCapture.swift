@@ -14,30 +14,35 @@ package struct ContentCapture: Sendable {
         self.policy = policy
     }
 
-    /// The gzip-compressed content to keep for `entry`, read again through `root`, or nil. The bytes read must
+    /// The gzip-compressed content to keep for `entry` (which everyone can reach: `reachable`), read again through
+    /// `root`, or nil. The bytes read must
     /// hash to the digest the scan recorded, so the content kept is the content the manifest describes.
-    func content(for entry: FileEntry, in root: RootDirectory) -> [UInt8]? {
-        guard policy.wants(entry), let digest = entry.sha256 else { return nil }
+    func content(for entry: FileEntry, reachable: Bool, in root: RootDirectory) -> [UInt8]? {
+        guard reachable, policy.wants(entry), let digest = entry.sha256 else { return nil }
         if let reference, reference[entry.path] == digest { return nil }
         guard let relative = String(validating: entry.path.dropFirst(), as: UTF8.self),
             let bytes = root.read(relative, limit: policy.maximumSize)
         else { return nil }
-        return content(for: entry, bytes: bytes)
+        return content(for: entry, reachable: reachable, bytes: bytes)
     }
 
     /// The gzip-compressed `bytes` to keep for `entry` (an image member's content), or nil: the policy does not
     /// want the file, the bytes do not hash to its digest, or they are not text or hold a private key.
-    func content(for entry: FileEntry, bytes: [UInt8]) -> [UInt8]? {
-        guard policy.wants(entry), let digest = entry.sha256,
+    func content(for entry: FileEntry, reachable: Bool, bytes: [UInt8]) -> [UInt8]? {
+        guard reachable, policy.wants(entry), let digest = entry.sha256,
             bytes.withUnsafeBytes({ SHA256Hasher.digest($0) }) == digest, ContentPolicy.accepts(bytes)
         else { return nil }
         return GzipStream.compress(bytes)
     }
 
-    /// The content a manifest line kept, decompressed; nil when there is none or it is damaged.
+    /// The content a manifest line kept, decompressed; nil when there is none, it is damaged, or it does not hash
+    /// to the line's digest (a forged line cannot show one content and claim another's digest).
     package static func text(of entry: FileEntry) -> [UInt8]? {
-        guard let packed = entry.content else { return nil }
-        return MemoryStream.gunzip(packed, limit: ContentPolicy.sizeLimit, path: "content")
+        guard let packed = entry.content, let digest = entry.sha256, !entry.blockDigest,
+            let bytes = MemoryStream.gunzip(packed, limit: ContentPolicy.sizeLimit, path: "content"),
+            bytes.withUnsafeBytes({ SHA256Hasher.digest($0) }) == digest
+        else { return nil }
+        return bytes
     }
 
     /// The digests of the files `policy` wants in a verified manifest (the reference of a host scan).
@@ -51,5 +56,26 @@ package struct ContentCapture: Sendable {
             }
         }
         return digests
+    }
+}
+
+/// Whether every user can reach an entry: every directory above it world-searchable (`o+x`). A world-readable file
+/// in a 0700 directory (`/etc/wireguard/wg0.conf`) is as private as its directory. Fed the entries of a scan in
+/// canonical order, where a directory comes right before what is in it.
+struct WorldReach {
+    private var stack: [(path: [UInt8], open: Bool)] = []
+
+    /// Records `entry` and says whether every directory above it is world-searchable.
+    mutating func visit(_ entry: FileEntry) -> Bool {
+        while let top = stack.last, !Self.isBelow(entry.path, top.path) { stack.removeLast() }
+        let reachable = stack.last?.open ?? true
+        if entry.type == .dir { stack.append((entry.path, reachable && entry.permissions & 0o001 != 0)) }
+        return reachable
+    }
+
+    private static func isBelow(_ path: [UInt8], _ directory: [UInt8]) -> Bool {
+        if directory == [UInt8(ascii: "/")] { return path.count > 1 && path.first == UInt8(ascii: "/") }
+        return path.count > directory.count && path.starts(with: directory)
+            && path[directory.count] == UInt8(ascii: "/")
     }
 }

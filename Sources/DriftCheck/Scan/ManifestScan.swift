@@ -115,10 +115,11 @@ package struct ManifestScan {
     ) throws(DriftCheckError) -> ScanStatistics {
         var mismatches = 0
         var kept = 0
+        var reach = WorldReach()
         var checked = Set<[UInt8]>()
         var statistics = try FileScanner.scan(options) { scanned throws(DriftCheckError) in
             var entry = scanned
-            entry.content = contentCapture.content(for: entry, in: root)
+            entry.content = contentCapture.content(for: entry, reachable: reach.visit(entry), in: root)
             if entry.content != nil { kept += 1 }
             if entry.packageCheck != nil { checked.insert(entry.path) }
             if entry.packageCheck == .mismatch {

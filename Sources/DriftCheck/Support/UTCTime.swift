@@ -3,12 +3,14 @@ import Glibc
 /// Times as driftcheck writes them: ISO 8601 in UTC to the second ("2026-11-22T22:28:29Z").
 package enum UTCTime {
     /// `seconds` since the epoch, formatted.
+    /// Times beyond what `gmtime_r` can break down (a file's mtime can be set to any 64-bit value) are written as
+    /// the year 9999's last second or the epoch, never trapped on.
     package static func format(_ seconds: Int) -> String {
-        var time = time_t(seconds)
+        var time = time_t(min(max(seconds, 0), 253_402_300_799))  // 0 … 9999-12-31T23:59:59Z
         var parts = tm()
-        gmtime_r(&time, &parts)
+        guard gmtime_r(&time, &parts) != nil else { return "1970-01-01T00:00:00Z" }
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+        return "\(Int64(parts.tm_year) + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 

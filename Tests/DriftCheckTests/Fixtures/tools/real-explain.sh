@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The explain scenario of issue 15 on a real Debian 12 server image (real-host.sh's cached rootfs): the image, with a
 # world-readable PEM private key planted at /etc/app/tls.pem, is baselined; a host copied from it is first-booted
-# and checked; then, at the current time, user admin is added, logs in over ssh (wtmp, auth.log), has tcpdump
+# and checked; then, at the current time, admin (the image's operator account) logs in over ssh (wtmp, auth.log),
+# adds the account deploy with useradd through sudo, has tcpdump
 # installed through sudo (apt-get from the image's cache) and edits /etc/ssh/sshd_config as an editor does; a second
 # copy of the key goes to /etc/ssl/private/host.key; the host is checked again. The drift is rendered as text, JSON
 # and HTML and baked; the bake is applied to a fresh copy of the image, which is baselined as explain-2 and compared
@@ -47,27 +48,8 @@ mkdir -p "$out"/{baselines,baselines-next,keys,reports,host,next}
 chmod 0750 "$out/reports"
 : >"$log"
 
-# quietly CMD…: run CMD with its output in the log; on failure show the log's end and stop.
-quietly() {
-    echo "+ $*" >>"$log"
-    local status=0
-    "$@" >>"$log" 2>&1 || status=$?
-    [ "$status" -eq 0 ] || { tail -n 20 "$log" >&2; die "failed (exit $status): $* (log: $log)"; }
-}
-# in_chroot ROOT CMD…: run CMD chrooted in ROOT with a clean environment.
-in_chroot() {
-    local root=$1
-    shift
-    chroot "$root" /usr/bin/env -i "$path" HOME=/root LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
-}
-# with_api ROOT: /proc and a devpts of its own in ROOT, until without_api.
-with_api() {
-    mount -t proc proc "$1/proc"
-    api_mounts+=("$1/proc")
-    mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$1/dev/pts"
-    api_mounts+=("$1/dev/pts")
-}
-without_api() { unmount_all api_mounts; }
+# shellcheck source=lib/real-root.sh
+. "$(dirname "$0")/lib/real-root.sh"
 # dc_ok CMD…: run driftcheck; exit 1 (drift found) is not a failure.
 dc_ok() {
     echo "+ $dc $*" >>"$log"
@@ -94,6 +76,8 @@ ls "$image"/var/cache/apt/archives/tcpdump_*.deb >/dev/null 2>&1 || die "tcpdump
 : >"$image/etc/machine-id"
 rm -f "$image/var/lib/dbus/machine-id" "$image"/etc/ssh/ssh_host_*
 rm -rf "$image"/var/lib/apt/lists/*
+# The image's operator account.
+quietly in_chroot "$image" useradd -m -u 1000 -s /bin/bash admin
 echo localhost >"$image/etc/hostname"
 chmod 0644 "$image/etc/hostname"
 # A real private key, world-readable on purpose: only its PEM block tells the content scanner what it is.
@@ -120,9 +104,8 @@ check
 
 # 3. Drift, at the current time.
 with_api "$host"
-# a. The account (on the host only), then admin's ssh login two minutes ago: wtmp (OpenSSH's record: id is the
+# a. admin's ssh login two minutes ago: wtmp (OpenSSH's record: id is the
 # line's last 4 characters, pid the session's child) and auth.log (created as rsyslog does).
-quietly in_chroot "$host" useradd -m -u 1000 -s /bin/bash admin
 login_wtmp=$(date -u -d '-2 min' +%Y-%m-%dT%H:%M:%S,%6N+00:00)
 login_log=$(date -d "${login_wtmp/,/.}" +%Y-%m-%dT%H:%M:%S.%6N%:z)
 printf '[7] [01240] [ts/0] [%-8s] [%-12s] [%-20s] [%-15s] [%s]\n' admin pts/0 10.0.0.5 10.0.0.5 "$login_wtmp" |
@@ -135,7 +118,11 @@ in_chroot "$host" utmpdump /var/log/wtmp 2>/dev/null | grep -q '^\[7\] \[01240\]
     echo "$login_log $name sshd[1234]: pam_unix(sshd:session): session opened for user admin(uid=1000) by (uid=0)"
     echo "$login_log $name systemd-logind[412]: New session 3 of user admin."
 } >>"$host/var/log/auth.log"
-# b. sudo apt-get install tcpdump: sudo's environment makes apt record Requested-By.
+# b. sudo useradd: the account deploy, on the host only.
+auth "sudo:    admin : TTY=pts/0 ; PWD=/home/admin ; USER=root ; COMMAND=/usr/sbin/useradd -m -u 1001 -s /bin/bash deploy"
+quietly in_chroot "$host" useradd -m -u 1001 -s /bin/bash deploy
+sleep 2
+# c. sudo apt-get install tcpdump: sudo's environment makes apt record Requested-By.
 apt=(/usr/bin/apt-get -q install -y --no-download --no-install-recommends tcpdump)
 auth "sudo:    admin : TTY=pts/0 ; PWD=/home/admin ; USER=root ; COMMAND=${apt[*]}"
 auth "sudo: pam_unix(sudo:session): session opened for user root(uid=0) by admin(uid=1000)"
@@ -146,7 +133,7 @@ grep -q '^tcpdump:' "$host/etc/passwd" || die "no tcpdump user after the install
 without_api
 # An admin's next command comes a little later.
 sleep 2
-# c. sudo vi /etc/ssh/sshd_config: the new version written beside it and renamed over it (vim, backupcopy=no).
+# d. sudo vi /etc/ssh/sshd_config: the new version written beside it and renamed over it (vim, backupcopy=no).
 grep -q '^#PermitRootLogin prohibit-password$' "$host/etc/ssh/sshd_config" || die "sshd_config: no PermitRootLogin"
 auth "sudo:    admin : TTY=pts/0 ; PWD=/home/admin ; USER=root ; COMMAND=/usr/bin/vi /etc/ssh/sshd_config"
 auth "sudo: pam_unix(sudo:session): session opened for user root(uid=0) by admin(uid=1000)"
@@ -159,7 +146,7 @@ chown root:root "$tmp"
 chmod 0644 "$tmp"
 mv "$tmp" "$host/etc/ssh/sshd_config"
 auth "sudo: pam_unix(sudo:session): session closed for user root"
-# d. The planted key again, where keys belong.
+# e. The planted key again, where keys belong.
 install -m 0600 -o root -g root "$image/etc/app/tls.pem" "$host/etc/ssl/private/host.key"
 
 # 4. The second check, and the drift rendered from its manifest against the baseline.

@@ -48,29 +48,8 @@ mkdir -p "$out"/{baselines,keys,reports/firstboot,reports/drifted,host/upper,hos
 chmod 0750 "$out/reports/firstboot" "$out/reports/drifted"
 : >"$log"
 
-# quietly CMD…: run CMD with its output in OUT/real-host.log; on failure show the log's end and stop.
-quietly() {
-    echo "+ $*" >>"$log"
-    local status=0
-    "$@" >>"$log" 2>&1 || status=$?
-    [ "$status" -eq 0 ] || { tail -n 20 "$log" >&2; die "failed (exit $status): $* (log: $log)"; }
-}
-# in_chroot ROOT CMD…: run CMD chrooted in ROOT with a clean environment, as a boot or an admin would (the network
-# is the machine's: apt-get needs the mirror).
-in_chroot() {
-    local root=$1
-    shift
-    chroot "$root" /usr/bin/env -i "$path" HOME=/root LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
-}
-# with_api ROOT: mount /proc (dpkg's maintainer scripts and systemd's tools want it) and a devpts of its own (apt
-# writes its term.log through a pty) in ROOT, until without_api.
-with_api() {
-    mount -t proc proc "$1/proc"
-    api_mounts+=("$1/proc")
-    mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$1/dev/pts"
-    api_mounts+=("$1/dev/pts")
-}
-without_api() { unmount_all api_mounts; }
+# shellcheck source=lib/real-root.sh
+. "$(dirname "$0")/lib/real-root.sh"
 
 # 1. The image build. A copy of the cached rootfs; apt's lists (fetched now, removed again below) are only for the
 # download: tcpdump's .debs stay in apt's cache, so the host installs it later with --no-download.

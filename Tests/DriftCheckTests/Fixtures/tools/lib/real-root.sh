@@ -1,0 +1,28 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # log and path are set by the script that sources this file
+# Helpers of the real-image fixture scripts (real-host.sh, real-explain.sh), sourced after they set `log` (the
+# tools' output), `path` (PATH=… for the chroot), `api_mounts=()` and `die`, and after Packaging/lib/chroot.sh.
+
+# quietly CMD…: run CMD with its output in the log; on failure show the log's end and stop.
+quietly() {
+    echo "+ $*" >>"$log"
+    local status=0
+    "$@" >>"$log" 2>&1 || status=$?
+    [ "$status" -eq 0 ] || { tail -n 20 "$log" >&2; die "failed (exit $status): $* (log: $log)"; }
+}
+# in_chroot ROOT CMD…: run CMD chrooted in ROOT with a clean environment, as a boot or an admin would (the network
+# is the machine's: apt-get needs the mirror).
+in_chroot() {
+    local root=$1
+    shift
+    chroot "$root" /usr/bin/env -i "$path" HOME=/root LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
+}
+# with_api ROOT: mount /proc (dpkg's maintainer scripts and systemd's tools want it) and a devpts of its own (apt
+# writes its term.log through a pty) in ROOT, until without_api.
+with_api() {
+    mount -t proc proc "$1/proc"
+    api_mounts+=("$1/proc")
+    mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$1/dev/pts"
+    api_mounts+=("$1/dev/pts")
+}
+without_api() { unmount_all api_mounts; }

@@ -26,13 +26,15 @@ package struct ContentPolicy: Equatable, Sendable {
         "/etc/letsencrypt/**", "/**/*credentials*", "/**/.netrc", "/**/.pgpass", "/**/.my.cnf",
     ].map { PathGlob($0) }
 
-    /// Byte strings, compared without regard to ASCII case, that mark a secret: private keys (PEM blocks of every
-    /// kind, OpenSSH, PGP, PuTTY, OpenVPN static and tls-crypt keys, WireGuard, age, a base64 PEM block as in a
-    /// kubeconfig's `client-key-data`), and password or key assignments.
+    /// Byte strings that mark a private key, as written: PEM blocks of every kind (`PRIVATE KEY`), OpenSSH, PGP,
+    /// PuTTY, OpenVPN's static and tls-crypt keys.
+    static let keyMarkers: [[UInt8]] = ["PRIVATE KEY", "PuTTY-User-Key-File", "-----BEGIN OpenVPN"].map { Array($0.utf8) }
+
+    /// Byte strings, compared without regard to ASCII case, that mark a secret assignment: WireGuard's keys, age
+    /// keys, a base64 PEM block (a kubeconfig's `client-key-data`), passwords, pre-shared keys, cloud secrets.
     static let secretMarkers: [[UInt8]] = [
-        "private key", "putty-user-key-file", "openvpn static key", "tls-crypt", "privatekey", "presharedkey",
-        "age-secret-key-", "ls0tls1crudjti", "-key-data:", "password=", "passwd=", "psk=", "secret_access_key",
-        "client_secret",
+        "privatekey=", "privatekey =", "presharedkey=", "presharedkey =", "age-secret-key-1", "ls0tls1crudjti",
+        "-key-data:", "password=", "psk=", "secret_access_key", "client_secret",
     ].map { Array($0.utf8) }
 
     /// True when the content of the file `entry` describes may be kept, judging by what the scan recorded: a
@@ -53,6 +55,7 @@ package struct ContentPolicy: Equatable, Sendable {
     /// True when `content` may be kept: text (UTF-8 without NUL bytes) that holds no secret marker.
     static func accepts(_ content: [UInt8]) -> Bool {
         guard !content.contains(0), TerminalText.isValidUTF8(content) else { return false }
+        if keyMarkers.contains(where: { content.contains(bytes: $0) }) { return false }
         let folded = content.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
         return !secretMarkers.contains { marker in folded.contains(bytes: marker) }
     }

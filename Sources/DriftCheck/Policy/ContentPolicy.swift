@@ -28,7 +28,9 @@ package struct ContentPolicy: Equatable, Sendable {
 
     /// Byte strings that mark a private key, as written: PEM blocks of every kind (`PRIVATE KEY`), OpenSSH, PGP,
     /// PuTTY, OpenVPN's static and tls-crypt keys.
-    static let keyMarkers: [[UInt8]] = ["PRIVATE KEY", "PuTTY-User-Key-File", "-----BEGIN OpenVPN"].map { Array($0.utf8) }
+    static let keyMarkers: [[UInt8]] = ["PRIVATE KEY", "PuTTY-User-Key-File", "-----BEGIN OpenVPN"].map {
+        Array($0.utf8)
+    }
 
     /// Byte strings, compared without regard to ASCII case, that mark a secret assignment: WireGuard's keys, age
     /// keys, a base64 PEM block (a kubeconfig's `client-key-data`), passwords, pre-shared keys, cloud secrets.

@@ -134,4 +134,23 @@ struct BakeTests {
         #expect(!script.contains("$(id") && !script.contains("4755") && !script.contains("mallory"))
         #expect(script.contains("no_link '/etc/x'"))
     }
+
+    @Test("an account admin with its own private group admin is baked (locked, no keys); membership of sudo is not")
+    func privateGroupOfAnAccount() throws {
+        let json =
+            #"{"kind":"user","name":"admin","change":"added","fields":[],"severity":"high","baseline":null,"#
+            + #""host":{"uid":1000,"gid":1000,"home":"/home/admin","shell":"/bin/bash","password":"locked"},"related":["#
+            + #"{"kind":"group","name":"admin","change":"added","fields":[],"severity":"high","baseline":null,"#
+            + #""host":{"gid":1000,"members":[]}},"#
+            + #"{"kind":"group","name":"sudo","change":"modified","fields":["members"],"severity":"high","#
+            + #""baseline":{"gid":27,"members":[]},"host":{"gid":27,"members":["admin"]}},"#
+            + #"{"kind":"file","name":"/home/admin/.ssh/authorized_keys","change":"added","fields":[],"#
+            + #""severity":"high","baseline":null,"host":{"type":"file","mode":"0600","uid":1000,"gid":1000,"size":1}}]}"#
+        let plan = BakePlan(items: [try JSONParser.parse(Array(json.utf8))])
+        #expect(plan.users.map(\.name) == ["admin"] && plan.groups.map(\.name) == ["admin"])
+        #expect(plan.leftOut.contains("grants privilege, never baked: group sudo"))
+        let script = BakeDirectory.script(plan, source: "test")
+        #expect(
+            script.contains("groupadd -g 1000 'admin'") && !script.contains("sudo") && !script.contains("authorized"))
+    }
 }

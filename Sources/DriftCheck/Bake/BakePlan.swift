@@ -183,27 +183,26 @@ package struct BakePlan: Sendable {
             leftOut.append("an account with uid or gid 0 is root, never baked: \(change.title)")
             return
         }
-        if case .array(let related)? = item["related"],
-            related.contains(where: { group in
-                group["kind"]?.stringValue == "group" && group["host"]?["gid"]?.integerValue == gid
-                    && SeverityRules.privilegedGroups.contains(group["name"]?.stringValue ?? "")
-            })
-        {
-            leftOut.append("its own group is a privileged group's name, never baked: \(change.title)")
-            return
-        }
         var createHome = false
         if case .array(let related)? = item["related"] {
             createHome = related.contains { $0["name"]?.stringValue == home && $0["change"]?.stringValue == "added" }
-            // The account's own group, grouped under it: made before the account.
+            // The account's own group, grouped under it: made before the account. A privileged group's name is
+            // baked only as the account's private group (same name and id, no members): the baked account is
+            // locked and its authorized keys are never baked, so it grants nothing until someone gives it
+            // credentials.
             for group in related
             where group["kind"]?.stringValue == "group" && group["change"]?.stringValue != "removed" {
-                if let name = group["name"]?.stringValue, let gid = group["host"]?["gid"]?.integerValue, gid > 0,
-                    Self.isPlainWord(name), !SeverityRules.privilegedGroups.contains(name),
-                    !groups.contains(where: { $0.name == name })
-                {
-                    groups.append(GroupStep(name: name, gid: gid, members: []))
+                guard let groupName = group["name"]?.stringValue, let groupID = group["host"]?["gid"]?.integerValue,
+                    groupID > 0, Self.isPlainWord(groupName), !groups.contains(where: { $0.name == groupName })
+                else { continue }
+                var members: [JSONValue] = []
+                if case .array(let list)? = group["host"]?["members"] { members = list }
+                let isPrivate = groupName == name && groupID == gid && members.isEmpty
+                if SeverityRules.privilegedGroups.contains(groupName) && !isPrivate {
+                    leftOut.append("grants privilege, never baked: group \(groupName)")
+                    continue
                 }
+                groups.append(GroupStep(name: groupName, gid: groupID, members: []))
             }
         }
         users.append(

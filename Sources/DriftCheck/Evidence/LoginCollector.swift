@@ -27,9 +27,11 @@ package struct LoginCollector: Collector {
 
     package func collect(from root: RootDirectory, into state: inout CollectedState) {
         var events: [LoginEvent] = []
-        for name in ["var/log/wtmp.1", "var/log/wtmp"] {
-            if let bytes = Self.tail(name, in: root) { events += UtmpLog.sessions(bytes) }
-        }
+        // wtmp.1 then wtmp as one stream: a session opened before the rotation ends in the new file.
+        let wtmp = ["var/log/wtmp.1", "var/log/wtmp"].compactMap { Self.tail($0, in: root) }
+        // Whole records of each, so a damaged end of wtmp.1 cannot shift wtmp's records.
+        let records = wtmp.flatMap { $0.prefix($0.count / UtmpLog.recordSize * UtmpLog.recordSize) }
+        if !records.isEmpty { events += UtmpLog.sessions(records) }
         for name in ["var/log/btmp.1", "var/log/btmp"] {
             if let bytes = Self.tail(name, in: root) { events += UtmpLog.failures(bytes) }
         }

@@ -15,8 +15,8 @@ package struct ContentCapture: Sendable {
     }
 
     /// The gzip-compressed content to keep for `entry` (which everyone can reach: `reachable`), read again through
-    /// `root`, or nil. The bytes read must
-    /// hash to the digest the scan recorded, so the content kept is the content the manifest describes.
+    /// `root`, or nil. The bytes read must hash to the digest the scan recorded, so the content kept is the content
+    /// the manifest describes.
     func content(for entry: FileEntry, reachable: Bool, in root: RootDirectory) -> [UInt8]? {
         guard reachable, policy.wants(entry), let digest = entry.sha256 else { return nil }
         if let reference, reference[entry.path] == digest { return nil }

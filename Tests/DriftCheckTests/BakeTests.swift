@@ -75,10 +75,16 @@ struct BakeTests {
                 #"{"kind":"file","name":"/usr/bin/ls","change":"modified","fields":["content"],"severity":"critical","tampering":true,"baseline":null,"host":{"type":"file","mode":"0755","uid":0,"gid":0,"size":1}}"#
             ),
         ]
-        let plan = BakePlan(items: items)
+        let removedKeepingConfig = try item(
+            #"{"kind":"package","name":"nano","change":"modified","fields":["status"],"severity":"high","#
+                + #""baseline":{"manager":"dpkg","version":"7.2-1","status":"install ok installed"},"#
+                + #""host":{"manager":"dpkg","version":"7.2-1","status":"deinstall ok config-files"}}"#)
+        let plan = BakePlan(items: items + [removedKeepingConfig])
+        #expect(plan.deinstall == ["nano"], "apt-get remove, not an install of the same version")
+        #expect(BakeDirectory.script(plan, source: "test").contains("apt-get remove -y 'nano'"))
         #expect(plan.install.map(\.name) == ["tcpdump", "libpcap0.8:amd64"])
         #expect(plan.install.map(\.automatic) == [false, true], "apt's command line names only tcpdump")
-        #expect(BakeDirectory.packageList(plan) == "tcpdump=4.99.3-1\nlibpcap0.8:amd64=1.10.3-1\n")
+        #expect(BakeDirectory.packageList(plan) == "tcpdump=4.99.3-1\nlibpcap0.8:amd64=1.10.3-1\n-nano\n")
         #expect(plan.leftOut.contains { $0.contains("a package name a script must not carry") })
         #expect(plan.leftOut.contains { $0.hasPrefix("tampering-grade") && $0.contains("/usr/bin/ls") })
         #expect(plan.byHand.map(\.why) == ["a name a script must not carry"])

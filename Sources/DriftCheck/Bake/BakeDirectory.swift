@@ -51,7 +51,7 @@ package enum BakeDirectory {
     /// The package list, one per line, as the package manager's install command takes it; removals as `-NAME`.
     static func packageList(_ plan: BakePlan) -> String {
         plan.install.map { "\(pinned($0, manager: plan.manager))\n" }.joined()
-            + plan.remove.map { "-\($0)\n" }.joined()
+            + (plan.remove + plan.deinstall).map { "-\($0)\n" }.joined()
     }
 
     static func pinned(_ step: BakePlan.PackageStep, manager: String?) -> String {
@@ -106,10 +106,11 @@ package enum BakeDirectory {
             }
             lines.append("")
         }
-        if !plan.install.isEmpty || !plan.remove.isEmpty {
+        if !plan.install.isEmpty || !plan.remove.isEmpty || !plan.deinstall.isEmpty {
             lines.append("# Packages, pinned to the versions the hosts run.")
             let installs = plan.install.map { quote(pinned($0, manager: plan.manager)) }.joined(separator: " ")
             let removals = plan.remove.map(quote).joined(separator: " ")
+            let deinstalls = plan.deinstall.map(quote).joined(separator: " ")
             switch plan.manager {
             case "rpm":
                 if !installs.isEmpty { lines.append("dnf install -y ${DRIFTCHECK_DNF_OPTIONS:-} \(installs)") }
@@ -129,6 +130,7 @@ package enum BakeDirectory {
                     }
                 }
                 if !removals.isEmpty { lines.append("apt-get purge -y \(removals)") }
+                if !deinstalls.isEmpty { lines.append("apt-get remove -y \(deinstalls)") }
             }
             lines.append("")
         }
@@ -188,7 +190,8 @@ package enum BakeDirectory {
         section(
             "Packages (\(plan.manager ?? "dpkg"))",
             plan.install.map { pinned($0, manager: plan.manager) + ($0.automatic ? " (as a dependency)" : "") }
-                + plan.remove.map { "remove \($0)" })
+                + plan.remove.map { "remove \($0)" }
+                + plan.deinstall.map { "remove \($0), keeping its configuration files" })
         section(
             "Accounts",
             plan.groups.map { "group \($0.name) (gid \($0.gid))" }

@@ -11,6 +11,8 @@ package struct BakePlan: Sendable {
     package var manager: String?
     package var install: [PackageStep] = []
     package var remove: [String] = []
+    /// Removed with their configuration files kept (dpkg's `config-files` state).
+    package var deinstall: [String] = []
     package var groups: [GroupStep] = []
     package var users: [UserStep] = []
     package var files: [FileStep] = []
@@ -133,8 +135,11 @@ package struct BakePlan: Sendable {
             leftOut.append("a package name a script must not carry: \(change.title)")
             return
         }
+        // dpkg's "deinstall ok config-files": removed, its configuration kept (apt-get remove, not purge).
+        let status = item["host"]?["status"]?.stringValue ?? ""
         switch change.slot.change {
         case "removed": remove.append(name)
+        case _ where status.hasSuffix("config-files"): deinstall.append(name)
         default:
             guard let version = item["host"]?["version"]?.stringValue, Self.isPlainWord(version) else {
                 leftOut.append("no version to pin: \(change.title)")

@@ -129,8 +129,8 @@ package struct BakePlan: Sendable {
 
     private mutating func addPackage(_ item: JSONValue, change: HostChange) {
         let name = String(decoding: change.slot.name, as: UTF8.self)
-        let record = item["host"] ?? item["baseline"]
-        manager = manager ?? record?["manager"]?.stringValue
+        // A removed package has no host side: its manager is the baseline's.
+        manager = manager ?? item["host"]?["manager"]?.stringValue ?? item["baseline"]?["manager"]?.stringValue
         guard Self.isPlainWord(name) else {
             leftOut.append("a package name a script must not carry: \(change.title)")
             return

@@ -171,4 +171,18 @@ struct EvidenceTests {
         symlink("/var/log/journal", tree.url("var/log/journal/0123456789abcdef0123456789abcdef/elsewhere"))
         #expect(JournalLog.events(in: try RootDirectory(path: tree.path)).isEmpty, "a link could lead journalctl out")
     }
+
+    @Test(
+        "a root that names no time zone still gives the RFC 3339 lines, which carry theirs, and not the traditional ones"
+    )
+    func noZone() throws {
+        let tree = try TemporaryDirectory()
+        try tree.makeDirectory("var/log")
+        for (target, fixture) in ["var/log/auth.log": "auth.log", "var/log/secure": "secure"] {
+            try Data(try FixtureFiles.bytes("evidence/\(fixture)")).write(to: URL(fileURLWithPath: tree.url(target)))
+        }
+        let events = AuthLog.events(in: try RootDirectory(path: tree.path), now: Self.deploy + 86_400)
+        #expect(events.contains { $0.source == "auth.log" && $0.user == "admin" && $0.start == Self.admin })
+        #expect(!events.contains { $0.source == "secure" }, "a local time in an unknown zone is not guessed")
+    }
 }

@@ -10,19 +10,28 @@ import Glibc
 enum AuthLog {
     /// The events of the root's authentication logs, oldest first; empty when it has none.
     static func events(in root: RootDirectory, now: Int64) -> [LoginEvent] {
-        DpkgLog.inRootZone(root) { utc in
-            var reader = Reader(source: "auth.log")
-            DpkgLog.forEachLog(named: "var/log/auth.log", in: root) { reader.addLines($0, utc: utc, now: now) }
-            var secure = Reader(source: "secure")
-            // RHEL rotates with dates: secure-20261122, oldest first by name.
-            let rotated = (root.list("var/log") ?? []).filter { $0.hasPrefix("secure-") }.sorted()
-            for name in rotated + ["secure"] {
-                if let bytes = root.read("var/log/\(name)", limit: DpkgLog.maximumLogSize) {
-                    secure.addLines(bytes, utc: utc, now: now)
-                }
+        // Without a known zone, RFC 3339 lines (which carry theirs) are still read; traditional ones are not.
+        DpkgLog.inRootZone(root) { utc in read(root, zone: utc ? .utc : .local, now: now) }
+            ?? read(root, zone: .unknown, now: now)
+    }
+
+    /// How to read a traditional line's local time.
+    enum Zone {
+        case utc, local, unknown
+    }
+
+    private static func read(_ root: RootDirectory, zone: Zone, now: Int64) -> [LoginEvent] {
+        var reader = Reader(source: "auth.log")
+        DpkgLog.forEachLog(named: "var/log/auth.log", in: root) { reader.addLines($0, zone: zone, now: now) }
+        var secure = Reader(source: "secure")
+        // RHEL rotates with dates: secure-20261122, oldest first by name.
+        let rotated = (root.list("var/log") ?? []).filter { $0.hasPrefix("secure-") }.sorted()
+        for name in rotated + ["secure"] {
+            if let bytes = root.read("var/log/\(name)", limit: DpkgLog.maximumLogSize) {
+                secure.addLines(bytes, zone: zone, now: now)
             }
-            return reader.finish() + secure.finish()
-        } ?? []
+        }
+        return reader.finish() + secure.finish()
     }
 
     /// Turns messages of sshd, sudo and su into events, pairing an ssh login with its end by sshd's process id.
@@ -39,9 +48,9 @@ enum AuthLog {
         /// Lines read per log file: the newest (a log padded through `logger` costs no more).
         static let maximumLines = 200_000
 
-        mutating func addLines(_ bytes: [UInt8], utc: Bool, now: Int64) {
+        mutating func addLines(_ bytes: [UInt8], zone: Zone, now: Int64) {
             for line in TextLines.lines(bytes).suffix(Self.maximumLines) {
-                guard let (time, rest) = AuthLog.time(of: line, utc: utc, now: now) else { continue }
+                guard let (time, rest) = AuthLog.time(of: line, zone: zone, now: now) else { continue }
                 // HOST PROGRAM[PID]: MESSAGE
                 let words = rest.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
                 guard words.count == 3, words[1].hasSuffix(":") else { continue }
@@ -137,13 +146,14 @@ enum AuthLog {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// The time a syslog line starts with, and the rest of the line.
-    static func time(of line: Substring, utc: Bool, now: Int64) -> (Int64, Substring)? {
+    static func time(of line: Substring, zone: Zone, now: Int64) -> (Int64, Substring)? {
         let words = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard let first = words.first else { return nil }
         if first.count >= 20, first.dropFirst(4).first == "-", words.count == 2 {
             return rfc3339(first).map { ($0, words[1]) }
         }
         // "Nov 28 10:00:05 rest", the day padded with a space when it has one digit.
+        guard zone != .unknown else { return nil }
         let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true)
         guard parts.count == 4, let month = months.firstIndex(of: String(parts[0])), let day = Int32(parts[1]) else {
             return nil
@@ -153,7 +163,7 @@ enum AuthLog {
         var year = Int32(UTCTime.format(Int(now)).prefix(4)) ?? 1970
         for _ in 0..<2 {
             var broken = UTCTime.brokenDown([year, Int32(month + 1), day] + clock)
-            let seconds = Int64(utc ? timegm(&broken) : mktime(&broken))
+            let seconds = Int64(zone == .utc ? timegm(&broken) : mktime(&broken))
             if seconds <= now + 86_400 { return seconds < 0 ? nil : (seconds, parts[3]) }
             year -= 1
         }

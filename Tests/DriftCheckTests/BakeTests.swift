@@ -95,6 +95,14 @@ struct BakeTests {
         var rpm = plan
         rpm.manager = "rpm"
         #expect(BakeDirectory.packageList(rpm).hasPrefix("tcpdump-4.99.3-1\n"))
+        #expect(
+            BakeDirectory.script(rpm, source: "test").contains(
+                "dnf install -y ${DRIFTCHECK_DNF_OPTIONS:-} 'tcpdump-4.99.3-1'"))
+        var apk = plan
+        apk.manager = "apk"
+        #expect(
+            BakeDirectory.script(apk, source: "test").contains("apk add ${DRIFTCHECK_APK_OPTIONS:-} 'tcpdump=4.99.3-1'")
+        )
     }
 
     @Test(

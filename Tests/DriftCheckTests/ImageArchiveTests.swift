@@ -45,6 +45,22 @@ struct ImageArchiveTests {
         return (result, out)
     }
 
+    @Test("a container image's baseline keeps /etc's world-readable text, never a file below a closed directory")
+    func imageBaselineKeepsContent() throws {
+        let fixture = try Fixture()
+        let (result, manifest) = try baseline(fixture, Self.directory + "/image-oci.tar", name: "image.jsonl")
+        #expect(result.status == 0, "\(result.stderr)")
+        let kept = try fixture.entries(manifest).filter { $0.content != nil }
+        // /etc/app.d is 0750: its 0644 file is as private as the directory; passwd is 0600, shadow 0640.
+        #expect(
+            kept.map { String(decoding: $0.path, as: UTF8.self) } == [
+                "/etc/café-ünïcödé-文字.conf", "/etc/driftcheck/image-id", "/etc/empty.conf", "/etc/new.conf",
+            ])
+        for entry in kept {
+            #expect(ContentCapture.text(of: entry)?.count == Int(entry.size), "the content hashes to the digest")
+        }
+    }
+
     @Test(
         "every form of the fixture image gives the tree its tools unpacked, entry for entry",
         arguments: ["flat.tar", "flat-pax.tar.gz", "flat-bsdtar.tar.gz", "oci-layout", "image-oci.tar"])

@@ -151,14 +151,14 @@ struct EvidenceTests {
 
     @Test("passwords on a logged command line are cut; a journal directory holding a link is not read")
     func hostileLogs() throws {
-        let command = AptHistory.redacted(
+        let command = RedactedCommand.text(
             "mysql --password=hunter2 -h db PGPASSWORD=s3cret http://u:pw@proxy:3128/x -pHunter1 --password Hunter3 "
                 + "-o Acquire::http::Proxy=http://me:pw2@proxy")
         for secret in ["hunter2", "s3cret", "pw@", "Hunter1", "Hunter3", "pw2"] {
             #expect(!command.contains(secret), "\(secret) in \(command)")
         }
         #expect(command.contains("--password=… -h db PGPASSWORD=…"))
-        let curl = AptHistory.redacted("/usr/bin/curl -u admin:Hunter4 -H Authorization: Bearer tok5 https://x")
+        let curl = RedactedCommand.text("/usr/bin/curl -u admin:Hunter4 -H Authorization: Bearer tok5 https://x")
         #expect(!curl.contains("Hunter4") && !curl.contains("tok5") && curl.contains("-u admin:…"), "\(curl)")
         let tree = try root(with: [:])
         try tree.makeDirectory("var/log/journal/0123456789abcdef0123456789abcdef")

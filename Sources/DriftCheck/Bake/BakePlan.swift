@@ -113,13 +113,14 @@ package struct BakePlan: Sendable {
             // service, crontabs, conffiles edited after a package's install.
             if case .array(let related)? = item["related"] {
                 for child in related where child["kind"]?.stringValue == "file" {
-                    let change = child["change"]?.stringValue
                     let host = child["host"]
-                    let isLink = host?["type"]?.stringValue == "symlink"
-                    switch item["kind"]?.stringValue {
-                    case "service", "cron": if !isLink || item["kind"]?.stringValue == "cron" { addFile(child) }
-                    case "package":
-                        if change == "modified", host?["conffile"] == .bool(true) { addFile(child) }
+                    switch change.slot.kind {
+                    // A service's links are what systemctl makes; its unit files and drop-ins are not.
+                    case .service where host?["type"]?.stringValue != "symlink", .cron: addFile(child)
+                    case .package
+                    where child["change"]?.stringValue == "modified"
+                        && host?["conffile"] == .bool(true):
+                        addFile(child)
                     default: break
                     }
                 }

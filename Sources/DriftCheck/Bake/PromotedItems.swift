@@ -19,7 +19,7 @@ package enum PromotedItems {
                 wanted.insert(change.identity)
             }
         }
-        var items: [JSONValue] = []
+        var found: [(item: JSONValue, change: HostChange)] = []
         var described: [[UInt8]: String] = [:]
         for path in try ReportFile.paths(in: directory) where !wanted.isEmpty {
             guard let report = ReportFile.verifiedDocument(path, settings: settings),
@@ -27,15 +27,14 @@ package enum PromotedItems {
             else { continue }
             for item in drift {
                 guard let change = HostChange(item: item, described: &described) else { continue }
-                if wanted.remove(Hex.encode(change.identity)) != nil { items.append(item) }
+                if wanted.remove(Hex.encode(change.identity)) != nil { found.append((item, change)) }
             }
         }
         // Two values promoted for one name (each on enough hosts): which one the image gets is a person's call.
         var slots: [HostChange.Slot: Int] = [:]
-        let changes = items.compactMap { HostChange(item: $0, described: &described) }
-        for change in changes { slots[change.slot, default: 0] += 1 }
+        for (_, change) in found { slots[change.slot, default: 0] += 1 }
         var kept: [JSONValue] = []
-        for (item, change) in zip(items, changes) {
+        for (item, change) in found {
             if slots[change.slot, default: 0] > 1 {
                 leftOut.append("several values promoted for the same name, decide by hand: \(change.title)")
             } else {

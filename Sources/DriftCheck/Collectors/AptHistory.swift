@@ -9,13 +9,12 @@ enum AptHistory {
     struct Entry: Equatable {
         /// Seconds since the epoch of the transaction's `Start-Date`.
         var time: Int64
-        /// The command line, credentials in URLs removed, at most ``maximumCommandLength`` characters.
+        /// The command line, secrets cut (``RedactedCommand``), at most ``RedactedCommand/maximumLength`` characters.
         var command: String?
         /// "admin (1000)".
         var requestedBy: String?
     }
 
-    static let maximumCommandLength = 300
     static let actions: Set<String> = ["Install", "Upgrade", "Downgrade", "Reinstall"]
 
     /// The last entry for each package the history names, keyed by the name as apt writes it ("tcpdump:amd64") and
@@ -48,7 +47,7 @@ enum AptHistory {
                     current = Entry(time: time)
                 }
             case "Commandline" where current != nil:
-                current?.command = redacted(String(value))
+                current?.command = RedactedCommand.text(String(value))
             case "Requested-By" where current != nil:
                 current?.requestedBy = TerminalText.clean(String(value.prefix(100)))
             case _ where current != nil && actions.contains(String(key)):
@@ -84,45 +83,5 @@ enum AptHistory {
             let bare = name.split(separator: ":").first.map(String.init) ?? name
             return bare == name ? [name] : [name, bare]
         }
-    }
-
-    /// `command` with the user information of every URL cut out, cleaned of control characters and bounded.
-    /// Also, for commands that sudo logged: the value of a `KEY=VALUE` word whose key names a password, token or
-    /// secret (`--password=…`, `PGPASSWORD=…`), the word after `--password`, `--passwd`, `--token`, `Bearer`, `Basic` and
-    /// `Token`, the password of curl's `-u user:password`, and mysql's `-pPASSWORD`.
-    static func redacted(_ command: String) -> String {
-        var words = command.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        let program = words.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? ""
-        let mysql = program.hasPrefix("mysql") || program.hasPrefix("mariadb")
-        var index = 0
-        while index < words.count {
-            let word = words[index]
-            let lower = word.lowercased()
-            if let equals = word.firstIndex(of: "="), equals != word.startIndex {
-                let key = word[..<equals].lowercased()
-                if ["pass", "token", "secret", "credential", "apikey", "api_key"].contains(where: key.contains) {
-                    words[index] = String(word[...equals]) + "…"
-                }
-            } else if ["--password", "--passwd", "--pass", "--token", "bearer", "basic", "token", "--secret"]
-                .contains(lower), index + 1 < words.count
-            {
-                words[index + 1] = "…"
-                index += 1
-            } else if word == "-u" || word == "--user", index + 1 < words.count,
-                let colon = words[index + 1].firstIndex(of: ":")
-            {
-                words[index + 1] = String(words[index + 1][...colon]) + "…"
-                index += 1
-            } else if mysql, word.hasPrefix("-p"), word.count > 2 {
-                words[index] = "-p…"
-            }
-            // A URL's user information, wherever the word has one (`Acquire::http::Proxy=http://u:p@proxy`).
-            let current = words[index]
-            if let scheme = current.range(of: "://"), let at = current[scheme.upperBound...].lastIndex(of: "@") {
-                words[index] = String(current[..<scheme.upperBound]) + "…" + String(current[at...])
-            }
-            index += 1
-        }
-        return String(TerminalText.clean(words.joined(separator: " ")).prefix(maximumCommandLength))
     }
 }

@@ -31,12 +31,13 @@ enum AuthLog {
                 secure.addLines(bytes, zone: zone, now: now)
             }
         }
-        return reader.finish() + secure.finish()
+        return reader.events + secure.events
     }
 
     /// Turns messages of sshd, sudo and su into events, pairing an ssh login with its end by sshd's process id.
     struct Reader {
         let source: String
+        /// The events read so far; an ssh session whose end this log does not hold stays without one.
         private(set) var events: [LoginEvent] = []
         private var open: [String: Int] = [:]
 
@@ -103,7 +104,7 @@ enum AuthLog {
                 let refused = fields.contains { !$0.contains("=") && !$0.isEmpty }
                 var event = LoginEvent(
                     kind: refused ? .failed : .sudo, source: source, user: LoginEvent.clean(user), start: time)
-                event.command = AptHistory.redacted(String(message[command.upperBound...]))
+                event.command = RedactedCommand.text(String(message[command.upperBound...]))
                 event.runAs = field("USER")
                 event.line = field("TTY")
                 events.append(event)
@@ -138,9 +139,6 @@ enum AuthLog {
                 return
             }
         }
-
-        /// The events; ssh sessions without an end in this log stay without one.
-        func finish() -> [LoginEvent] { events }
     }
 
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

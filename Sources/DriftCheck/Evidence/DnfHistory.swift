@@ -26,7 +26,7 @@ enum DnfHistory {
                 let action = row[5], incoming.contains(action)
             else { continue }
             var entry = AptHistory.Entry(time: begin)
-            if let command = row[3] { entry.command = AptHistory.redacted("dnf " + command) }
+            if let command = row[3] { entry.command = RedactedCommand.text("dnf " + command) }
             if let uid = row[4].flatMap({ Int64($0) }), uid >= 0, uid < 4_294_967_295 {
                 entry.requestedBy = users.name(of: uid).map { "\($0) (\(uid))" } ?? "uid \(uid)"
             }

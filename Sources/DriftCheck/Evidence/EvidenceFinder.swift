@@ -13,12 +13,15 @@ struct EvidenceFinder {
 
     /// Failed logins, the same attempt in btmp and in auth.log (or the journal) once.
     let failures: [LoginEvent]
+    /// Every failed login as the logs record it, twins included: where the claim says they come from.
+    let failureRecords: [LoginEvent]
 
     init(records: [RecordEntry]) {
         events = records.compactMap(LoginEvent.init(record:)).sorted { $0.start < $1.start }
+        failureRecords = events.filter { $0.kind == .failed }
         var failures: [LoginEvent] = []
         var recent: [LoginEvent] = []  // the failures of the last two seconds, to find a twin among
-        for event in events where event.kind == .failed {
+        for event in failureRecords {
             recent.removeAll { $0.start < event.start - 1 }
             // Each attempt has at most one twin: the one matched is used up.
             if let twin = recent.firstIndex(where: {
@@ -165,7 +168,7 @@ struct EvidenceFinder {
         for event in failed { counts[event.from ?? "?", default: 0] += 1 }
         let top = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!
         let sources = Array(
-            Set(events.filter { $0.kind == .failed && $0.start <= time && $0.start >= time - 3600 }.map(\.source))
+            Set(failureRecords.filter { $0.start <= time && $0.start >= time - 3600 }.map(\.source))
         ).sorted().joined(separator: ", ")
         return Evidence.Claim(
             source: sources, text: "\(failed.count) failed logins in the hour before, most from \(top.key)")

@@ -10,8 +10,7 @@ enum JournalLog {
         var directories = ["var/log/journal"]
         if root.isLiveRoot { directories.append("run/log/journal") }
         var reader = AuthLog.Reader(source: "journal")
-        for directory in directories
-        where Self.holdsJournal(directory, in: root) && Self.isPlainTree(directory, in: root) {
+        for directory in directories where (Self.journalFiles(directory, in: root) ?? 0) > 0 {
             let path = root.path.hasSuffix("/") ? root.path + directory : "\(root.path)/\(directory)"
             guard let output = journalctl(directory: path) else { continue }
             for line in output.split(separator: 0x0A) {
@@ -28,7 +27,7 @@ enum JournalLog {
                     time: micros / 1_000_000)
             }
         }
-        return reader.finish()
+        return reader.events
     }
 
     /// The program name of an executable in a system directory (`/usr/sbin/sshd` → `sshd`), else nil.
@@ -40,29 +39,24 @@ enum JournalLog {
         return String(name)
     }
 
-    /// True when `directory` or a directory in it holds a journal file (`*.journal`, `*.journal~`): an image's empty
-    /// journal directory costs no process.
-    static func holdsJournal(_ directory: String, in root: RootDirectory, depth: Int = 0) -> Bool {
-        guard let names = root.list(directory) else { return false }
-        return names.contains { name in
-            name.hasSuffix(".journal") || name.hasSuffix(".journal~")
-                || (depth == 0 && holdsJournal("\(directory)/\(name)", in: root, depth: 1))
-        }
-    }
-
-    /// True when `directory` holds only regular files and directories of regular files: journalctl follows links,
-    /// and a link planted there could make it read this machine's journal as the root's.
-    static func isPlainTree(_ directory: String, in root: RootDirectory, depth: Int = 0) -> Bool {
-        guard let names = root.list(directory), depth <= 1 else { return false }
+    /// How many journal files (`*.journal`, `*.journal~`) `directory` and the directories in it hold (an image's
+    /// empty journal directory costs no process); nil unless it holds only regular files and directories of regular
+    /// files: journalctl follows links, and a link planted there could make it read this machine's journal as the
+    /// root's.
+    static func journalFiles(_ directory: String, in root: RootDirectory, depth: Int = 0) -> Int? {
+        guard depth <= 1, let names = root.list(directory) else { return nil }
+        var count = 0
         for name in names {
             let path = "\(directory)/\(name)"
             switch root.status(path)?.type {
-            case .file?: continue
-            case .dir?: if !isPlainTree(path, in: root, depth: depth + 1) { return false }
-            default: return false
+            case .file?: if name.hasSuffix(".journal") || name.hasSuffix(".journal~") { count += 1 }
+            case .dir?:
+                guard let inner = journalFiles(path, in: root, depth: depth + 1) else { return nil }
+                count += inner
+            default: return nil
             }
         }
-        return true
+        return count
     }
 
     /// journalctl's JSON lines for the programs, newest ``maximumEntries``, oldest first; nil when it cannot run.

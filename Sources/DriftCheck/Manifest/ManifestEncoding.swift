@@ -101,8 +101,8 @@ package enum ManifestEncoding {
                 let end = lastOccurrence(of: mtimeMarker, in: raw)
             else { return nil }
             let compared = UnsafeRawBufferPointer(rebasing: raw[0..<end])
-            return firstOccurrence(of: unscannedMarker, in: compared) == nil
-                && firstOccurrence(of: errorMarker, in: compared) == nil ? end : nil
+            return compared.firstOffset(of: unscannedMarker) == nil && compared.firstOffset(of: errorMarker) == nil
+                ? end : nil
         }
     }
 
@@ -112,20 +112,6 @@ package enum ManifestEncoding {
         while start >= 0 {
             if bytes[start] == marker[0], memcmp(bytes.baseAddress! + start, marker, marker.count) == 0 { return start }
             start -= 1
-        }
-        return nil
-    }
-
-    /// The offset of the first occurrence of `marker` (which starts with a quote) in `bytes`.
-    private static func firstOccurrence(of marker: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
-        guard let base = bytes.baseAddress, bytes.count >= marker.count else { return nil }
-        var offset = 0
-        while offset + marker.count <= bytes.count {
-            guard let found = memchr(base + offset, Int32(marker[0]), bytes.count - offset) else { return nil }
-            let position = UnsafeRawPointer(found) - base
-            if position + marker.count > bytes.count { return nil }
-            if memcmp(base + position, marker, marker.count) == 0 { return position }
-            offset = position + 1
         }
         return nil
     }

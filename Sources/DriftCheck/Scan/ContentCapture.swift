@@ -23,15 +23,21 @@ package struct ContentCapture: Sendable {
         guard let relative = String(validating: entry.path.dropFirst(), as: UTF8.self),
             let bytes = root.read(relative, limit: policy.maximumSize)
         else { return nil }
-        return content(for: entry, reachable: reachable, bytes: bytes)
+        return Self.pack(bytes, digest: digest)
     }
 
     /// The gzip-compressed `bytes` to keep for `entry` (an image member's content), or nil: the policy does not
-    /// want the file, the bytes do not hash to its digest, or they are not text or hold a private key.
+    /// want the file, the bytes do not hash to its digest, or they are not text or hold a secret.
     func content(for entry: FileEntry, reachable: Bool, bytes: [UInt8]) -> [UInt8]? {
-        guard reachable, policy.wants(entry), let digest = entry.sha256,
-            bytes.withUnsafeBytes({ SHA256Hasher.digest($0) }) == digest, ContentPolicy.accepts(bytes)
-        else { return nil }
+        guard reachable, policy.wants(entry), let digest = entry.sha256 else { return nil }
+        return Self.pack(bytes, digest: digest)
+    }
+
+    /// `bytes` gzip-compressed, when they hash to `digest` and ``ContentPolicy/accepts(_:)`` them.
+    private static func pack(_ bytes: [UInt8], digest: [UInt8]) -> [UInt8]? {
+        guard bytes.withUnsafeBytes({ SHA256Hasher.digest($0) }) == digest, ContentPolicy.accepts(bytes) else {
+            return nil
+        }
         return GzipStream.compress(bytes)
     }
 

@@ -65,21 +65,9 @@ check() {
 # auth LINE: append LINE to the host's auth.log at the current time, as rsyslog writes it on Debian 12.
 auth() { printf '%s %s %s\n' "$(date +%Y-%m-%dT%H:%M:%S.%6N%:z)" "$name" "$1" >>"$host/var/log/auth.log"; }
 
-# 1. The image: the cached rootfs, tcpdump's .debs in apt's cache, cleaned as real-host.sh does.
-cp -a "$rootfs" "$image"
-cp /etc/resolv.conf "$image/etc/resolv.conf"
-with_api "$image"
-quietly in_chroot "$image" apt-get -q update
-quietly in_chroot "$image" apt-get -q install -y --download-only --no-install-recommends tcpdump
-without_api
-ls "$image"/var/cache/apt/archives/tcpdump_*.deb >/dev/null 2>&1 || die "tcpdump was not downloaded"
-: >"$image/etc/machine-id"
-rm -f "$image/var/lib/dbus/machine-id" "$image"/etc/ssh/ssh_host_*
-rm -rf "$image"/var/lib/apt/lists/*
-# The image's operator account.
+# 1. The image (lib/real-root.sh's build), with the image's operator account.
+build_image "$rootfs" "$image"
 quietly in_chroot "$image" useradd -m -u 1000 -s /bin/bash admin
-echo localhost >"$image/etc/hostname"
-chmod 0644 "$image/etc/hostname"
 # A real private key, world-readable on purpose: only its PEM block tells the content scanner what it is.
 mkdir -p "$image/etc/app"
 openssl genpkey -algorithm ed25519 -out "$image/etc/app/tls.pem" 2>>"$log"

@@ -51,23 +51,8 @@ chmod 0750 "$out/reports/firstboot" "$out/reports/drifted"
 # shellcheck source=lib/real-root.sh
 . "$(dirname "$0")/lib/real-root.sh"
 
-# 1. The image build. A copy of the cached rootfs; apt's lists (fetched now, removed again below) are only for the
-# download: tcpdump's .debs stay in apt's cache, so the host installs it later with --no-download.
-cp -a "$rootfs" "$image"
-cp /etc/resolv.conf "$image/etc/resolv.conf"
-with_api "$image"
-quietly in_chroot "$image" apt-get -q update
-quietly in_chroot "$image" apt-get -q install -y --download-only --no-install-recommends tcpdump
-without_api
-ls "$image"/var/cache/apt/archives/tcpdump_*.deb >/dev/null 2>&1 || die "tcpdump was not downloaded"
-# Cleaned as Debian's cloud images are: an empty machine id (systemd makes one at first boot) and no dbus copy of
-# it (systemd-tmpfiles makes it a link to /etc/machine-id), no SSH host keys (made at first boot), no package
-# lists, the build machine's name replaced by localhost.
-: >"$image/etc/machine-id"
-rm -f "$image/var/lib/dbus/machine-id" "$image"/etc/ssh/ssh_host_*
-rm -rf "$image"/var/lib/apt/lists/*
-echo localhost >"$image/etc/hostname"
-chmod 0644 "$image/etc/hostname" # debootstrap copied the build machine's file, mode and all
+# 1. The image build (lib/real-root.sh).
+build_image "$rootfs" "$image"
 # The image's signed baseline (this also stamps /etc/driftcheck/image-id into the image).
 quietly "$dc" keygen --out "$out/keys/build"
 quietly "$dc" keygen --out "$out/keys/$name"

@@ -26,3 +26,23 @@ with_api() {
     api_mounts+=("$1/dev/pts")
 }
 without_api() { unmount_all api_mounts; }
+# build_image ROOTFS IMAGE: the image build both scripts start from. A copy of the cached rootfs; apt's lists
+# (fetched now, removed again below) are only for the download: tcpdump's .debs stay in apt's cache, so a host
+# installs it later with --no-download. Cleaned as Debian's cloud images are: an empty machine id (systemd makes one
+# at first boot) and no dbus copy of it (systemd-tmpfiles makes it a link to /etc/machine-id), no SSH host keys
+# (made at first boot), no package lists, the build machine's name replaced by localhost.
+build_image() {
+    local rootfs=$1 image=$2
+    cp -a "$rootfs" "$image"
+    cp /etc/resolv.conf "$image/etc/resolv.conf"
+    with_api "$image"
+    quietly in_chroot "$image" apt-get -q update
+    quietly in_chroot "$image" apt-get -q install -y --download-only --no-install-recommends tcpdump
+    without_api
+    ls "$image"/var/cache/apt/archives/tcpdump_*.deb >/dev/null 2>&1 || die "tcpdump was not downloaded"
+    : >"$image/etc/machine-id"
+    rm -f "$image/var/lib/dbus/machine-id" "$image"/etc/ssh/ssh_host_*
+    rm -rf "$image"/var/lib/apt/lists/*
+    echo localhost >"$image/etc/hostname"
+    chmod 0644 "$image/etc/hostname" # debootstrap copied the build machine's file, mode and all
+}

@@ -20,6 +20,8 @@ repo=$(cd "$(dirname "$0")/../../../.." && pwd)
 die() { echo "real-explain: $*" >&2; exit 1; }
 # shellcheck source=../../../../Packaging/lib/chroot.sh
 . "$repo/Packaging/lib/chroot.sh"
+# shellcheck source=lib/real-root.sh
+. "$(dirname "$0")/lib/real-root.sh"
 api_mounts=()
 cleanup() { unmount_all api_mounts; chroot_cleanup; }
 trap cleanup EXIT
@@ -27,9 +29,6 @@ trap 'exit 130' INT TERM
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, mount, chroot)"
 [ -x "$dc" ] || die "$dc is not executable"
 
-rootfs=${DRIFTCHECK_SERVER_ROOTFS:-/var/cache/driftcheck-ci/bookworm-server}
-packages=systemd,systemd-sysv,systemd-timesyncd,dbus,openssh-server,cron,adduser,sudo,logrotate,iproute2,ifupdown
-packages+=,netbase,procps,ca-certificates,less
 name=web-01
 image=$out/image
 host=$out/host
@@ -43,13 +42,11 @@ for root in "$image" "$host" "$next"; do
     done
 done
 rm -rf --one-file-system "$out"
-ensure_rootfs "$rootfs" "$packages"
+ensure_rootfs "$server_rootfs" "$server_packages"
 mkdir -p "$out"/{baselines,baselines-next,keys,reports,host,next}
 chmod 0750 "$out/reports"
 : >"$log"
 
-# shellcheck source=lib/real-root.sh
-. "$(dirname "$0")/lib/real-root.sh"
 # dc_ok CMD…: run driftcheck; exit 1 (drift found) is not a failure.
 dc_ok() {
     echo "+ $dc $*" >>"$log"
@@ -66,7 +63,7 @@ check() {
 auth() { printf '%s %s %s\n' "$(date +%Y-%m-%dT%H:%M:%S.%6N%:z)" "$name" "$1" >>"$host/var/log/auth.log"; }
 
 # 1. The image (lib/real-root.sh's build), with the image's operator account.
-build_image "$rootfs" "$image"
+build_image "$image"
 quietly in_chroot "$image" useradd -m -u 1000 -s /bin/bash admin
 # A real private key, world-readable on purpose: only its PEM block tells the content scanner what it is.
 mkdir -p "$image/etc/app"

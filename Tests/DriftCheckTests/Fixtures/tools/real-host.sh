@@ -19,6 +19,8 @@ repo=$(cd "$(dirname "$0")/../../../.." && pwd)
 die() { echo "real-host: $*" >&2; exit 1; }
 # shellcheck source=../../../../Packaging/lib/chroot.sh
 . "$repo/Packaging/lib/chroot.sh"
+# shellcheck source=lib/real-root.sh
+. "$(dirname "$0")/lib/real-root.sh"
 mounts=() api_mounts=()
 cleanup() { unmount_all api_mounts; unmount_all mounts; chroot_cleanup; }
 trap cleanup EXIT
@@ -26,11 +28,6 @@ trap 'exit 130' INT TERM
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, mount, chroot)"
 [ -x "$dc" ] || die "$dc is not executable"
 
-# The image: what a Debian 12 server image holds beyond minbase. Its own cached rootfs (ensure_rootfs's second
-# argument is the extra --include list), beside the minbase one the other scripts use.
-rootfs=${DRIFTCHECK_SERVER_ROOTFS:-/var/cache/driftcheck-ci/bookworm-server}
-packages=systemd,systemd-sysv,systemd-timesyncd,dbus,openssh-server,cron,adduser,sudo,logrotate,iproute2,ifupdown
-packages+=,netbase,procps,ca-certificates,less
 image_id=bookworm-server-1
 name=srv-01
 image=$out/image
@@ -43,16 +40,14 @@ for m in "$host/dev/pts" "$host/proc" "$host" "$image/dev/pts" "$image/proc"; do
     if mountpoint -q "$m" 2>/dev/null; then umount "$m" 2>/dev/null || umount -l "$m"; fi
 done
 rm -rf --one-file-system "$out"
-ensure_rootfs "$rootfs" "$packages"
+ensure_rootfs "$server_rootfs" "$server_packages"
 mkdir -p "$out"/{baselines,keys,reports/firstboot,reports/drifted,host/upper,host/work,host/root}
 chmod 0750 "$out/reports/firstboot" "$out/reports/drifted"
 : >"$log"
 
-# shellcheck source=lib/real-root.sh
-. "$(dirname "$0")/lib/real-root.sh"
 
 # 1. The image build (lib/real-root.sh).
-build_image "$rootfs" "$image"
+build_image "$image"
 # The image's signed baseline (this also stamps /etc/driftcheck/image-id into the image).
 quietly "$dc" keygen --out "$out/keys/build"
 quietly "$dc" keygen --out "$out/keys/$name"

@@ -1,7 +1,14 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154  # log and path are set by the script that sources this file
-# Helpers of the real-image fixture scripts (real-host.sh, real-explain.sh), sourced after they set `log` (the
-# tools' output), `path` (PATH=… for the chroot), `api_mounts=()` and `die`, and after Packaging/lib/chroot.sh.
+# Helpers of the real-image fixture scripts (real-host.sh, real-explain.sh), sourced after Packaging/lib/chroot.sh
+# and `die`; the functions use `log` (the tools' output), `path` (PATH=… for the chroot) and `api_mounts`, which the
+# scripts set.
+
+# The image both scripts build: what a Debian 12 server image holds beyond minbase. Its own cached rootfs
+# (ensure_rootfs's second argument is the extra --include list), beside the minbase one the other scripts use.
+server_rootfs=${DRIFTCHECK_SERVER_ROOTFS:-/var/cache/driftcheck-ci/bookworm-server}
+server_packages=systemd,systemd-sysv,systemd-timesyncd,dbus,openssh-server,cron,adduser,sudo,logrotate,iproute2
+server_packages+=,ifupdown,netbase,procps,ca-certificates,less
 
 # quietly CMD…: run CMD with its output in the log; on failure show the log's end and stop.
 quietly() {
@@ -26,14 +33,14 @@ with_api() {
     api_mounts+=("$1/dev/pts")
 }
 without_api() { unmount_all api_mounts; }
-# build_image ROOTFS IMAGE: the image build both scripts start from. A copy of the cached rootfs; apt's lists
+# build_image IMAGE: the image build both scripts start from. A copy of the cached server rootfs; apt's lists
 # (fetched now, removed again below) are only for the download: tcpdump's .debs stay in apt's cache, so a host
 # installs it later with --no-download. Cleaned as Debian's cloud images are: an empty machine id (systemd makes one
 # at first boot) and no dbus copy of it (systemd-tmpfiles makes it a link to /etc/machine-id), no SSH host keys
 # (made at first boot), no package lists, the build machine's name replaced by localhost.
 build_image() {
-    local rootfs=$1 image=$2
-    cp -a "$rootfs" "$image"
+    local image=$1
+    cp -a "$server_rootfs" "$image"
     cp /etc/resolv.conf "$image/etc/resolv.conf"
     with_api "$image"
     quietly in_chroot "$image" apt-get -q update

@@ -20,12 +20,17 @@ let sqliteLinkerSettings: [LinkerSetting] =
 let package = Package(
     name: "driftcheck",
     products: [
-        .executable(name: "driftcheck", targets: ["driftcheck"])
+        .executable(name: "driftcheck", targets: ["driftcheck"]),
+        // The collector hosts push their reports to (`driftcheck serve` runs it): a second executable, so that the
+        // host agent never carries the HTTP server, SwiftNIO or the PostgreSQL client.
+        .executable(name: "driftcheck-collector", targets: ["driftcheck-collector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -56,6 +61,23 @@ let package = Package(
                 "DriftCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The collector: HTTP service (Hummingbird), enrollment, and the report store (SQLite or PostgreSQL).
+        .target(
+            name: "DriftCheckCollector",
+            dependencies: [
+                "DriftCheck", "CSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "driftcheck-collector",
+            dependencies: [
+                "DriftCheckCollector",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // The libFuzzer targets (Scripts/fuzz.sh); built normally, a tool that replays inputs through them.

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Build the host binary operators install: release, Swift runtime linked statically, SQLite and libstdc++ linked
-# statically, stripped. It needs only glibc and libcrypto (libssl3) at run time.
+# statically, stripped. It needs only glibc, libcrypto and libssl (both in libssl3) at run time.
 #
 #   bash Packaging/build-static.sh [OUTDIR]        (default OUTDIR: dist)
 #
-# Writes OUTDIR/driftcheck; prints its size and `ldd`, and fails if it needs any library but glibc's and libcrypto.
+# Writes OUTDIR/driftcheck; prints its size and `ldd`, and fails if it needs any library but glibc's and libssl3's.
 # Package.swift reads DRIFTCHECK_STATIC_LIBDIR (see there); plain `swift build` / `swift test` are unaffected.
 # Environment: SCRATCH (SwiftPM scratch path, default .build-release), JOBS (default 1), NICE (default 19).
 set -euo pipefail
@@ -58,8 +58,8 @@ trap - EXIT
 
 echo "build-static: $out/driftcheck: $(stat -c %s "$out/driftcheck") bytes ($(du -h "$out/driftcheck" | cut -f1))"
 ldd "$out/driftcheck"
-# Anything but the glibc libraries and libcrypto means a dynamic dependency slipped in.
+# Anything but the glibc libraries, libcrypto and libssl (TLS for --push) means a dynamic dependency slipped in.
 unexpected=$(ldd "$out/driftcheck" | awk '{print $1}' |
-    grep -Ev '^(linux-vdso\.so\.1|/lib64/ld-linux-x86-64\.so\.2|lib(c|m|dl|pthread|rt)\.so\.[0-9]+|libcrypto\.so\.3)$' || true)
+    grep -Ev '^(linux-vdso\.so\.1|/lib64/ld-linux-x86-64\.so\.2|lib(c|m|dl|pthread|rt)\.so\.[0-9]+|lib(crypto|ssl)\.so\.3)$' || true)
 [ -z "$unexpected" ] || die "unexpected dynamic dependencies: $unexpected"
 "$out/driftcheck" --version

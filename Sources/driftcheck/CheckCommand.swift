@@ -1,5 +1,6 @@
 import ArgumentParser
 import DriftCheck
+import Logging
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +38,28 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .long, help: "When another check holds the lock, wait for it to finish instead of failing (exit 2).")
     var wait = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also send the signed report to the collector at URL (http:// or https://); unsent reports wait in "
+                + "REPORTS/.spool (the newest --keep) for the next run.",
+            valueName: "URL"),
+        transform: { text throws in try CollectorURL(parsing: text) })
+    var push: CollectorURL?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The collector's enrollment token (mode 0600): used once, when the collector does not know this host yet.",
+            valueName: "FILE"))
+    var enrollTokenFile: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Trusted CA certificates (PEM) for an https collector, instead of the system's.", valueName: "FILE"))
+    var caFile: String?
+
     @OptionGroup var scanning: ScanningOptions
 
     @OptionGroup var judgement: JudgementOptions
@@ -61,12 +84,19 @@ struct CheckCommand: ParsableCommand {
         check.outputMode = scanning.permissions.mode
         check.fullEveryRuns = policy.fullRehashEveryRuns
         check.fullEveryDays = policy.fullRehashEveryDays
+        if let push {
+            var settings = PushSettings(url: push)
+            settings.caFile = caFile
+            settings.enrollTokenPath = enrollTokenFile
+            check.push = settings
+        }
         let outcome = try logging.withProgress { progress in
             check.scan.options.progress = progress
             return try check.run()
         }
         let counts = "\(outcome.statistics.entries) entries, \(outcome.statistics.reused) hashes reused"
         logger.debug("wrote \(outcome.manifestPath) and \(outcome.reportPath); \(counts)")
+        let refused = outcome.push.map { report(push: $0, logger: logger) } ?? false
         if outcome.report.fails(at: threshold) {
             try Terminal.writeOutput(
                 Array(
@@ -74,5 +104,32 @@ struct CheckCommand: ParsableCommand {
                         .render(outcome.report).utf8))
             throw ExitCode(1)
         }
+        if refused { throw ExitCode(3) }
+    }
+
+    func validate() throws {
+        if push == nil && (enrollTokenFile != nil || caFile != nil) {
+            throw ValidationError("--enroll-token-file and --ca-file go with --push")
+        }
+    }
+
+    /// Says what the push did: quiet when every report reached the collector. True when the collector refused a
+    /// report for good (exit 3).
+    private func report(push summary: PushSummary, logger: Logger) -> Bool {
+        if summary.enrolled { logger.notice("enrolled this host with \(push?.description ?? "the collector")") }
+        if summary.dropped > 0 {
+            logger.warning("dropped the \(summary.dropped) oldest unsent reports from the push spool (--keep)")
+        }
+        for line in summary.refused {
+            Terminal.writeError("driftcheck: the collector refused \(line)")
+        }
+        if let failure = summary.failure {
+            Terminal.writeError(
+                "driftcheck: push stopped: \(failure); \(summary.pending) reports wait in \(reports)/.spool "
+                    + "for the next run")
+        } else {
+            logger.debug("pushed \(summary.sent) reports")
+        }
+        return !summary.refused.isEmpty
     }
 }

@@ -21,7 +21,7 @@ struct Driftcheck: ParsableCommand {
         version: HostInfo.toolVersion,
         subcommands: [
             KeygenCommand.self, BaselineCommand.self, ScanCommand.self, VerifyCommand.self, CompareCommand.self,
-            ShowCommand.self, CheckCommand.self, PolicyCommand.self, FleetCommand.self,
+            ShowCommand.self, CheckCommand.self, PolicyCommand.self, FleetCommand.self, ServeCommand.self,
         ]
     )
 

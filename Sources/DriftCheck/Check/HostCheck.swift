@@ -22,8 +22,13 @@ package struct HostCheck {
     package var now = Int(time(nil))
 
     /// What one check produced.
+    /// Where to push the report after writing it (`--push`); nil: keep it here only.
+    package var push: PushSettings? = nil
+
     package struct Outcome {
         package var report: Report
+        /// What the push did (nil without --push).
+        package var push: PushSummary?
         package var manifestPath: String
         package var reportPath: String
         package var statistics: ScanStatistics
@@ -105,6 +110,16 @@ package struct HostCheck {
         try DetachedSignature.writeSigned(
             JSONReportRenderer.render(report), to: reportPath, with: key, mode: outputMode)
         directory.prune(keep: max(1, keep))
-        return Outcome(report: report, manifestPath: scan.outputPath, reportPath: reportPath, statistics: statistics)
+        // Still under the lock: two runs never push the spool at once, so reports reach the collector in order.
+        var pushed: PushSummary? = nil
+        if let push {
+            let spool = ReportSpool(reportsDirectory: reportsDirectory)
+            try spool.prepare()
+            try spool.add(reportPath)
+            pushed = ReportPusher(settings: push, key: key, host: scan.host).push(spool, keep: max(1, keep))
+        }
+        return Outcome(
+            report: report, push: pushed, manifestPath: scan.outputPath, reportPath: reportPath,
+            statistics: statistics)
     }
 }

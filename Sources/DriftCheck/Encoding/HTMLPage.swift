@@ -5,9 +5,11 @@ package enum HTMLPage {
     package typealias Swatch = (name: String, colour: String, meaning: String)
 
     /// The whole page: `title` and `style` are the page's own (already escaped), `body` its markup.
-    static func document(title: String, style: String, body: String) -> [UInt8] {
+    /// `refreshSeconds`: the page reloads itself that often (the collector's live page).
+    static func document(title: String, style: String, body: String, refreshSeconds: Int? = nil) -> [UInt8] {
+        let refresh = refreshSeconds.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">" } ?? ""
         let page =
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(title)</title>"
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\(refresh)<title>\(title)</title>"
             + "<style>\(style)</style></head><body>\(body)</body></html>\n"
         return Array(page.utf8)
     }

@@ -26,7 +26,7 @@ package enum FleetHTMLRenderer {
         MarkupText.escape(TerminalText.clean(value))
     }
 
-    package static func render(_ view: FleetView) -> [UInt8] {
+    package static func render(_ view: FleetView, refreshSeconds: Int? = nil) -> [UInt8] {
         let generated = UTCTime.format(view.settings.now)
         let counts = Dictionary(grouping: view.hosts, by: \.state).mapValues(\.count)
         var body = "<h1>driftcheck fleet</h1><p>\(view.hosts.count) hosts, \(view.images.count) images — as of "
@@ -101,7 +101,8 @@ package enum FleetHTMLRenderer {
                 ".\(entry.name){color:\(entry.colour)}.badge.\(entry.name){background:\(entry.colour);color:#fff}"
         }
         colours += ".badge.drifted{background:\(colour("drifted"))}.badge.clean{background:\(colour("clean"))}"
-        return HTMLPage.document(title: "driftcheck fleet", style: style + colours, body: body)
+        return HTMLPage.document(
+            title: "driftcheck fleet", style: style + colours, body: body, refreshSeconds: refreshSeconds)
     }
 
     private static func legend() -> String {
@@ -126,6 +127,14 @@ package enum FleetHTMLRenderer {
             for host in stale {
                 html += "<tr><td>\(text(host.name))</td><td>\(text(host.image))</td>"
                 html += "<td>\(text(host.lastReport ?? ""))</td></tr>"
+            }
+            html += "</table>"
+        }
+        let refused = view.hosts.filter { $0.state == .incident && !$0.problems.isEmpty }
+        if !refused.isEmpty {
+            html += "<h2 class=\"incident\">Refused pushes</h2><table><tr><th>host</th><th>what happened</th></tr>"
+            for host in refused {
+                html += "<tr><td>\(text(host.name))</td><td>\(text(host.problems.joined(separator: "; ")))</td></tr>"
             }
             html += "</table>"
         }

@@ -76,8 +76,9 @@ package struct FleetView: Sendable {
 }
 
 extension FleetView {
-    /// Collects reports one at a time, keeping only what the view needs.
-    struct Builder {
+    /// Collects reports one at a time, keeping only what the view needs: `fleet` feeds it a directory, the collector
+    /// its store, and it is kept between views (``view()`` does not consume it).
+    package struct Builder: Sendable {
         /// One verified report, reduced.
         struct Entry {
             var time: Int
@@ -93,19 +94,36 @@ extension FleetView {
             var signer: String
         }
 
-        let settings: FleetSettings
+        /// The time is set anew for each view (the collector's).
+        package var settings: FleetSettings
         /// Every distinct change seen (by identity), once.
         var catalogue: [HostChange] = []
         var index: [[UInt8]: Int] = [:]
         var reports: [String: [Entry]] = [:]
         var problems: [String: [String]] = [:]
+        /// Per host, what looked like an attack on it (a push signed by another key): the host is an incident.
+        var alarms: [String: [String]] = [:]
         var skipped: [String] = []
+        /// When set, only each host's newest this many reports are kept (the collector's history per host).
+        package var reportsPerHost: Int?
 
-        init(settings: FleetSettings) {
+        package init(settings: FleetSettings) {
             self.settings = settings
         }
 
-        mutating func add(_ outcome: ReportFile.Outcome) {
+        /// Raises an incident on `host` that no report shows, e.g. a push for it signed by another key.
+        package mutating func raise(host: String, _ reason: String) {
+            alarms[host, default: []].append(reason)
+        }
+
+        /// Forgets `host` and everything it reported (an operator released it from its key).
+        package mutating func remove(host: String) {
+            reports[host] = nil
+            problems[host] = nil
+            alarms[host] = nil
+        }
+
+        package mutating func add(_ outcome: ReportFile.Outcome) {
             switch outcome {
             case .skipped(let reason): skipped.append(reason)
             case .unverified(let host, let path, let reason):
@@ -135,10 +153,14 @@ extension FleetView {
                         drifted: !ids.isEmpty, incident: report.changes.contains(where: \.tampering),
                         action: report.action, counts: report.counts, score: report.score,
                         supersededBy: report.supersededBy, signer: report.signer))
+                if let limit = reportsPerHost, let count = reports[report.host]?.count, count > limit {
+                    reports[report.host]?.sort { $0.time < $1.time }
+                    reports[report.host]?.removeFirst(count - limit)
+                }
             }
         }
 
-        func view() -> FleetView {
+        package func view() -> FleetView {
             var hosts: [FleetHost] = []
             var newest: [String: Entry] = [:]
             // When a change was first reported by any host (times as written sort as they are).
@@ -146,10 +168,11 @@ extension FleetView {
             var resolved: [ResolvedChange] = []
             // Per image and day, each host's last report of that day: drifted, and looking like tampering.
             var timelineCells: [String: [String: [String: (drifted: Bool, incident: Bool)]]] = [:]
-            for name in Set(reports.keys).union(problems.keys).sorted() {
+            for name in Set(reports.keys).union(problems.keys).union(alarms.keys).sorted() {
                 let history = (reports[name] ?? []).sorted { $0.time < $1.time }
                 // Sorted: reports are read by several threads, in no fixed order.
                 var problems = (self.problems[name] ?? []).sorted()
+                let alarms = self.alarms[name] ?? []
                 let signers = Set(history.map(\.signer))
                 if signers.count > 1 {
                     problems.append(
@@ -159,10 +182,10 @@ extension FleetView {
                 guard let last = history.last else {
                     hosts.append(
                         FleetHost(
-                            name: name, image: FleetHost.unknownImage, state: .unverified, isStale: false,
-                            lastReport: nil,
+                            name: name, image: FleetHost.unknownImage, state: alarms.isEmpty ? .unverified : .incident,
+                            isStale: false, lastReport: nil,
                             driftedSince: nil, action: .none, counts: [:], score: 0, supersededBy: nil, reports: 0,
-                            problems: problems))
+                            problems: problems + alarms))
                     continue
                 }
                 var seen: [Int32: (first: String, last: String)] = [:]
@@ -200,9 +223,12 @@ extension FleetView {
                 }
                 let stale = settings.now - last.time > settings.staleAfter
                 let state: HostState =
-                    !problems.isEmpty
-                    ? .unverified
-                    : last.incident ? .incident : stale ? .stale : last.drifted ? .drifted : .clean
+                    !alarms.isEmpty
+                    ? .incident
+                    : !problems.isEmpty
+                        ? .unverified
+                        : last.incident ? .incident : stale ? .stale : last.drifted ? .drifted : .clean
+                problems += alarms
                 newest[name] = last
                 hosts.append(
                     FleetHost(
@@ -224,9 +250,10 @@ extension FleetView {
             for change in changes where [.incident, .investigate, .snowflake].contains(change.verdict) {
                 for index in change.hostIndices { verdictsOf[Int(index)].insert(change.verdict) }
             }
-            for index in hosts.indices where hosts[index].reports > 0 {
+            for index in hosts.indices where hosts[index].reports > 0 || alarms[hosts[index].name] != nil {
                 var because = [FleetVerdict.incident, .investigate, .snowflake].filter(verdictsOf[index].contains)
                     .map(\.rawValue)
+                if alarms[hosts[index].name] != nil && !because.contains("incident") { because.insert("incident", at: 0) }
                 if hosts[index].isStale { because.append("stale") }
                 hosts[index].rebuildBecause = because
             }

@@ -2,9 +2,9 @@ import Glibc
 
 /// One report file as the fleet reads it: at most 64 MiB, never through a link, its signature verified over the
 /// exact bytes that are then parsed.
-enum ReportFile {
+package enum ReportFile {
     /// What reading one file gave.
-    enum Outcome {
+    package enum Outcome: Sendable {
         case verified(HostReport)
         /// A driftcheck report that does not verify: the host it claims, and why.
         case unverified(claimedHost: String, path: String, reason: String)
@@ -12,7 +12,7 @@ enum ReportFile {
         case skipped(String)
     }
 
-    static let maximumSize = 64 << 20
+    package static let maximumSize = 64 << 20
     static let suffix = ".report.json"
 
     /// Every `*.report.json` in `directory` and in its immediate subdirectories (one per host, as collected).
@@ -45,6 +45,16 @@ enum ReportFile {
         case .success(let loaded): bytes = loaded
         case .failure(let error): return .skipped(error.description)
         }
+        return read(bytes, signature: nil, of: path, trustedKeys: settings.trustedKeys, keyHosts: settings.keyHosts,
+            described: &described)
+    }
+
+    /// Verifies and parses the report `bytes`, labelled `path`: against `signature`, or when nil against the `.sig`
+    /// file beside `path`. A key in `keyHosts` signs only for its host.
+    package static func read(
+        _ bytes: [UInt8], signature: [UInt8]?, of path: String, trustedKeys: [Ed25519Key], keyHosts: [String: String],
+        described: inout [[UInt8]: String]
+    ) -> Outcome {
         let report: JSONValue
         do {
             report = try JSONParser.parse(bytes.last == 0x0A ? Array(bytes.dropLast()) : bytes)
@@ -56,11 +66,15 @@ enum ReportFile {
         }
         let signer: String
         do {
-            signer = try DetachedSignature.verify(bytes, of: path, trustedKeys: settings.trustedKeys)
+            if let signature {
+                signer = try DetachedSignature.verify(bytes, signature: signature, of: path, trustedKeys: trustedKeys)
+            } else {
+                signer = try DetachedSignature.verify(bytes, of: path, trustedKeys: trustedKeys)
+            }
         } catch {
             return .unverified(claimedHost: host, path: path, reason: error.message)
         }
-        if let owner = settings.keyHosts[signer], owner != host {
+        if let owner = keyHosts[signer], owner != host {
             return .unverified(
                 claimedHost: host, path: path, reason: "signed with the key of host \(owner), not with this host's")
         }

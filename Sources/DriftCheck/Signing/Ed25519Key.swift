@@ -2,7 +2,7 @@ internal import COpenSSL
 
 /// An Ed25519 key held by OpenSSL: a private key (which can also verify) or a public key.
 /// PEM in and out: PKCS#8 for private keys, SubjectPublicKeyInfo for public keys, as `openssl genpkey` writes them.
-final class Ed25519Key: @unchecked Sendable {
+package final class Ed25519Key: @unchecked Sendable {
     // OpenSSL's EVP_PKEY is immutable after creation and safe to use from several threads.
     private let key: OpaquePointer
     /// True when this key can sign.
@@ -52,7 +52,7 @@ final class Ed25519Key: @unchecked Sendable {
     }
 
     /// Reads a PEM public key (SubjectPublicKeyInfo, "BEGIN PUBLIC KEY").
-    static func publicKey(pem: [UInt8]) throws(OpenSSLFailure) -> Ed25519Key {
+    package static func publicKey(pem: [UInt8]) throws(OpenSSLFailure) -> Ed25519Key {
         ERR_clear_error()
         guard let key = withMemoryBIO(pem, { PEM_read_bio_PUBKEY($0, nil, nil, nil) }) ?? nil else {
             throw OpenSSLFailure("not a PEM public key")
@@ -76,13 +76,13 @@ final class Ed25519Key: @unchecked Sendable {
     }
 
     /// The public key as PEM SubjectPublicKeyInfo.
-    func publicKeyPEM() throws(OpenSSLFailure) -> [UInt8] {
+    package func publicKeyPEM() throws(OpenSSLFailure) -> [UInt8] {
         try pem { PEM_write_bio_PUBKEY($0, key) }
     }
 
     /// The key id: lower-case hex SHA-256 of the DER SubjectPublicKeyInfo
     /// (`openssl pkey -pubout -outform DER | sha256sum`).
-    var keyID: String {
+    package var keyID: String {
         var der: UnsafeMutablePointer<UInt8>? = nil
         let length = i2d_PUBKEY(key, &der)
         guard length > 0, let der else { return "unknown" }
@@ -91,7 +91,7 @@ final class Ed25519Key: @unchecked Sendable {
     }
 
     /// The 64-byte Ed25519 signature of `message` (pure Ed25519: the whole message in one call).
-    func sign(_ message: UnsafeRawBufferPointer) throws(OpenSSLFailure) -> [UInt8] {
+    package func sign(_ message: UnsafeRawBufferPointer) throws(OpenSSLFailure) -> [UInt8] {
         guard isPrivate, let context = EVP_MD_CTX_new() else { throw OpenSSLFailure("not a private key") }
         defer { EVP_MD_CTX_free(context) }
         guard EVP_DigestSignInit(context, nil, nil, nil, key) == 1 else {
@@ -111,7 +111,7 @@ final class Ed25519Key: @unchecked Sendable {
     }
 
     /// True when `signature` is this key's valid Ed25519 signature of `message`.
-    func verify(_ signature: [UInt8], of message: UnsafeRawBufferPointer) -> Bool {
+    package func verify(_ signature: [UInt8], of message: UnsafeRawBufferPointer) -> Bool {
         guard signature.count == 64, let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }
         guard EVP_DigestVerifyInit(context, nil, nil, nil, key) == 1 else { return false }

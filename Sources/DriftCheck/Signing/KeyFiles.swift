@@ -40,7 +40,7 @@ package enum KeyFiles {
 
     /// Loads the signing key. A key that group or others can access, or that another user owns, is refused, as
     /// ssh refuses it. From here on the process never dumps core, and the PEM bytes are wiped once parsed.
-    static func loadPrivateKey(_ path: String) throws(DriftCheckError) -> Ed25519Key {
+    package static func loadPrivateKey(_ path: String) throws(DriftCheckError) -> Ed25519Key {
         SystemCalls.disableCoreDumps()
         var (pem, status) = try readSmallFile(path, what: "private key")
         defer { wipe(&pem) }
@@ -59,6 +59,26 @@ package enum KeyFiles {
         } catch {
             throw DriftCheckError(.malformed, path: path, "not an Ed25519 private key in PEM form: \(error)")
         }
+    }
+
+    /// Reads a one-line secret (the collector's enrollment token) with the same care as a private key: refused when
+    /// group or others can access it, or another user owns it. Surrounding white space is dropped.
+    package static func loadSecret(_ path: String, what: String) throws(DriftCheckError) -> String {
+        var (bytes, status) = try readSmallFile(path, what: what)
+        defer { wipe(&bytes) }
+        if status.uid != geteuid() && status.uid != 0 {
+            throw DriftCheckError(.usage, path: path, "\(what) is owned by uid \(status.uid), neither this user nor root")
+        }
+        if status.permissions & 0o077 != 0 {
+            let mode = String(status.permissions, radix: 8)
+            throw DriftCheckError(
+                .usage, path: path, "\(what) is accessible by group or others (mode 0\(mode)); run: chmod 600 on it")
+        }
+        let text = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        guard text.count == 1, let secret = text.first, secret.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw DriftCheckError(.malformed, path: path, "\(what) must be one word of printable ASCII")
+        }
+        return String(secret)
     }
 
     /// Checks that `path` holds a usable, well-protected private key, before anything is written.

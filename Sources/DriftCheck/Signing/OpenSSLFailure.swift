@@ -1,8 +1,8 @@
 internal import COpenSSL
 
 /// Why OpenSSL refused a key or a signature operation, with OpenSSL's own reason.
-struct OpenSSLFailure: Error, CustomStringConvertible {
-    let description: String
+package struct OpenSSLFailure: Error, CustomStringConvertible {
+    package let description: String
 
     init(_ what: String) {
         var reasons: [String] = []

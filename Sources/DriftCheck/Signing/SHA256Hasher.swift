@@ -3,7 +3,7 @@ internal import COpenSSL
 /// Incremental SHA-256 (or another EVP digest) through OpenSSL's EVP interface, which uses the CPU's SHA extensions
 /// where present.
 /// One hasher is reused for many files by one thread; it is not shared between threads.
-class SHA256Hasher {
+package class SHA256Hasher {
     private let context: OpaquePointer
     private let algorithm: OpaquePointer
 
@@ -53,7 +53,7 @@ class SHA256Hasher {
     }
 
     /// The SHA-256 of `bytes` in one call.
-    static func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    package static func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         let hasher = SHA256Hasher()
         if let base = bytes.baseAddress { hasher.update(base, count: bytes.count) }
         return hasher.finish()

@@ -305,6 +305,12 @@ enum SystemCalls {
         retrying { Glibc.rename(from, to) }.map { _ in () }
     }
 
+    /// Gives the file `existing` a second name, `new` (a hard link; never follows a link). The corresponding C
+    /// function is `link`.
+    static func link(_ existing: String, to new: String) -> Result<Void, Errno> {
+        retrying { Glibc.link(existing, new) }.map { _ in () }
+    }
+
     /// Removes the name `path`. The corresponding C function is `unlink`.
     @discardableResult
     static func remove(_ path: String) -> Result<Void, Errno> {

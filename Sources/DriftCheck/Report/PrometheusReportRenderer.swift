@@ -1,6 +1,6 @@
 /// Prometheus text exposition for node_exporter's textfile collector.
 package enum PrometheusReportRenderer {
-    private static func label(_ text: String) -> String {
+    package static func label(_ text: String) -> String {
         var escaped = ""
         for character in text.unicodeScalars {
             switch character {

@@ -572,6 +572,7 @@ def command_concurrent(args):
         key = load_key(args.keys, name)
         requests.append(push_request(target, template, key, name, utc(start + index), close=True))
     barrier = threading.Barrier(args.hosts + 1)
+    threading.stack_size(512 * 1024)
     tally = Tally()
     ends = []
 
@@ -665,10 +666,11 @@ def garbage_payload(kind, target):
     return b"\x00\xffGET\x01/ HTTP/9.9\r\n\r\n"
 
 
-def garbage_client(target, kind, seconds, state, lock):
-    """Sends one kind of garbage, then reads until the server closes or `seconds` pass."""
+def garbage_client(target, kind, deadline, state, lock):
+    """Sends one kind of garbage, then reads until the server closes, for at most 10 s and not much past the run's
+    deadline (1 s at least)."""
     try:
-        sock = target.connect(timeout=10)
+        sock = target.connect(timeout=5)
     except OSError as error:
         with lock:
             state["garbage_connect_failed"] += 1
@@ -681,7 +683,7 @@ def garbage_client(target, kind, seconds, state, lock):
             sock.sendall(garbage_payload(kind, target))
         except (BrokenPipeError, ConnectionResetError):
             pass  # closed while we sent: read what it said, if anything
-        deadline = time.monotonic() + seconds
+        deadline = time.monotonic() + max(1.0, min(10.0, deadline - time.monotonic()))
         while time.monotonic() < deadline:
             sock.settimeout(max(0.05, deadline - time.monotonic()))
             try:
@@ -721,12 +723,12 @@ def command_hostile(args):
     state = {"garbage_sent": 0, "garbage_closed_by_server": 0, "garbage_connect_failed": 0, "garbage_answers": {}}
     lock = threading.Lock()
     garbage_threads = []
+    began = time.monotonic()
+    deadline = began + args.seconds
     if args.garbage:
-        read_for = max(1.0, min(args.seconds, 30.0))
-
         def garbage_runner(indices):
             for i in indices:
-                garbage_client(target, GARBAGE_KINDS[i % len(GARBAGE_KINDS)], read_for, state, lock)
+                garbage_client(target, GARBAGE_KINDS[i % len(GARBAGE_KINDS)], deadline, state, lock)
 
         workers = min(args.garbage, 64)
         for w in range(workers):
@@ -739,10 +741,11 @@ def command_hostile(args):
     selector = selectors.DefaultSelector()
     slow = {}
     connect_failed, first_error = 0, None
-    began = time.monotonic()
     for i in range(args.slow):
+        if time.monotonic() >= deadline:
+            break
         try:
-            sock = target.connect(timeout=10)
+            sock = target.connect(timeout=3)
         except OSError as error:
             connect_failed += 1
             first_error = first_error or str(error)
@@ -752,7 +755,6 @@ def command_hostile(args):
         selector.register(sock, selectors.EVENT_READ)
     opened = len(slow)
     closed_at = []
-    deadline = began + args.seconds
     while time.monotonic() < deadline and any(s["closed"] is None for s in slow.values()):
         now = time.monotonic()
         for sock, s in slow.items():
@@ -761,7 +763,7 @@ def command_hostile(args):
                 try:
                     sock.send(byte)
                     s["sent"] += 1
-                except BlockingIOError:
+                except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
                     pass
                 except OSError:
                     s["closed"] = now
@@ -772,8 +774,8 @@ def command_hostile(args):
             s = slow[sock]
             try:
                 chunk = sock.recv(65536)
-            except BlockingIOError:
-                continue
+            except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                continue  # nothing yet (with TLS: a record that is not application data, e.g. a session ticket)
             except OSError:
                 chunk = b""
             if not chunk and s["closed"] is None:
@@ -798,6 +800,7 @@ def command_hostile(args):
     stop.set()
     poller.join()
     result = {
+        "slow_requested": args.slow,
         "slow_opened": opened,
         "slow_closed_by_server": len(closed_at),
         "slow_closed_after_s": {"first": round(min(closed_at), 1), "last": round(max(closed_at), 1)} if closed_at

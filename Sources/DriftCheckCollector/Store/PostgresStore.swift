@@ -1,0 +1,371 @@
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The store in PostgreSQL (`--store postgresql://…`), for a fleet that outgrows one machine: several collectors
+/// behind a load balancer share it. A pool of connections that reconnects by itself; an operation that cannot get
+/// an answer within `timeout` fails as unavailable (HTTP 503), so hosts retry rather than wait.
+final class PostgresStore: ReportStore {
+    let client: PostgresClient
+    private let logger: Logger
+    private let timeout: Duration
+
+    init(location: StoreLocation.Postgres, logger: Logger, timeout: Duration = .seconds(5)) {
+        var configuration: PostgresClient.Configuration
+        if let socket = location.socketPath {
+            configuration = .init(
+                unixSocketPath: socket, username: location.user, password: location.password,
+                database: location.database)
+        } else {
+            configuration = .init(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: location.requireTLS ? .require(.makeClientConfiguration()) : .disable)
+        }
+        configuration.options.connectTimeout = .seconds(3)
+        configuration.options.maximumConnections = 16
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+        self.timeout = timeout
+    }
+
+    /// Runs the pool; returns when the task is cancelled.
+    func run() async { await client.run() }
+
+    /// Runs `body` within the timeout, mapping PostgreSQL's errors to the store's.
+    private func within<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws(StoreError) -> T {
+        let timeout = self.timeout
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw StoreError.unavailable("PostgreSQL did not answer within \(timeout)")
+                }
+                return value
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as PSQLError {
+            // A server error with an SQLSTATE is a fault, unless the server is going away or out of room (classes
+            // 08 connection, 53 resources, 57 operator intervention); no SQLSTATE: the connection itself failed.
+            guard let state = error.serverInfo?[.sqlState] else {
+                throw .unavailable("PostgreSQL: \(String(describing: error.code))")
+            }
+            let message = error.serverInfo?[.message] ?? ""
+            if ["08", "53", "57"].contains(String(state.prefix(2))) {
+                throw .unavailable("PostgreSQL \(state): \(message)")
+            }
+            throw .failed("PostgreSQL \(state): \(message)")
+        } catch {
+            throw .unavailable("PostgreSQL: \(error)")
+        }
+    }
+
+    private static func bytes(_ buffer: ByteBuffer) -> [UInt8] { Array(buffer.readableBytesView) }
+
+    func migrate() async throws(StoreError) -> [Int] {
+        let logger = self.logger
+        return try await within { [client] in
+            try await client.withTransaction(logger: logger) { connection in
+                // One collector migrates at a time; the others wait and find the work done.
+                try await connection.query("SELECT pg_advisory_xact_lock(7262661)", logger: logger)
+                try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS driftcheck_schema (version INTEGER PRIMARY KEY, applied BIGINT)",
+                    logger: logger)
+                var present: Set<Int> = []
+                for try await version in try await connection.query(
+                    "SELECT version FROM driftcheck_schema", logger: logger
+                ).decode(Int.self) {
+                    present.insert(version)
+                }
+                if let newest = present.max(), newest > Migrations.newest {
+                    throw StoreError.failed(
+                        "the schema is at version \(newest), newer than this collector knows (\(Migrations.newest))")
+                }
+                var applied: [Int] = []
+                for migration in Migrations.all where !present.contains(migration.version) {
+                    for statement in migration.postgresql {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query(
+                        """
+                        INSERT INTO driftcheck_schema (version, applied)
+                        VALUES (\(migration.version), extract(epoch from now())::bigint)
+                        """, logger: logger)
+                    applied.append(migration.version)
+                }
+                return applied
+            }
+        }
+    }
+
+    func ping() async throws(StoreError) {
+        let logger = self.logger
+        try await within { [client] in try await client.query("SELECT 1", logger: logger) }
+    }
+
+    private static func host(_ row: PostgresRow) throws -> EnrolledHost {
+        let (name, keyID, key, enrolled, token, newest) = try row.decode(
+            (String, String, ByteBuffer, Int64, String, Int64).self)
+        return EnrolledHost(
+            name: name, keyID: keyID, publicKey: bytes(key), enrolled: Int(enrolled), tokenID: token,
+            newest: Int(newest))
+    }
+
+    func host(_ name: String) async throws(StoreError) -> EnrolledHost? {
+        let logger = self.logger
+        return try await within { [client] in
+            for try await row in try await client.query(
+                "SELECT name, key_id, public_key, enrolled, token_id, newest FROM hosts WHERE name = \(name)",
+                logger: logger)
+            {
+                return try Self.host(row)
+            }
+            return nil
+        }
+    }
+
+    func hosts() async throws(StoreError) -> [EnrolledHost] {
+        let logger = self.logger
+        return try await within { [client] in
+            var found: [EnrolledHost] = []
+            for try await row in try await client.query(
+                "SELECT name, key_id, public_key, enrolled, token_id, newest FROM hosts ORDER BY name", logger: logger)
+            {
+                found.append(try Self.host(row))
+            }
+            return found
+        }
+    }
+
+    func enroll(_ host: EnrolledHost, tokenDigest: String) async throws(StoreError) -> EnrollOutcome {
+        let logger = self.logger
+        return try await within { [client] in
+            try await client.withTransaction(logger: logger) { connection -> EnrollOutcome in
+                var token: String? = nil
+                for try await id in try await connection.query(
+                    """
+                    SELECT id FROM enroll_tokens WHERE digest = \(tokenDigest) AND revoked IS NULL
+                      AND (expires IS NULL OR expires > \(Int64(host.enrolled)))
+                    """, logger: logger
+                ).decode(String.self) {
+                    token = id
+                }
+                guard let token else { return .badToken }
+                // Two collectors enrolling the same name at once: the primary key decides, the loser reads the pin.
+                try await connection.query(
+                    """
+                    INSERT INTO hosts (name, key_id, public_key, enrolled, token_id)
+                    VALUES (\(host.name), \(host.keyID), \(ByteBuffer(bytes: host.publicKey)), \(Int64(host.enrolled)),
+                      \(token))
+                    ON CONFLICT (name) DO NOTHING
+                    """, logger: logger)
+                for try await pinned in try await connection.query(
+                    "SELECT key_id, enrolled FROM hosts WHERE name = \(host.name)", logger: logger
+                ).decode((String, Int64).self) {
+                    if pinned.0 != host.keyID { return .pinnedToAnotherKey(pinned.0) }
+                    return pinned.1 == Int64(host.enrolled) ? .enrolled : .alreadyEnrolled
+                }
+                return .enrolled
+            }
+        }
+    }
+
+    func forget(host: String) async throws(StoreError) -> Bool {
+        let logger = self.logger
+        return try await within { [client] in
+            try await client.withTransaction(logger: logger) { connection -> Bool in
+                try await connection.query("DELETE FROM incidents WHERE host = \(host)", logger: logger)
+                var gone = false
+                for try await _ in try await connection.query(
+                    "DELETE FROM hosts WHERE name = \(host) RETURNING name", logger: logger)
+                {
+                    gone = true
+                }
+                return gone
+            }
+        }
+    }
+
+    func insert(_ report: IncomingReport, keep: Int) async throws(StoreError) -> InsertOutcome {
+        let logger = self.logger
+        return try await within { [client] in
+            try await client.withTransaction(logger: logger) { connection -> InsertOutcome in
+                var newest: Int64? = nil
+                // The host's row is locked: pushes of one host are stored one at a time, whichever collector takes them.
+                for try await value in try await connection.query(
+                    "SELECT newest FROM hosts WHERE name = \(report.host) FOR UPDATE", logger: logger
+                ).decode(Int64.self) {
+                    newest = value
+                }
+                guard let newest else { return .unknownHost }
+                let body = ByteBuffer(bytes: report.body)
+                if Int64(report.generated) <= newest {
+                    var same = false
+                    for try await _ in try await connection.query(
+                        """
+                        SELECT 1 FROM reports WHERE host = \(report.host) AND generated = \(Int64(report.generated))
+                          AND body = \(body)
+                        """, logger: logger)
+                    {
+                        same = true
+                    }
+                    return same ? .duplicate : .replay(newest: Int(newest))
+                }
+                var id: Int64 = 0
+                for try await value in try await connection.query(
+                    """
+                    INSERT INTO reports (host, generated, received, body, signature)
+                    VALUES (\(report.host), \(Int64(report.generated)), \(Int64(report.received)), \(body),
+                      \(ByteBuffer(bytes: report.signature)))
+                    RETURNING id
+                    """, logger: logger
+                ).decode(Int64.self) {
+                    id = value
+                }
+                try await connection.query(
+                    "UPDATE hosts SET newest = \(Int64(report.generated)) WHERE name = \(report.host)", logger: logger)
+                try await connection.query(
+                    """
+                    DELETE FROM reports WHERE host = \(report.host) AND id NOT IN
+                      (SELECT id FROM reports WHERE host = \(report.host) ORDER BY generated DESC
+                       LIMIT \(Int64(max(1, keep))))
+                    """, logger: logger)
+                return .stored(id)
+            }
+        }
+    }
+
+    private static func stored(_ row: PostgresRow) throws -> StoredReport {
+        let (id, host, generated, received, body, signature) = try row.decode(
+            (Int64, String, Int64, Int64, ByteBuffer, ByteBuffer).self)
+        return StoredReport(
+            id: id, host: host, generated: Int(generated), received: Int(received), body: bytes(body),
+            signature: bytes(signature))
+    }
+
+    func reports(after id: Int64, limit: Int) async throws(StoreError) -> [StoredReport] {
+        let logger = self.logger
+        return try await within { [client] in
+            var found: [StoredReport] = []
+            for try await row in try await client.query(
+                """
+                SELECT id, host, generated, received, body, signature FROM reports WHERE id > \(id)
+                ORDER BY id LIMIT \(Int64(limit))
+                """, logger: logger)
+            {
+                found.append(try Self.stored(row))
+            }
+            return found
+        }
+    }
+
+    func history(of host: String) async throws(StoreError) -> [ReportSummary] {
+        let logger = self.logger
+        return try await within { [client] in
+            var found: [ReportSummary] = []
+            for try await (id, generated, received, size) in try await client.query(
+                """
+                SELECT id, generated, received, length(body)::bigint FROM reports WHERE host = \(host)
+                ORDER BY generated DESC
+                """, logger: logger
+            ).decode((Int64, Int64, Int64, Int64).self) {
+                found.append(
+                    ReportSummary(id: id, generated: Int(generated), received: Int(received), size: Int(size)))
+            }
+            return found
+        }
+    }
+
+    func report(_ id: Int64, of host: String) async throws(StoreError) -> StoredReport? {
+        let logger = self.logger
+        return try await within { [client] in
+            for try await row in try await client.query(
+                """
+                SELECT id, host, generated, received, body, signature FROM reports
+                WHERE id = \(id) AND host = \(host)
+                """, logger: logger)
+            {
+                return try Self.stored(row)
+            }
+            return nil
+        }
+    }
+
+    func raise(_ incident: Incident, quiet: Int) async throws(StoreError) -> Bool {
+        let logger = self.logger
+        return try await within { [client] in
+            var recorded = false
+            for try await _ in try await client.query(
+                """
+                INSERT INTO incidents (host, time, reason)
+                SELECT \(incident.host), \(Int64(incident.time)), \(incident.reason)
+                WHERE NOT EXISTS (SELECT 1 FROM incidents WHERE host = \(incident.host)
+                  AND time > \(Int64(incident.time - quiet)))
+                RETURNING id
+                """, logger: logger)
+            {
+                recorded = true
+            }
+            return recorded
+        }
+    }
+
+    func incidents(after id: Int64) async throws(StoreError) -> [Incident] {
+        let logger = self.logger
+        return try await within { [client] in
+            var found: [Incident] = []
+            for try await (id, host, time, reason) in try await client.query(
+                "SELECT id, host, time, reason FROM incidents WHERE id > \(id) ORDER BY id", logger: logger
+            ).decode((Int64, String, Int64, String).self) {
+                found.append(Incident(id: id, host: host, time: Int(time), reason: reason))
+            }
+            return found
+        }
+    }
+
+    func addToken(_ token: EnrollmentToken, digest: String) async throws(StoreError) {
+        let logger = self.logger
+        try await within { [client] in
+            try await client.query(
+                """
+                INSERT INTO enroll_tokens (id, digest, created, expires, note)
+                VALUES (\(token.id), \(digest), \(Int64(token.created)), \(token.expires.map(Int64.init)), \(token.note))
+                """, logger: logger)
+        }
+    }
+
+    func tokens() async throws(StoreError) -> [EnrollmentToken] {
+        let logger = self.logger
+        return try await within { [client] in
+            var found: [EnrollmentToken] = []
+            for try await (id, created, expires, revoked, note) in try await client.query(
+                "SELECT id, created, expires, revoked, note FROM enroll_tokens ORDER BY created, id", logger: logger
+            ).decode((String, Int64, Int64?, Int64?, String).self) {
+                found.append(
+                    EnrollmentToken(
+                        id: id, created: Int(created), expires: expires.map(Int.init), revoked: revoked.map(Int.init),
+                        note: note))
+            }
+            return found
+        }
+    }
+
+    func revokeToken(_ id: String, at time: Int) async throws(StoreError) -> Bool {
+        let logger = self.logger
+        return try await within { [client] in
+            var revoked = false
+            for try await _ in try await client.query(
+                "UPDATE enroll_tokens SET revoked = \(Int64(time)) WHERE id = \(id) AND revoked IS NULL RETURNING id",
+                logger: logger)
+            {
+                revoked = true
+            }
+            return revoked
+        }
+    }
+}

@@ -29,7 +29,8 @@ package enum CollectorAdministration {
         guard let token = Enrollment.newToken() else { throw DriftCheckError(.io, "cannot make a random token") }
         let now = Int(time(nil))
         let id = String(Enrollment.digest(token).prefix(12))
-        let record = EnrollmentToken(id: id, created: now, expires: expiresIn.map { now + $0 }, revoked: nil, note: note)
+        let record = EnrollmentToken(
+            id: id, created: now, expires: expiresIn.map { now + $0 }, revoked: nil, note: note)
         try await StoreConnection.with(text, logger: logger) { store in
             try await mapped(text) { () throws(StoreError) in
                 try await store.addToken(record, digest: Enrollment.digest(token))

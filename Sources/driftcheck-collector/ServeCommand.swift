@@ -31,13 +31,16 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("A host with no report for this long is stale: 3600, 90m, 36h, 7d.", valueName: "AGE"))
     var staleAfter = "2d"
 
-    @Option(name: .long, help: ArgumentHelp("Share of an image's hosts, in percent, to promote a change.", valueName: "PERCENT"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Share of an image's hosts, in percent, to promote a change.", valueName: "PERCENT"))
     var promoteShare = 50
 
     @Option(name: .long, help: ArgumentHelp("Fewest hosts that must make a change to promote it.", valueName: "N"))
     var promoteMinimum = 2
 
-    @Option(name: .long, help: ArgumentHelp("The live page reloads itself this often, in seconds.", valueName: "SECONDS"))
+    @Option(
+        name: .long, help: ArgumentHelp("The live page reloads itself this often, in seconds.", valueName: "SECONDS"))
     var refresh = 60
 
     @Option(name: .long, help: ArgumentHelp("Connections held at once, 16 to 65536.", valueName: "N"))

@@ -253,7 +253,9 @@ extension FleetView {
             for index in hosts.indices where hosts[index].reports > 0 || alarms[hosts[index].name] != nil {
                 var because = [FleetVerdict.incident, .investigate, .snowflake].filter(verdictsOf[index].contains)
                     .map(\.rawValue)
-                if alarms[hosts[index].name] != nil && !because.contains("incident") { because.insert("incident", at: 0) }
+                if alarms[hosts[index].name] != nil && !because.contains("incident") {
+                    because.insert("incident", at: 0)
+                }
                 if hosts[index].isStale { because.append("stale") }
                 hosts[index].rebuildBecause = because
             }

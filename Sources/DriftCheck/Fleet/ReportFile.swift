@@ -45,7 +45,8 @@ package enum ReportFile {
         case .success(let loaded): bytes = loaded
         case .failure(let error): return .skipped(error.description)
         }
-        return read(bytes, signature: nil, of: path, trustedKeys: settings.trustedKeys, keyHosts: settings.keyHosts,
+        return read(
+            bytes, signature: nil, of: path, trustedKeys: settings.trustedKeys, keyHosts: settings.keyHosts,
             described: &described)
     }
 

@@ -87,7 +87,8 @@ struct HTTPClient {
         var entry: UnsafeMutablePointer<addrinfo>? = list
         while let current = entry {
             entry = current.pointee.ai_next
-            let socket = Glibc.socket(current.pointee.ai_family, current.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let socket = Glibc.socket(
+                current.pointee.ai_family, current.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard socket >= 0 else { continue }
             if let error = connect(socket, current.pointee.ai_addr, current.pointee.ai_addrlen) {
                 lastError = error

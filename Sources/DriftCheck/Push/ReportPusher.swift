@@ -112,7 +112,9 @@ struct ReportPusher {
         json.openObject()
         json.field("host", host)
         let pem: [UInt8]
-        do { pem = try key.publicKeyPEM() } catch { throw DriftCheckError(.io, "cannot write the public key: \(error)") }
+        do { pem = try key.publicKeyPEM() } catch {
+            throw DriftCheckError(.io, "cannot write the public key: \(error)")
+        }
         json.field("public_key", pem)
         json.field("time", UTCTime.format(Int(time(nil))))
         json.closeObject()

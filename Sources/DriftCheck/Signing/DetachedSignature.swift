@@ -43,7 +43,8 @@ package enum DetachedSignature {
     static func verify(_ bytes: [UInt8], of path: String, trustedKeys: [Ed25519Key]) throws(DriftCheckError)
         -> String
     {
-        try verify(bytes, signature: try readSignature(of: path, missing: "unsigned"), of: path, trustedKeys: trustedKeys)
+        try verify(
+            bytes, signature: try readSignature(of: path, missing: "unsigned"), of: path, trustedKeys: trustedKeys)
     }
 
     /// Verifies `bytes` against `signature` (a report pushed to the collector, or kept in its store), labelled `path`
@@ -52,7 +53,8 @@ package enum DetachedSignature {
         throws(DriftCheckError) -> String
     {
         guard signature.count == 64 else {
-            throw DriftCheckError(.trust, path: path, "not an Ed25519 signature (\(signature.count) bytes, expected 64)")
+            throw DriftCheckError(
+                .trust, path: path, "not an Ed25519 signature (\(signature.count) bytes, expected 64)")
         }
         guard let signer = bytes.withUnsafeBytes({ raw in trustedKeys.first { $0.verify(signature, of: raw) } }) else {
             throw DriftCheckError(.trust, path: path, "altered, or signed by a key that is not trusted")

@@ -67,7 +67,8 @@ package enum KeyFiles {
         var (bytes, status) = try readSmallFile(path, what: what)
         defer { wipe(&bytes) }
         if status.uid != geteuid() && status.uid != 0 {
-            throw DriftCheckError(.usage, path: path, "\(what) is owned by uid \(status.uid), neither this user nor root")
+            throw DriftCheckError(
+                .usage, path: path, "\(what) is owned by uid \(status.uid), neither this user nor root")
         }
         if status.permissions & 0o077 != 0 {
             let mode = String(status.permissions, radix: 8)

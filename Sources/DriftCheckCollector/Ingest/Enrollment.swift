@@ -36,7 +36,8 @@ struct Enrollment: Sendable {
         }
         let now = Int(time(nil))
         guard abs(now - sent) <= Self.allowedSkew else {
-            return .line(400, "the enrollment is dated \(TerminalText.clean(timeText)), not now: check the host's clock")
+            return .line(
+                400, "the enrollment is dated \(TerminalText.clean(timeText)), not now: check the host's clock")
         }
         guard let key = try? Ed25519Key.publicKey(pem: Array(pem.utf8)) else {
             return .line(400, "public_key is not an Ed25519 public key in PEM form")
@@ -60,9 +61,7 @@ struct Enrollment: Sendable {
                 let incident = Incident(
                     host: host, time: now,
                     reason: "an enrollment with another key (id \(key.keyID.prefix(16))…) from \(peer) was refused")
-                if (try? await store.raise(incident, quiet: ReportIntake.incidentQuiet)) == true {
-                    await ledger.raise(incident)
-                }
+                _ = try? await store.raise(incident, quiet: ReportIntake.incidentQuiet)
                 return .line(
                     409,
                     "\(host) is enrolled with another key (\(pinned.prefix(16))…); refused and raised as an incident")

@@ -45,7 +45,11 @@ struct ReportIntake: Sendable {
             return .line(400, "dated \(TerminalText.clean(generatedText)), in the future: check the host's clock")
         }
         let pinned: (id: String, key: Ed25519Key)?
-        do { pinned = try await ledger.key(of: host) } catch { return .line(503, "\(error); retry later") }
+        do {
+            pinned = try await ledger.key(of: host, unless: keyIDHeader)
+        } catch {
+            return .line(503, "\(error); retry later")
+        }
         guard let pinned else { return .line(401, "host \(name) is not enrolled") }
         if let keyIDHeader, keyIDHeader != pinned.id {
             await raise(host, "a push signed by another key (id \(keyIDHeader.prefix(16))…) from \(peer) was refused")
@@ -84,10 +88,9 @@ struct ReportIntake: Sendable {
         }
     }
 
+    /// Records an incident in the store; every collector's ledger reads it from there on its next view.
     private func raise(_ host: String, _ reason: String) async {
-        let incident = Incident(host: host, time: Int(time(nil)), reason: reason)
-        if (try? await store.raise(incident, quiet: Self.incidentQuiet)) == true {
-            await ledger.raise(incident)
-        }
+        _ = try? await store.raise(
+            Incident(host: host, time: Int(time(nil)), reason: reason), quiet: Self.incidentQuiet)
     }
 }

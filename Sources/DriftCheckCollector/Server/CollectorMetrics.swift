@@ -4,7 +4,8 @@ import DriftCheck
 /// pushes by outcome since start, and whether the store answers.
 enum CollectorMetrics {
     static func render(_ view: FleetView, counters: [String: Int], storeUp: Bool) -> [UInt8] {
-        var text = "# HELP driftcheck_fleet_hosts Hosts per image and state (clean, drifted, incident, stale, unverified).\n"
+        var text =
+            "# HELP driftcheck_fleet_hosts Hosts per image and state (clean, drifted, incident, stale, unverified).\n"
         text += "# TYPE driftcheck_fleet_hosts gauge\n"
         var images = Set(view.hosts.map(\.image))
         images.insert(FleetHost.unknownImage)
@@ -17,7 +18,8 @@ enum CollectorMetrics {
                 text += "state=\"\(state.rawValue)\"} \(count)\n"
             }
         }
-        text += "# HELP driftcheck_fleet_promote_candidates Changes enough of an image's hosts made to bake into the next image.\n"
+        text +=
+            "# HELP driftcheck_fleet_promote_candidates Changes enough of an image's hosts made to bake into the next image.\n"
         text += "# TYPE driftcheck_fleet_promote_candidates gauge\n"
         for image in view.images {
             let count = view.changes.filter { $0.image == image && $0.verdict == .promote }.count
@@ -26,10 +28,12 @@ enum CollectorMetrics {
         text += "# HELP driftcheck_fleet_incidents Changes rated as tampering on two or more hosts of an image.\n"
         text += "# TYPE driftcheck_fleet_incidents gauge\n"
         text += "driftcheck_fleet_incidents \(view.changes.filter { $0.verdict == .incident }.count)\n"
-        text += "# HELP driftcheck_collector_requests_total Pushes and enrollments since the collector started, by outcome.\n"
+        text +=
+            "# HELP driftcheck_collector_requests_total Pushes and enrollments since the collector started, by outcome.\n"
         text += "# TYPE driftcheck_collector_requests_total counter\n"
         for (outcome, count) in counters.sorted(by: { $0.key < $1.key }) {
-            text += "driftcheck_collector_requests_total{outcome=\"\(PrometheusReportRenderer.label(outcome))\"} \(count)\n"
+            text +=
+                "driftcheck_collector_requests_total{outcome=\"\(PrometheusReportRenderer.label(outcome))\"} \(count)\n"
         }
         text += "# HELP driftcheck_collector_store_up 1 when the store answered the last check.\n"
         text += "# TYPE driftcheck_collector_store_up gauge\n"

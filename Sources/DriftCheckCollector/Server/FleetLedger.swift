@@ -31,10 +31,14 @@ actor FleetLedger {
         builder.reportsPerHost = reportsPerHost
     }
 
-    /// The pinned key of `host`, from memory or the store.
-    func key(of host: String) async throws(StoreError) -> (id: String, key: Ed25519Key)? {
-        if let known = keys[host] { return known }
-        guard let enrolled = try await store.host(host) else { return nil }
+    /// The pinned key of `host`, from memory or the store; `unless` a key id the push names: when it differs from
+    /// the key in memory, the store is asked again (the host may have been released and enrolled anew since).
+    func key(of host: String, unless keyID: String? = nil) async throws(StoreError) -> (id: String, key: Ed25519Key)? {
+        if let known = keys[host], keyID == nil || keyID == known.id { return known }
+        guard let enrolled = try await store.host(host) else {
+            keys[host] = nil
+            return nil
+        }
         return trust(enrolled)
     }
 
@@ -55,7 +59,7 @@ actor FleetLedger {
         cached = nil
     }
 
-    func raise(_ incident: Incident) {
+    private func raise(_ incident: Incident) {
         builder.raise(host: incident.host, "\(UTCTime.format(incident.time)): \(incident.reason)")
         cached = nil
     }
@@ -108,7 +112,7 @@ actor FleetLedger {
         }
         for incident in try await store.incidents(after: incidentFloor) {
             incidentFloor = max(incidentFloor, incident.id)
-            if keys[incident.host] != nil || isLoaded { raise(incident) }
+            raise(incident)
         }
         var after = gaps.keys.min().map { $0 - 1 } ?? floor
         while true {
@@ -126,7 +130,8 @@ actor FleetLedger {
             if isLoaded {
                 var expected = after + 1
                 for row in rows {
-                    for missing in expected..<max(expected, row.id) where missing > floor && !applied.contains(missing) {
+                    for missing in expected..<max(expected, row.id) where missing > floor && !applied.contains(missing)
+                    {
                         gaps[missing] = gaps[missing] ?? now
                     }
                     expected = row.id + 1

@@ -204,7 +204,8 @@ final class PostgresStore: ReportStore {
                 }
                 guard let newest else { return .unknownHost }
                 let body = ByteBuffer(bytes: report.body)
-                if Int64(report.generated) <= newest {
+                if Int64(report.generated) < newest { return .replay(newest: Int(newest)) }
+                if Int64(report.generated) == newest {
                     var same = false
                     for try await _ in try await connection.query(
                         """

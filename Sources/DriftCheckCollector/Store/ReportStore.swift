@@ -82,9 +82,9 @@ struct IncomingReport: Sendable {
 
 enum InsertOutcome: Sendable {
     case stored(Int64)
-    /// The very same bytes are stored already (a retried push whose answer was lost).
+    /// The very same bytes as the host's newest report (a retried push whose answer was lost).
     case duplicate
-    /// Older than (or as old as, with other bytes) the host's newest report.
+    /// Older than the host's newest report, or as old with other bytes.
     case replay(newest: Int)
     case unknownHost
 }

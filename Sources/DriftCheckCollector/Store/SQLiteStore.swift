@@ -45,11 +45,13 @@ final class SQLiteStore: ReportStore, @unchecked Sendable {
 
     func migrate() async throws(StoreError) -> [Int] {
         try await transaction { db throws(StoreError) in
-            try db.execute("CREATE TABLE IF NOT EXISTS driftcheck_schema (version INTEGER PRIMARY KEY, applied INTEGER)")
+            try db.execute(
+                "CREATE TABLE IF NOT EXISTS driftcheck_schema (version INTEGER PRIMARY KEY, applied INTEGER)")
             var present: Set<Int> = []
             try db.query("SELECT version FROM driftcheck_schema") { row in present.insert(Int(row.integer(0))) }
             if let newest = present.max(), newest > Migrations.newest {
-                throw .failed("the schema is at version \(newest), newer than this collector knows (\(Migrations.newest))")
+                throw .failed(
+                    "the schema is at version \(newest), newer than this collector knows (\(Migrations.newest))")
             }
             var applied: [Int] = []
             for migration in Migrations.all where !present.contains(migration.version) {
@@ -106,7 +108,10 @@ final class SQLiteStore: ReportStore, @unchecked Sendable {
             if let pinned { return pinned == host.keyID ? .alreadyEnrolled : .pinnedToAnotherKey(pinned) }
             try db.query(
                 "INSERT INTO hosts (name, key_id, public_key, enrolled, token_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-                [.text(host.name), .text(host.keyID), .blob(host.publicKey), .integer(Int64(host.enrolled)), .text(token)])
+                [
+                    .text(host.name), .text(host.keyID), .blob(host.publicKey), .integer(Int64(host.enrolled)),
+                    .text(token),
+                ])
             return .enrolled
         }
     }
@@ -126,7 +131,8 @@ final class SQLiteStore: ReportStore, @unchecked Sendable {
                 newest = Int(row.integer(0))
             }
             guard let newest else { return .unknownHost }
-            if report.generated <= newest {
+            if report.generated < newest { return .replay(newest: newest) }
+            if report.generated == newest {
                 var same = false
                 try db.query(
                     "SELECT 1 FROM reports WHERE host = ?1 AND generated = ?2 AND body = ?3",
@@ -223,7 +229,8 @@ final class SQLiteStore: ReportStore, @unchecked Sendable {
             var found: [Incident] = []
             try db.query("SELECT id, host, time, reason FROM incidents WHERE id > ?1 ORDER BY id", [.integer(id)]) {
                 row in
-                found.append(Incident(id: row.integer(0), host: row.text(1), time: Int(row.integer(2)), reason: row.text(3)))
+                found.append(
+                    Incident(id: row.integer(0), host: row.text(1), time: Int(row.integer(2)), reason: row.text(3)))
             }
             return found
         }
@@ -256,7 +263,8 @@ final class SQLiteStore: ReportStore, @unchecked Sendable {
     func revokeToken(_ id: String, at time: Int) async throws(StoreError) -> Bool {
         try await run { db throws(StoreError) in
             try db.query(
-                "UPDATE enroll_tokens SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL", [.text(id), .integer(Int64(time))])
+                "UPDATE enroll_tokens SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL",
+                [.text(id), .integer(Int64(time))])
             return db.changes > 0
         }
     }

@@ -3,7 +3,7 @@ import Testing
 
 /// A page rendered by headless Chromium, as a browser would show it.
 enum Screenshot {
-    /// Screenshots the page at `page` into `png` and returns the PNG's width and how many colours its pixels use
+    /// Screenshots the page at `page` (a file, or an http URL) into `png` and returns the PNG's width and how many colours its pixels use
     /// (a blank page has one or two).
     static func take(_ page: String, into png: String, width: Int = 1000) throws -> (width: Int, colours: Int) {
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
@@ -14,7 +14,7 @@ enum Screenshot {
             browser,
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=\(width),1400",
-                "--screenshot=\(png)", "file://\(page)",
+                "--screenshot=\(png)", page.hasPrefix("http") ? page : "file://\(page)",
             ], timeout: 90)
         #expect(shot.status == 0, "\(shot.stderr)")
         let image = Array(try Data(contentsOf: URL(fileURLWithPath: png)))

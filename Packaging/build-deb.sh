@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Build the Debian package of a driftcheck host binary with plain dpkg-deb.
 #
-#   bash Packaging/build-deb.sh BINARY OUTDIR       e.g. bash Packaging/build-deb.sh dist/driftcheck dist
+#   bash Packaging/build-deb.sh BINARY OUTDIR [COLLECTOR]
+#                                  e.g. bash Packaging/build-deb.sh dist/driftcheck dist dist/driftcheck-collector
+#
+# With COLLECTOR (the release driftcheck-collector), also writes OUTDIR/driftcheck-collector_VERSION_amd64.deb: the
+# collector, its systemd unit (installed, not enabled) and the system user it runs as; hosts never install it.
 #
 # BINARY is the static host binary from Packaging/build-static.sh. Writes OUTDIR/driftcheck_VERSION_amd64.deb with
 # /usr/bin/driftcheck, the default policy as the conffile /etc/driftcheck/policy.yaml (`driftcheck policy show`),
@@ -16,9 +20,11 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "build-deb: $*" >&2; exit 1; }
-[ $# -eq 2 ] || die "usage: build-deb.sh BINARY OUTDIR"
+[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: build-deb.sh BINARY OUTDIR [COLLECTOR]"
 binary=$(realpath -e "$1") || die "no such binary: $1"
 outdir=$2
+collector=
+if [ $# -eq 3 ]; then collector=$(realpath -e "$3") || die "no such binary: $3"; fi
 [ -x "$binary" ] || die "$binary is not executable"
 for tool in dpkg-deb dpkg-shlibdeps gzip strip; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is missing (apt-get install dpkg-dev binutils)"
@@ -62,7 +68,7 @@ chmod 0644 "$root/etc/driftcheck/policy.yaml"
 
 # --- systemd units: installed, not enabled --------------------------------------------------------------------------
 install -d -m 0755 "$root/lib/systemd/system"
-for unit in "$repo"/Packaging/systemd/*.service "$repo"/Packaging/systemd/*.timer; do
+for unit in "$repo"/Packaging/systemd/driftcheck-check.*; do
     install -m 0644 "$unit" "$root/lib/systemd/system/"
 done
 service=$root/lib/systemd/system/driftcheck-check.service
@@ -138,13 +144,18 @@ chmod 0644 "$doc/changelog.Debian.gz"
 install -D -m 0644 "$repo/Packaging/debian/lintian-overrides" "$root/usr/share/lintian/overrides/driftcheck"
 
 # --- control files -------------------------------------------------------------------------------------------------------
-# Depends as dpkg-shlibdeps computes it from the binary's symbol versions (it wants debian/control beside it).
-mkdir -p "$work/shlibs/debian/driftcheck/usr/bin"
-printf 'Source: driftcheck\n\nPackage: driftcheck\nArchitecture: %s\n' "$arch" >"$work/shlibs/debian/control"
-cp "$bin" "$work/shlibs/debian/driftcheck/usr/bin/driftcheck"
-depends=$(cd "$work/shlibs" && dpkg-shlibdeps -O -pshlibs debian/driftcheck/usr/bin/driftcheck 2>"$work/shlibdeps.err") ||
-    { cat "$work/shlibdeps.err" >&2; die "dpkg-shlibdeps failed"; }
-depends=${depends#shlibs:Depends=}
+# Depends as dpkg-shlibdeps computes it from a binary's symbol versions (it wants debian/control beside it).
+shlib_depends() { # PACKAGE BINARY
+    rm -rf "$work/shlibs"
+    mkdir -p "$work/shlibs/debian/$1/usr/bin"
+    printf 'Source: driftcheck\n\nPackage: %s\nArchitecture: %s\n' "$1" "$arch" >"$work/shlibs/debian/control"
+    cp "$2" "$work/shlibs/debian/$1/usr/bin/$1"
+    local found
+    found=$(cd "$work/shlibs" && dpkg-shlibdeps -O -pshlibs "debian/$1/usr/bin/$1" 2>"$work/shlibdeps.err") ||
+        { cat "$work/shlibdeps.err" >&2; die "dpkg-shlibdeps failed"; }
+    echo "${found#shlibs:Depends=}"
+}
+depends=$(shlib_depends driftcheck "$bin")
 [[ $depends == *libc6* && $depends == *libssl3* ]] || die "unexpected dependencies from dpkg-shlibdeps: $depends"
 # What was linked in statically from Debian's own packages (the Swift runtime is not one; see copyright).
 static_built_using=$(dpkg-query -W -f='${source:Package} (= ${source:Version})\n' libsqlite3-dev libstdc++-12-dev zlib1g-dev |
@@ -178,30 +189,81 @@ echo /etc/driftcheck/policy.yaml >"$root/DEBIAN/conffiles"
 for script in postinst prerm postrm; do
     install -m 0755 "$repo/Packaging/debian/$script" "$root/DEBIAN/$script"
 done
-(cd "$root" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
-    xargs -0 md5sum) >"$root/DEBIAN/md5sums"
-chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles" "$root/DEBIAN/md5sums"
-
-# Reproducible: every timestamp is SOURCE_DATE_EPOCH.
-find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-
-mkdir -p "$outdir"
-deb=$outdir/driftcheck_${version}_${arch}.deb
-partial=$deb.partial
-dpkg-deb --root-owner-group -Zxz --build "$root" "$partial" >/dev/null
-mv -f "$partial" "$deb"
-partial=
-echo "build-deb: $deb: $(stat -c %s "$deb") bytes ($(du -h "$deb" | cut -f1)); Depends: $depends"
-
-if [ "${LINTIAN:-1}" != 0 ]; then
-    if command -v lintian >/dev/null 2>&1; then
-        # Shown: every tag, overridden ones with the reason (Packaging/debian/lintian-overrides). Gate: no error and
-        # no warning that is not overridden.
-        echo "build-deb: lintian --pedantic --show-overrides:" >&2
-        lintian --pedantic --show-overrides --suppress-tags spelling-error-in-binary "$deb" 2>&1 |
-            grep -v '^running with root privileges' >&2 || true
-        lintian --fail-on error,warning "$deb" >/dev/null 2>&1 || die "lintian reports errors or warnings"
-    else
-        echo "build-deb: lintian is not installed; skipped (apt-get install lintian)" >&2
+# The md5sums, reproducible timestamps, the .deb, and lintian's gate: for each package built here.
+assemble() { # ROOT PACKAGE DEPENDS
+    local root=$1 deb=$outdir/$2_${version}_${arch}.deb
+    (cd "$root" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
+        xargs -0 md5sum) >"$root/DEBIAN/md5sums"
+    chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
+    [ ! -f "$root/DEBIAN/conffiles" ] || chmod 0644 "$root/DEBIAN/conffiles"
+    # Reproducible: every timestamp is SOURCE_DATE_EPOCH.
+    find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+    mkdir -p "$outdir"
+    partial=$deb.partial
+    dpkg-deb --root-owner-group -Zxz --build "$root" "$partial" >/dev/null
+    mv -f "$partial" "$deb"
+    partial=
+    echo "build-deb: $deb: $(stat -c %s "$deb") bytes ($(du -h "$deb" | cut -f1)); Depends: $3"
+    if [ "${LINTIAN:-1}" != 0 ]; then
+        if command -v lintian >/dev/null 2>&1; then
+            # Shown: every tag, overridden ones with the reason (Packaging/debian/*lintian-overrides). Gate: no error
+            # and no warning that is not overridden.
+            echo "build-deb: lintian --pedantic --show-overrides:" >&2
+            lintian --pedantic --show-overrides --suppress-tags spelling-error-in-binary "$deb" 2>&1 |
+                grep -v '^running with root privileges' >&2 || true
+            lintian --fail-on error,warning "$deb" >/dev/null 2>&1 || die "lintian reports errors or warnings on $deb"
+        else
+            echo "build-deb: lintian is not installed; skipped (apt-get install lintian)" >&2
+        fi
     fi
-fi
+}
+assemble "$root" driftcheck "$depends"
+
+[ -n "$collector" ] || exit 0
+
+# --- the collector's package ------------------------------------------------------------------------------------------
+croot=$work/collector
+mkdir -p "$croot/DEBIAN"
+install -D -m 0755 "$collector" "$croot/usr/bin/driftcheck-collector"
+strip --strip-unneeded --remove-section=.comment --remove-section=.note "$croot/usr/bin/driftcheck-collector"
+"$croot/usr/bin/driftcheck-collector" --version >/dev/null || die "$collector --version failed"
+install -D -m 0644 "$repo/Packaging/systemd/driftcheck-collector.service" \
+    "$croot/lib/systemd/system/driftcheck-collector.service"
+grep -q '^ExecStart=/usr/bin/driftcheck-collector serve ' "$croot/lib/systemd/system/driftcheck-collector.service" ||
+    die "driftcheck-collector.service: ExecStart is not driftcheck-collector serve"
+cdoc=$croot/usr/share/doc/driftcheck-collector
+install -d -m 0755 "$cdoc"
+install -m 0644 "$repo/Packaging/debian/copyright" "$cdoc/copyright"
+{
+    printf 'driftcheck (%s) bookworm; urgency=medium\n\n' "$version"
+    printf '  * Package driftcheck-collector %s: the collector and its systemd unit\n' "$upstream"
+    printf '    (not enabled).\n\n'
+    printf ' -- %s  %s\n' "$maintainer" "$deb_date"
+} | gzip -9n >"$cdoc/changelog.Debian.gz"
+chmod 0644 "$cdoc/changelog.Debian.gz"
+install -D -m 0644 "$repo/Packaging/debian/collector.lintian-overrides" \
+    "$croot/usr/share/lintian/overrides/driftcheck-collector"
+cdepends="adduser, $(shlib_depends driftcheck-collector "$croot/usr/bin/driftcheck-collector")"
+cat >"$croot/DEBIAN/control" <<EOF
+Package: driftcheck-collector
+Version: $version
+Architecture: $arch
+Maintainer: $maintainer
+Installed-Size: $(du -sk --apparent-size --exclude=DEBIAN "$croot" | cut -f1)
+Depends: $cdepends
+Section: admin
+Priority: optional
+Homepage: https://github.com/driftcheck/driftcheck
+Description: collector for driftcheck's signed host reports
+ Hosts running "driftcheck check --push URL" send their signed reports to
+ this service, which verifies each against the key pinned for the host at
+ enrollment, stores it (SQLite, or PostgreSQL for several collectors) and
+ serves the fleet's verdicts live: a page, JSON, Prometheus metrics and each
+ host's history.
+ .
+ The driftcheck-collector.service unit is installed, not enabled.
+EOF
+for script in postinst postrm; do
+    install -m 0755 "$repo/Packaging/debian/collector.$script" "$croot/DEBIAN/$script"
+done
+assemble "$croot" driftcheck-collector "$cdepends"

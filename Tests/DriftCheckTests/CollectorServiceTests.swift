@@ -76,13 +76,13 @@ struct CollectorServiceTests {
 
     /// The fleet document without what differs between two readers at two moments (the time it was made, and the
     /// trusted keys: files for `fleet`, the pinned keys for the collector).
-    private static func comparable(_ document: JSONValue) -> JSONValue {
+    static func comparable(_ document: JSONValue) -> JSONValue {
         guard case .object(let fields) = document else { return document }
         return .object(fields.filter { $0.0 != "generated" && $0.0 != "settings" })
     }
 
     /// Three hosts of one image push; /api/fleet is `driftcheck fleet --format json` over the same reports.
-    private func pushAndCompare(store: String, fleet: Fleet, collector: CollectorProcess) throws {
+    static func pushAndCompare(store: String, fleet: Fleet, collector: CollectorProcess) throws {
         let token = fleet.directory.url("token")
         try CollectorProcess.token(store: store, file: token)
         try fleet.host("web-1", drift: "sed -i s/8080/9090/ srv/app/config.yml")
@@ -119,7 +119,7 @@ struct CollectorServiceTests {
         let fleet = try Fleet()
         let store = "sqlite:" + fleet.directory.url("collector.db")
         let collector = try CollectorProcess(store: store, directory: fleet.directory.path)
-        try pushAndCompare(store: store, fleet: fleet, collector: collector)
+        try Self.pushAndCompare(store: store, fleet: fleet, collector: collector)
 
         // A second run of web-1: its history has two reports, newest first.
         let again = try fleet.check("web-1", push: collector.url)

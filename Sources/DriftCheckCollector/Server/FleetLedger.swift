@@ -119,6 +119,10 @@ actor FleetLedger {
             let rows = try await store.reports(after: after, limit: Self.batch)
             guard let last = rows.last else { break }
             let fresh = rows.filter { $0.id > floor && !applied.contains($0.id) }
+            // A host enrolled through another collector since the last look: its pinned key, before its reports.
+            for name in Set(fresh.map(\.host)) where keys[name] == nil {
+                if let host = try await store.host(name) { trust(host) }
+            }
             for (row, outcome) in zip(fresh, Self.read(fresh, keys: keys)) {
                 builder.add(outcome)
                 applied.insert(row.id)

@@ -106,18 +106,53 @@ final class PostgresCluster: @unchecked Sendable {
 
     static let script = FixtureFiles.path("tools/pg-cluster.sh")
 
+    /// A cluster in a new directory of its own under /tmp: the server runs as `postgres`, which must reach it (a
+    /// test's temporary directory is private).
+    convenience init() throws {
+        var template = Array("/tmp/driftcheck-pg-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw Fixture.FixtureError(message: "mkdtemp failed") }
+        let path = String(cString: made)
+        chmod(path, 0o755)
+        try self.init(directory: path)
+    }
+
     init(directory: String) throws {
         self.directory = directory
-        let started = try CommandLineTool.run("/bin/bash", [Self.script, "start", directory], timeout: 300)
+        let started = Self.script(["start", directory])
         guard started.status == 0 else {
-            throw Fixture.FixtureError(message: "PostgreSQL did not start: \(started.stderr)")
+            throw Fixture.FixtureError(message: "PostgreSQL did not start: \(started.output)")
         }
-        url = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        url = started.output.split(separator: "\n").last.map(String.init) ?? ""
     }
 
-    func run(_ command: String) throws -> RunResult {
-        try CommandLineTool.run("/bin/bash", [Self.script, command, directory], timeout: 120)
+    func run(_ command: String) throws -> (status: Int32, output: String) {
+        Self.script([command, directory])
     }
 
-    deinit { _ = try? run("stop") }
+    /// Runs the script with posix_spawn and waitpid, its output in a file: the server it starts outlives it, and
+    /// Foundation's Process was seen to miss the script's exit then.
+    private static func script(_ arguments: [String]) -> (status: Int32, output: String) {
+        let output = "/tmp/driftcheck-pg-script-\(UUID().uuidString).log"
+        defer { unlink(output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ["/bin/bash", Self.script] + arguments
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/bin/bash", &actions, nil, &cArguments, environ) == 0 else { return (127, "") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        return ((status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F), text)
+    }
+
+    deinit {
+        _ = try? run("stop")
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 }

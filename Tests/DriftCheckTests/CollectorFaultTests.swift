@@ -1,0 +1,230 @@
+import Foundation
+import Testing
+
+@testable import DriftCheck
+
+/// The collector under faults, with real components: a throwaway PostgreSQL cluster (initdb, pg_ctl), kill -9 in
+/// the middle of ingest, PostgreSQL restarted under load, and hostile clients (garbage, slowloris, 1,000 pushes at
+/// once). Slow: with DRIFTCHECK_SLOW_TESTS=1 (CI) as root.
+@Suite("Collector under faults", .serialized, .enabled(if: ScanRaceTests.slow && getuid() == 0))
+struct CollectorFaultTests {
+    typealias Fleet = CollectorServiceTests.Fleet
+
+    static let traffic = FixtureFiles.path("tools/collector-traffic.py")
+
+    /// Runs the traffic tool; returns its JSON figures (with fractions, which driftcheck's own parser does not read).
+    @discardableResult
+    static func traffic(_ arguments: [String], timeout: Double = 300) throws -> [String: Any] {
+        let result = try CommandLineTool.run("/usr/bin/env", ["python3", traffic] + arguments, timeout: timeout)
+        #expect(result.status == 0, "collector-traffic \(arguments.first ?? ""): \(result.stderr)")
+        let figures = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(figures != nil, "collector-traffic \(arguments.first ?? "") printed \(result.stdout)")
+        return figures ?? [:]
+    }
+
+    /// A whole-number figure of the tool's, e.g. count(figures, "status", "201").
+    static func count(_ figures: [String: Any], _ path: String...) -> Int {
+        var value: Any? = figures
+        for key in path { value = (value as? [String: Any])?[key] }
+        return (value as? Int) ?? 0
+    }
+
+    /// A token in `store`, enrolled `count` hosts named PREFIX0000…, and a template report from a real check.
+    private func enrolledHosts(
+        _ fleet: Fleet, collector: CollectorProcess, count: Int, prefix: String = "h"
+    ) throws -> (keys: String, template: String) {
+        let token = fleet.directory.url("token-\(prefix)")
+        try CollectorProcess.token(store: collector.store, file: token)
+        let keys = fleet.directory.url("keys-\(prefix)")
+        let enrolled = try Self.traffic([
+            "enroll", "--url", collector.url, "--token",
+            try String(contentsOfFile: token, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+            "--hosts", String(count), "--prefix", prefix, "--keys", keys,
+        ])
+        #expect(Self.count(enrolled, "enrolled") == count, "\(enrolled)")
+        // The template: a real report of a drifted copy of the image (its host and time are replaced per push).
+        try fleet.host("template", drift: "sed -i s/8080/9090/ srv/app/config.yml")
+        try fleet.check("template", push: "http://127.0.0.1:9")
+        return (keys, try fleet.newestReport("template").path)
+    }
+
+    /// Every push the tool logged as acknowledged (201 or 200) is stored: checked against each host's history.
+    private func expectAcknowledgedStored(_ log: String, collector: CollectorProcess) throws -> Int {
+        let lines = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        var acknowledged: [String: Set<String>] = [:]
+        for line in lines.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            guard words.count >= 3, words[2] == "201" || words[2] == "200" else { continue }
+            acknowledged[String(words[0]), default: []].insert(String(words[1]))
+        }
+        for (host, times) in acknowledged {
+            guard case .array(let reports)? = try collector.json("/api/hosts/\(host)")["reports"] else {
+                Issue.record("no history of \(host)")
+                continue
+            }
+            let stored = Set(reports.compactMap { $0["generated"]?.stringValue })
+            #expect(times.isSubset(of: stored), "\(host): acknowledged \(times.subtracting(stored)) not stored")
+        }
+        return acknowledged.values.map(\.count).reduce(0, +)
+    }
+
+    /// kill -9 while pushes stream in; after a restart every acknowledged push is stored, and every stored report
+    /// verifies again (none half-written: the view re-verifies each one from the store).
+    private func killedMidIngest(store: String, fleet: Fleet) throws {
+        var collector = try CollectorProcess(store: store, directory: fleet.directory.path)
+        let (keys, template) = try enrolledHosts(fleet, collector: collector, count: 100)
+        let log = fleet.directory.url("acked.log")
+        let pushing = Process()
+        pushing.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        pushing.arguments = [
+            "python3", Self.traffic, "push", "--url", collector.url, "--template", template, "--keys", keys,
+            "--prefix", "h", "--hosts", "100", "--reports-per-host", "20", "--concurrency", "32", "--acked-log", log,
+            "--timeout", "5",
+        ]
+        pushing.standardOutput = FileHandle.nullDevice
+        pushing.standardError = FileHandle.nullDevice
+        try pushing.run()
+        // Kill once some pushes were acknowledged, mid-stream.
+        for _ in 0..<200 {
+            if ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count > 150 { break }
+            usleep(20_000)
+        }
+        collector.stop(signal: SIGKILL)
+        pushing.waitUntilExit()
+        collector = try CollectorProcess(store: store, directory: fleet.directory.path)
+        let acknowledged = try expectAcknowledgedStored(log, collector: collector)
+        #expect(acknowledged > 150, "pushes were acknowledged before the kill")
+        let view = try collector.json("/api/fleet")
+        #expect(view["summary"]?["unverified"]?.integerValue == 0, "every stored report verifies")
+        #expect((view["summary"]?["hosts"]?.integerValue ?? 0) >= 100)
+    }
+
+    @Test("SQLite: kill -9 mid-ingest loses no acknowledged push and leaves no half-written one")
+    func sqliteKilledMidIngest() throws {
+        let fleet = try Fleet()
+        let database = fleet.directory.url("collector.db")
+        try killedMidIngest(store: "sqlite:" + database, fleet: fleet)
+        let check = try CommandLineTool.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])",
+                database,
+            ])
+        #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(check.stdout) \(check.stderr)")
+    }
+
+    @Test(
+        """
+        PostgreSQL: two collectors share one database; a host pushes to one and the other serves it; /api/fleet is \
+        fleet --format json; kill -9 mid-ingest loses nothing acknowledged
+        """
+    )
+    func postgresSharedAndKilled() throws {
+        let fleet = try Fleet()
+        let cluster = try PostgresCluster()
+        let first = try CollectorProcess(store: cluster.url, directory: fleet.directory.path)
+        let second = try CollectorProcess(store: cluster.url, directory: fleet.directory.path)
+        try CollectorServiceTests.pushAndCompare(store: cluster.url, fleet: fleet, collector: first)
+        let one = try first.json("/api/fleet")
+        let other = try second.json("/api/fleet")
+        #expect(
+            CollectorServiceTests.comparable(one) == CollectorServiceTests.comparable(other),
+            "the second collector sees what the first stored")
+        #expect(try second.request("/readyz").status == 200)
+        let shot = try Screenshot.take(second.url + "/fleet", into: fleet.directory.url("fleet-pg.png"))
+        #expect(shot.colours > 8)
+        first.stop()
+        second.stop()
+        try killedMidIngest(store: cluster.url, fleet: fleet)
+    }
+
+    @Test(
+        """
+        PostgreSQL restarted during ingest: pushes in the outage get 503 and wait in the spool, readiness fails, the \
+        collector reconnects, and nothing acknowledged or spooled is lost
+        """
+    )
+    func postgresRestartedDuringIngest() throws {
+        let fleet = try Fleet()
+        let cluster = try PostgresCluster()
+        let collector = try CollectorProcess(store: cluster.url, directory: fleet.directory.path)
+        let (keys, template) = try enrolledHosts(fleet, collector: collector, count: 50)
+        let token = fleet.directory.url("token")
+        try CollectorProcess.token(store: cluster.url, file: token)
+        try fleet.host("web-1", drift: "echo x >> etc/hostname")
+        try fleet.check("web-1", push: collector.url, token: token)
+
+        // Down: the host's push gets 503 and its report waits; readiness says so.
+        #expect(try cluster.run("stop").status == 0)
+        let during = try fleet.check("web-1", push: collector.url, token: token)
+        #expect(during.stderr.contains("push stopped") && during.stderr.contains("503"), "\(during.stderr)")
+        #expect(fleet.spooled("web-1").count == 1)
+        #expect(try collector.request("/readyz").status == 503)
+        let refused = try collector.request(
+            "/api/v1/reports", method: "POST", bodyFile: fleet.newestReport("web-1").path,
+            headers: ["Driftcheck-Signature": try fleet.newestReport("web-1").signature])
+        #expect(refused.status == 503, "\(refused)")
+
+        // Back: pushes streaming while it restarts (immediate stop: a crash) lose nothing acknowledged.
+        #expect(try cluster.run("restart").status == 0)
+        let log = fleet.directory.url("acked.log")
+        let pushing = Process()
+        pushing.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        pushing.arguments = [
+            "python3", Self.traffic, "push", "--url", collector.url, "--template", template, "--keys", keys,
+            "--prefix", "h", "--hosts", "50", "--reports-per-host", "10", "--concurrency", "16", "--acked-log", log,
+        ]
+        pushing.standardOutput = FileHandle.nullDevice
+        pushing.standardError = FileHandle.nullDevice
+        try pushing.run()
+        usleep(500_000)
+        #expect(try cluster.run("restart").status == 0)
+        pushing.waitUntilExit()
+        var ready = 0
+        for _ in 0..<100 {
+            ready = try collector.request("/readyz").status
+            if ready == 200 { break }
+            usleep(100_000)
+        }
+        #expect(ready == 200, "the collector reconnected")
+        let acknowledged = try expectAcknowledgedStored(log, collector: collector)
+        #expect(acknowledged > 0)
+        // The host's next run sends the spooled report and its own.
+        let after = try fleet.check("web-1", push: collector.url, token: token)
+        #expect(!after.stderr.contains("push stopped"), "\(after.stderr)")
+        #expect(fleet.spooled("web-1").isEmpty)
+        guard case .array(let reports)? = try collector.json("/api/hosts/web-1")["reports"] else { return }
+        #expect(reports.count == 3, "before, during (spooled) and after the outage")
+    }
+
+    @Test(
+        """
+        hostile traffic: garbage, slowloris connections and 1,000 pushes at once leave the collector up and \
+        answering, with bounded memory; every push is answered and each 201 stored
+        """
+    )
+    func hostileTraffic() throws {
+        let fleet = try Fleet()
+        let store = "sqlite:" + fleet.directory.url("collector.db")
+        let collector = try CollectorProcess(store: store, directory: fleet.directory.path)
+        let (keys, template) = try enrolledHosts(fleet, collector: collector, count: 1000)
+        let hostile = try Self.traffic([
+            "hostile", "--url", collector.url, "--slow", "300", "--garbage", "300", "--seconds", "15",
+        ])
+        #expect(hostile["health_ok"] as? Bool == true, "\(hostile)")
+        #expect(Self.count(hostile, "slow_closed_by_server") >= 290, "slow clients are cut off: \(hostile)")
+        let burst = try Self.traffic([
+            "concurrent", "--url", collector.url, "--template", template, "--keys", keys, "--prefix", "h", "--hosts",
+            "1000",
+        ])
+        let stored = Self.count(burst, "status", "201")
+        let busy = Self.count(burst, "status", "503")
+        #expect(stored + busy == 1000, "every push answered: \(burst)")
+        #expect(stored >= 900, "\(burst)")
+        let view = try collector.json("/api/fleet")
+        #expect(view["summary"]?["hosts"]?.integerValue == Int64(stored), "each acknowledged push is in the view")
+        #expect(try collector.request("/healthz").status == 200)
+        #expect(collector.peakKiB < 300 * 1024, "peak RSS \(collector.peakKiB) KiB")
+    }
+}

@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "DriftCheckCollector",
             dependencies: [
-                "DriftCheck", "COpenSSL", "CSQLite",
+                "DriftCheck", "CSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -243,7 +243,7 @@ install -m 0644 "$repo/Packaging/debian/copyright" "$cdoc/copyright"
 chmod 0644 "$cdoc/changelog.Debian.gz"
 install -D -m 0644 "$repo/Packaging/debian/collector.lintian-overrides" \
     "$croot/usr/share/lintian/overrides/driftcheck-collector"
-cdepends="adduser, $(shlib_depends driftcheck-collector "$croot/usr/bin/driftcheck-collector")"
+cdepends="passwd, $(shlib_depends driftcheck-collector "$croot/usr/bin/driftcheck-collector")"
 cat >"$croot/DEBIAN/control" <<EOF
 Package: driftcheck-collector
 Version: $version

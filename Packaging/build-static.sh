@@ -3,6 +3,7 @@
 # statically, stripped. It needs only glibc, libcrypto and libssl (both in libssl3) at run time.
 #
 #   bash Packaging/build-static.sh [OUTDIR]        (default OUTDIR: dist)
+#   PRODUCTS="driftcheck driftcheck-collector" bash Packaging/build-static.sh dist   (the collector too, same way)
 #
 # Writes OUTDIR/driftcheck; prints its size and `ldd`, and fails if it needs any library but glibc's and libssl3's.
 # Package.swift reads DRIFTCHECK_STATIC_LIBDIR (see there); plain `swift build` / `swift test` are unaffected.
@@ -43,23 +44,26 @@ cd "$repo"
 echo "build-static: swift build -c release --static-swift-stdlib (scratch $scratch, -j $jobs)" >&2
 # --disable-local-rpath: no RUNPATH $ORIGIN (there is no library beside the binary to find).
 build=(swift build -c release --static-swift-stdlib --disable-local-rpath --scratch-path "$scratch")
-nice -n "$nice" "${build[@]}" -j "$jobs" --product driftcheck
-built=$("${build[@]}" --show-bin-path)/driftcheck
-[ -x "$built" ] || die "no binary at $built"
+for product in ${PRODUCTS:-driftcheck}; do
+    nice -n "$nice" "${build[@]}" -j "$jobs" --product "$product"
+    built=$("${build[@]}" --show-bin-path)/$product
+    [ -x "$built" ] || die "no binary at $built"
 
-mkdir -p "$out"
-tmp=$(mktemp "$out/.driftcheck.XXXXXX")
-trap 'rm -f "$tmp"' EXIT
-cp "$built" "$tmp"
-strip --strip-all "$tmp"
-chmod 0755 "$tmp"
-mv -f "$tmp" "$out/driftcheck"
-trap - EXIT
+    mkdir -p "$out"
+    tmp=$(mktemp "$out/.$product.XXXXXX")
+    trap 'rm -f "$tmp"' EXIT
+    cp "$built" "$tmp"
+    strip --strip-all "$tmp"
+    chmod 0755 "$tmp"
+    mv -f "$tmp" "$out/$product"
+    trap - EXIT
 
-echo "build-static: $out/driftcheck: $(stat -c %s "$out/driftcheck") bytes ($(du -h "$out/driftcheck" | cut -f1))"
-ldd "$out/driftcheck"
-# Anything but the glibc libraries, libcrypto and libssl (TLS for --push) means a dynamic dependency slipped in.
-unexpected=$(ldd "$out/driftcheck" | awk '{print $1}' |
-    grep -Ev '^(linux-vdso\.so\.1|/lib64/ld-linux-x86-64\.so\.2|lib(c|m|dl|pthread|rt)\.so\.[0-9]+|lib(crypto|ssl)\.so\.3)$' || true)
-[ -z "$unexpected" ] || die "unexpected dynamic dependencies: $unexpected"
-"$out/driftcheck" --version
+    echo "build-static: $out/$product: $(stat -c %s "$out/$product") bytes ($(du -h "$out/$product" | cut -f1))"
+    ldd "$out/$product"
+    # Anything but the glibc libraries, libcrypto and libssl (TLS for --push) means a dynamic dependency slipped in.
+    unexpected=$(ldd "$out/$product" | awk '{print $1}' |
+        grep -Ev '^(linux-vdso\.so\.1|/lib64/ld-linux-x86-64\.so\.2|lib(c|m|dl|pthread|rt)\.so\.[0-9]+|lib(crypto|ssl)\.so\.3)$' ||
+        true)
+    [ -z "$unexpected" ] || die "$product: unexpected dynamic dependencies: $unexpected"
+    "$out/$product" --version
+done

@@ -4,6 +4,8 @@
 # `driftcheck check` command (exit 0), one change (exit 1), remove (state kept), purge (everything gone).
 #
 #   bash Packaging/test-deb.sh DEB [ROOTFS]
+#   COLLECTOR_DEB=dist/driftcheck-collector_….deb bash Packaging/test-deb.sh DEB   (the collector's package too:
+#       installed, its user made, its unit not enabled, served on SQLite, the unit's check pushing to it, purged)
 #
 # ROOTFS defaults to $DRIFTCHECK_ROOTFS, else /var/cache/driftcheck-ci/bookworm-minbase, and is made by
 # Packaging/rootfs.sh's debootstrap when missing; it is only read. Needs root.
@@ -86,9 +88,11 @@ in_root driftcheck baseline --root / --image e2e-1 --key /etc/driftcheck/host.ke
     --out /var/lib/driftcheck/baselines/e2e-1.jsonl --quiet
 [ "$(cat "$root/etc/driftcheck/image-id")" = e2e-1 ] || die "baseline did not stamp /etc/driftcheck/image-id"
 
-# The unit's own ExecStart (continuation lines joined), so the test fails when the unit and the binary disagree.
+# The unit's own ExecStart (continuation lines joined), so the test fails when the unit and the binary disagree;
+# $CHECK_OPTIONS (from /etc/default/driftcheck, e.g. --push) expands to nothing when unset, as systemd does.
+# shellcheck disable=SC2016 # a literal $CHECK_OPTIONS
 exec_start=$(sed -n '/^ExecStart=/,/[^\\]$/p' "$root/lib/systemd/system/driftcheck-check.service" |
-    sed 's/\\$//' | tr '\n' ' ' | sed 's/^ExecStart=//')
+    sed 's/\\$//' | tr '\n' ' ' | sed 's/^ExecStart=//; s/\$CHECK_OPTIONS//')
 [ -n "$exec_start" ] || die "no ExecStart in driftcheck-check.service"
 read -r -a check_command <<<"$exec_start"
 [ "${check_command[0]}" = /usr/bin/driftcheck ] || die "ExecStart runs ${check_command[0]}"
@@ -110,6 +114,49 @@ echo "drift" >>"$root/etc/motd"
 run_check 1 "after echo drift >> /etc/motd"
 grep -q '/etc/motd' "$_chroot_work/check.out" || { cat "$_chroot_work/check.out" >&2; die "the report does not name /etc/motd"; }
 grep -E '^(Summary|Recommendation)' "$_chroot_work/check.out" | sed 's/^/    /' >&2 || true
+
+# --- the collector's package: installed beside it, served on SQLite alone, the unit's check pushing to it ----------------
+if [ -n "${COLLECTOR_DEB:-}" ]; then
+    collector_deb=$(realpath -e "$COLLECTOR_DEB") || die "no such package: $COLLECTOR_DEB"
+    cp "$collector_deb" "$root/tmp/driftcheck-collector.deb"
+    step "dpkg -i $(basename "$collector_deb")"
+    in_root dpkg -i /tmp/driftcheck-collector.deb >"$_chroot_work/dpkg-collector.log" 2>&1 ||
+        { cat "$_chroot_work/dpkg-collector.log" >&2; die "dpkg -i of the collector failed"; }
+    rm -f "$root/tmp/driftcheck-collector.deb"
+    expect_file /usr/bin/driftcheck-collector
+    expect_file /lib/systemd/system/driftcheck-collector.service
+    in_root getent passwd driftcheck-collector >/dev/null || die "the collector's system user was not made"
+    if find "$root/etc/systemd/system" -name 'driftcheck-collector*' 2>/dev/null | grep -q .; then
+        die "driftcheck-collector.service was enabled on installation"
+    fi
+    [ "$(in_root driftcheck-collector --version)" = "driftcheck ${version%-*}" ] ||
+        die "driftcheck-collector --version says '$(in_root driftcheck-collector --version)'"
+    # The unit's store and address, as its Environment= line sets them. in_root gives each command a network
+    # namespace of its own, so the collector and the pushing check run in one script, on one loopback.
+    store=sqlite:/var/lib/driftcheck-collector/collector.db
+    install -d -m 0750 "$root/var/lib/driftcheck-collector"
+    # shellcheck disable=SC2016 # the script's own $pid, $status and $(…), expanded when it runs
+    printf '%s\n' '#!/bin/sh' 'set -e' \
+        "driftcheck-collector token create --store $store --note test-deb >/etc/driftcheck/enroll-token 2>/dev/null" \
+        'chmod 0600 /etc/driftcheck/enroll-token' \
+        "driftcheck-collector serve --store $store --listen 127.0.0.1:0 --ready-file /tmp/collector-url >/tmp/collector.log 2>&1 &" \
+        'pid=$!' \
+        'for _ in $(seq 100); do [ -s /tmp/collector-url ] && break; sleep 0.1; done' \
+        'status=0' \
+        "${check_command[*]} --push \"\$(cat /tmp/collector-url)\" --enroll-token-file /etc/driftcheck/enroll-token >/tmp/check.out 2>/tmp/check.err || status=\$?" \
+        "driftcheck-collector hosts list --store $store >/tmp/hosts.txt" \
+        'kill "$pid"; wait "$pid" || true' \
+        'exit "$status"' >"$root/tmp/collector-test.sh"
+    step "the collector on SQLite, and the unit's check with --push to it"
+    pushed=0
+    in_root sh /tmp/collector-test.sh || pushed=$?
+    [ "$pushed" -eq 1 ] || { cat "$root/tmp/check.err" "$root/tmp/collector.log" >&2; die "check --push exited $pushed, expected 1 (drift)"; }
+    if grep -q 'push stopped\|refused' "$root/tmp/check.err"; then cat "$root/tmp/check.err" >&2; die "the push failed"; fi
+    grep -q 'newest 20' "$root/tmp/hosts.txt" || die "the collector has no report of the host: $(cat "$root/tmp/hosts.txt")"
+    step "collector: $(cat "$root/tmp/hosts.txt")"
+    in_root dpkg --purge driftcheck-collector >/dev/null || die "purge of the collector failed"
+    [ ! -e "$root/usr/bin/driftcheck-collector" ] || die "/usr/bin/driftcheck-collector is still there after purge"
+fi
 
 # --- remove keeps configuration and state; purge removes them --------------------------------------------------------
 step "dpkg --remove"

@@ -5,10 +5,11 @@
 #   bash Scripts/test.sh [SWIFT-TEST-ARGUMENTS…]       e.g. bash Scripts/test.sh --filter Fleet
 #
 # Missing Debian packages are installed with apt-get (as root, else with sudo): the libraries Package.swift links
-# (libcrypto, sqlite3, zlib), the tools the tests drive (openssl, setcap, python3, dpkg-deb, systemctl, useradd,
-# ssh-keygen, flock, setpriv, script) and headless Chromium, which renders the fleet page. The independent validators
-# the tests call (Tests/DriftCheckTests/Fixtures/tools/validate.py: python-jsonschema and prometheus_client's parser)
-# are installed with pip. DRIFTCHECK_SLOW_TESTS=1 switches on the long and privileged cases (.ci/run sets it).
+# (libcrypto and libssl, sqlite3, zlib), the tools the tests drive (openssl, setcap, python3, dpkg-deb, systemctl,
+# useradd, ssh-keygen, flock, setpriv, script, curl), headless Chromium, which renders the fleet page, and the
+# collector's real peers: a PostgreSQL server (a throwaway cluster per test) and nginx (TLS in front). The
+# independent validators the tests call (Tests/DriftCheckTests/Fixtures/tools/validate.py: python-jsonschema and
+# prometheus_client's parser) and the load tool's Ed25519 (cryptography) are installed with pip. DRIFTCHECK_SLOW_TESTS=1 switches on the long and privileged cases (.ci/run sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,13 +54,18 @@ has xz || want xz-utils
 has utmpdump || want util-linux
 has shellcheck || want shellcheck
 has journalctl || want systemd
+# The collector's tests: a throwaway PostgreSQL cluster (Fixtures/tools/pg-cluster.sh runs initdb and pg_ctl),
+# curl as an independent HTTP client, nginx terminating TLS in front of the collector.
+has curl || want curl
+[ -n "$(find /usr/lib/postgresql -path '*/bin/initdb' 2>/dev/null | head -n 1)" ] || want postgresql
+has nginx || want nginx
 # faketime: reports made days ago (the fleet's stale hosts and history).
 has faketime || want faketime
 # The fleet test renders the HTML page in headless Chromium and screenshots it.
 has chromium || has chromium-browser || has google-chrome || want chromium
 # pip, for the validators below, when python3 has neither them nor pip.
 if ! has python3 ||
-    { ! python3 -c 'import jsonschema, prometheus_client' 2>/dev/null && ! python3 -m pip --version >/dev/null 2>&1; }; then
+    { ! python3 -c 'import jsonschema, prometheus_client, cryptography' 2>/dev/null && ! python3 -m pip --version >/dev/null 2>&1; }; then
     want python3-pip
 fi
 
@@ -71,19 +77,20 @@ if [ ${#missing[@]} -gt 0 ]; then
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Independent validators the tests call: JSON Schema and the Prometheus text parser.
-if ! python3 -c 'import jsonschema, prometheus_client' 2>/dev/null; then
-    echo "test.sh: installing jsonschema prometheus_client (pip)" >&2
-    if ! pip_output=$(python3 -m pip install --quiet jsonschema prometheus_client 2>&1); then
+# Independent validators the tests call (JSON Schema, the Prometheus text parser), and the collector's load tool's
+# Ed25519 signatures (cryptography).
+if ! python3 -c 'import jsonschema, prometheus_client, cryptography' 2>/dev/null; then
+    echo "test.sh: installing jsonschema prometheus_client cryptography (pip)" >&2
+    if ! pip_output=$(python3 -m pip install --quiet jsonschema prometheus_client cryptography 2>&1); then
         if [[ $pip_output == *externally-managed-environment* ]]; then
-            python3 -m pip install --quiet --break-system-packages jsonschema prometheus_client
+            python3 -m pip install --quiet --break-system-packages jsonschema prometheus_client cryptography
         else
             echo "$pip_output" >&2
             exit 1
         fi
     fi
-    python3 -c 'import jsonschema, prometheus_client' ||
-        { echo "test.sh: python3 still cannot import jsonschema and prometheus_client" >&2; exit 1; }
+    python3 -c 'import jsonschema, prometheus_client, cryptography' ||
+        { echo "test.sh: python3 still cannot import jsonschema, prometheus_client and cryptography" >&2; exit 1; }
 fi
 
 exec swift test "$@"

@@ -79,6 +79,54 @@ package enum CollectorAdministration {
         if !forgotten { throw DriftCheckError(.usage, "no enrolled host \(TerminalText.clean(name))") }
     }
 
+    /// Copies everything from one store to another, empty one (SQLite to PostgreSQL, when the fleet outgrows one
+    /// machine): tokens as their digests, hosts with their pinned keys, every report (each verified again on the
+    /// way: a report that does not verify with its host's key is not copied), incidents. Returns the counts.
+    package static func copy(from source: String, to target: String, logger: Logger) async throws -> String {
+        try await StoreConnection.with(source, logger: logger) { from in
+            try await StoreConnection.with(target, logger: logger) { to in
+                try await mapped(target) { () throws(StoreError) -> String in
+                    guard try await to.hosts().isEmpty, try await to.tokens().isEmpty else {
+                        throw .failed("the target already has hosts or tokens; copy only into an empty store")
+                    }
+                    let tokens = try await from.tokens()
+                    for token in tokens { try await to.addToken(token, digest: token.digest) }
+                    var keys: [String: Ed25519Key] = [:]
+                    let hosts = try await from.hosts()
+                    for host in hosts {
+                        try await to.importHost(host)
+                        keys[host.name] = try? Ed25519Key.publicKey(pem: host.publicKey)
+                    }
+                    var copied = 0
+                    var skipped = 0
+                    var after: Int64 = 0
+                    while true {
+                        let rows = try await from.reports(after: after, limit: 1000)
+                        guard let last = rows.last else { break }
+                        for row in rows {
+                            let verifies = keys[row.host].map { key in
+                                row.body.withUnsafeBytes { key.verify(row.signature, of: $0) }
+                            }
+                            guard verifies == true else {
+                                skipped += 1
+                                continue
+                            }
+                            let incoming = IncomingReport(
+                                host: row.host, generated: row.generated, received: row.received, body: row.body,
+                                signature: row.signature)
+                            if case .stored = try await to.insert(incoming, keep: Int(Int32.max)) { copied += 1 }
+                        }
+                        after = last.id
+                    }
+                    let incidents = try await from.incidents(after: 0)
+                    for incident in incidents { try await to.importIncident(incident) }
+                    return "copied \(tokens.count) tokens, \(hosts.count) hosts, \(copied) reports "
+                        + "(\(skipped) that do not verify left out), \(incidents.count) incidents"
+                }
+            }
+        }
+    }
+
     /// Applies the migrations (serve does too, at start).
     package static func migrate(store text: String, logger: Logger) async throws {
         try await StoreConnection.with(text, logger: logger) { _ in }

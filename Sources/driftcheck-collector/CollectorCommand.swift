@@ -17,7 +17,7 @@ struct CollectorCommand: AsyncParsableCommand {
             EXIT CODES: 0 done; 2 usage error, or the store cannot be opened or migrated.
             """,
         version: HostInfo.toolVersion,
-        subcommands: [ServeCommand.self, TokenCommand.self, HostsCommand.self, MigrateCommand.self]
+        subcommands: [ServeCommand.self, TokenCommand.self, HostsCommand.self, CopyCommand.self, MigrateCommand.self]
     )
 
     /// Maps every outcome to the documented exit codes, with one line for an error.

@@ -98,3 +98,19 @@ struct MigrateCommand: AsyncParsableCommand {
         try await CollectorAdministration.migrate(store: store.store, logger: store.logger)
     }
 }
+
+struct CopyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copy",
+        abstract: "Copy tokens, hosts, reports and incidents into another, empty store (SQLite to PostgreSQL).")
+
+    @Option(name: .long, help: ArgumentHelp("The store to read.", valueName: "STORE"))
+    var from: String
+
+    @Option(name: .long, help: ArgumentHelp("The empty store to fill (migrated first).", valueName: "STORE"))
+    var to: String
+
+    func run() async throws {
+        print(try await CollectorAdministration.copy(from: from, to: to, logger: StoreOption().logger))
+    }
+}

@@ -29,6 +29,25 @@ struct CollectorFaultTests {
         return (value as? Int) ?? 0
     }
 
+    /// Starts the tool pushing `reportsPerHost` reports of each of `hosts` hosts (h0000…) in the background, each
+    /// acknowledgement logged to `log` as it is read; 5 s socket timeout, so a killed collector ends it soon.
+    private static func startPushing(
+        _ collector: CollectorProcess, template: String, keys: String, hosts: Int, reportsPerHost: Int,
+        concurrency: Int, log: String
+    ) throws -> Process {
+        let pushing = Process()
+        pushing.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        pushing.arguments = [
+            "python3", traffic, "push", "--url", collector.url, "--template", template, "--keys", keys, "--prefix", "h",
+            "--hosts", String(hosts), "--reports-per-host", String(reportsPerHost), "--concurrency",
+            String(concurrency), "--acked-log", log, "--timeout", "5",
+        ]
+        pushing.standardOutput = FileHandle.nullDevice
+        pushing.standardError = FileHandle.nullDevice
+        try pushing.run()
+        return pushing
+    }
+
     /// A token in `store`, enrolled `count` hosts named PREFIX0000…, and a template report from a real check.
     private func enrolledHosts(
         _ fleet: Fleet, collector: CollectorProcess, count: Int, prefix: String = "h"
@@ -74,16 +93,8 @@ struct CollectorFaultTests {
         var collector = try CollectorProcess(store: store, directory: fleet.directory.path)
         let (keys, template) = try enrolledHosts(fleet, collector: collector, count: 100)
         let log = fleet.directory.url("acked.log")
-        let pushing = Process()
-        pushing.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        pushing.arguments = [
-            "python3", Self.traffic, "push", "--url", collector.url, "--template", template, "--keys", keys,
-            "--prefix", "h", "--hosts", "100", "--reports-per-host", "20", "--concurrency", "32", "--acked-log", log,
-            "--timeout", "5",
-        ]
-        pushing.standardOutput = FileHandle.nullDevice
-        pushing.standardError = FileHandle.nullDevice
-        try pushing.run()
+        let pushing = try Self.startPushing(
+            collector, template: template, keys: keys, hosts: 100, reportsPerHost: 20, concurrency: 32, log: log)
         // Kill once some pushes were acknowledged, mid-stream.
         for _ in 0..<200 {
             if ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count > 150 { break }
@@ -169,15 +180,8 @@ struct CollectorFaultTests {
         // Back: pushes streaming while it restarts (immediate stop: a crash) lose nothing acknowledged.
         #expect(try cluster.run("restart").status == 0)
         let log = fleet.directory.url("acked.log")
-        let pushing = Process()
-        pushing.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        pushing.arguments = [
-            "python3", Self.traffic, "push", "--url", collector.url, "--template", template, "--keys", keys,
-            "--prefix", "h", "--hosts", "50", "--reports-per-host", "10", "--concurrency", "16", "--acked-log", log,
-        ]
-        pushing.standardOutput = FileHandle.nullDevice
-        pushing.standardError = FileHandle.nullDevice
-        try pushing.run()
+        let pushing = try Self.startPushing(
+            collector, template: template, keys: keys, hosts: 50, reportsPerHost: 10, concurrency: 16, log: log)
         usleep(500_000)
         #expect(try cluster.run("restart").status == 0)
         pushing.waitUntilExit()
@@ -196,6 +200,50 @@ struct CollectorFaultTests {
         #expect(fleet.spooled("web-1").isEmpty)
         guard case .array(let reports)? = try collector.json("/api/hosts/web-1")["reports"] else { return }
         #expect(reports.count == 3, "before, during (spooled) and after the outage")
+    }
+
+    @Test(
+        """
+        the move to PostgreSQL: copy takes tokens, hosts with their pinned keys, reports and incidents from SQLite;         hosts push on without enrolling again, and a forged report in the source is left out
+        """
+    )
+    func copySQLiteToPostgres() throws {
+        let fleet = try Fleet()
+        let sqlite = "sqlite:" + fleet.directory.url("collector.db")
+        var collector = try CollectorProcess(store: sqlite, directory: fleet.directory.path)
+        try CollectorServiceTests.pushAndCompare(store: sqlite, fleet: fleet, collector: collector)
+        let before = try collector.json("/api/fleet")
+        collector.stop()
+        // A row written behind the collector's back: web-3's report with its bytes altered.
+        let forged = try CommandLineTool.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                """
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1])
+                body, sig = db.execute("SELECT body, signature FROM reports WHERE host='web-3'").fetchone()
+                db.execute("INSERT INTO reports (host, generated, received, body, signature) VALUES "
+                           "('web-3', 4102444800, 0, ?, ?)", (body.replace(b'web-2026.11', b'web-2026.12'), sig))
+                db.commit()
+                """, fleet.directory.url("collector.db"),
+            ])
+        #expect(forged.status == 0, "\(forged.stderr)")
+        let cluster = try PostgresCluster()
+        let copied = try CollectorProcess.run(["copy", "--from", sqlite, "--to", cluster.url])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(copied.stdout.contains("3 hosts, 3 reports (1 that do not verify left out)"), "\(copied.stdout)")
+        let again = try CollectorProcess.run(["copy", "--from", sqlite, "--to", cluster.url])
+        #expect(again.status == 2 && again.stderr.contains("empty store"), "\(again.stderr)")
+        collector = try CollectorProcess(store: cluster.url, directory: fleet.directory.path)
+        #expect(
+            CollectorServiceTests.comparable(try collector.json("/api/fleet"))
+                == CollectorServiceTests.comparable(before), "the same fleet from PostgreSQL")
+        // web-1 pushes on with no token at all: its key is pinned in the copy.
+        let checked = try fleet.check("web-1", push: collector.url)
+        #expect(!checked.stderr.contains("push stopped"), "\(checked.stderr)")
+        guard case .array(let reports)? = try collector.json("/api/hosts/web-1")["reports"] else { return }
+        #expect(reports.count == 2)
     }
 
     @Test(

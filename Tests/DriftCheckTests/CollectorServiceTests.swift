@@ -319,3 +319,103 @@ struct CollectorServiceTests {
         #expect(checked.stderr.contains("dropped the 1 oldest unsent"), "\(checked.stderr)")
     }
 }
+
+/// TLS as documented: nginx terminates it in front of the collector, and hosts check its certificate.
+@Suite(
+    "Collector behind nginx (TLS)",
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") && getuid() == 0))
+struct CollectorTLSTests {
+    @Test(
+        """
+        check --push https:// through nginx: the certificate is verified against --ca-file (refused without it, the \
+        report kept in the spool), the host enrolls and its reports arrive
+        """
+    )
+    func pushThroughNginx() throws {
+        let fleet = try CollectorServiceTests.Fleet()
+        let directory = fleet.directory
+        let store = "sqlite:" + directory.url("collector.db")
+        let collector = try CollectorProcess(store: store, directory: directory.path)
+        let token = directory.url("token")
+        try CollectorProcess.token(store: store, file: token)
+        // A CA and a server certificate for localhost, as an operator's internal CA would issue.
+        let certificates = try CommandLineTool.shell(
+            """
+            set -e
+            openssl req -x509 -newkey ed25519 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca 2>/dev/null
+            openssl req -newkey ed25519 -nodes -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null
+            printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 \
+              -extfile san.ext 2>/dev/null
+            """, in: directory.path)
+        #expect(certificates.status == 0, "\(certificates.stderr)")
+        let port = try CommandLineTool.run(
+            "/usr/bin/env",
+            ["python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let backend = collector.url.replacingOccurrences(of: "http://", with: "")
+        let configuration = try directory.write(
+            "nginx.conf",
+            """
+            daemon off;
+            pid \(directory.url("nginx.pid"));
+            error_log \(directory.url("nginx-error.log"));
+            events {}
+            http {
+              access_log off;
+              client_body_temp_path \(directory.url("body"));
+              proxy_temp_path \(directory.url("proxy"));
+              fastcgi_temp_path \(directory.url("fastcgi"));
+              uwsgi_temp_path \(directory.url("uwsgi"));
+              scgi_temp_path \(directory.url("scgi"));
+              client_max_body_size 64m;
+              server {
+                listen 127.0.0.1:\(port) ssl;
+                server_name localhost;
+                ssl_certificate \(directory.url("server.pem"));
+                ssl_certificate_key \(directory.url("server.key"));
+                ssl_protocols TLSv1.2 TLSv1.3;
+                location / {
+                  proxy_pass http://\(backend);
+                  proxy_set_header X-Forwarded-For $remote_addr;
+                }
+              }
+            }
+
+            """)
+        let nginx = Process()
+        nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        nginx.arguments = ["-p", directory.path, "-c", configuration]
+        nginx.standardOutput = FileHandle.nullDevice
+        nginx.standardError = FileHandle.nullDevice
+        try nginx.run()
+        defer {
+            kill(nginx.processIdentifier, SIGTERM)
+            nginx.waitUntilExit()
+        }
+        var up = false
+        for _ in 0..<100 {
+            let probe = try CommandLineTool.run(
+                "/usr/bin/curl",
+                ["-s", "-o", "/dev/null", "--cacert", directory.url("ca.pem"), "https://localhost:\(port)/healthz"])
+            if probe.status == 0 {
+                up = true
+                break
+            }
+            usleep(100_000)
+        }
+        #expect(up, "nginx answers over TLS")
+        let url = "https://localhost:\(port)"
+        try fleet.host("web-1", drift: "echo x >> etc/hostname")
+        // Without the CA, the system's store does not trust the server: nothing is sent, the report waits.
+        let untrusted = try fleet.check("web-1", push: url, token: token)
+        #expect(untrusted.stderr.contains("not trusted"), "\(untrusted.stderr)")
+        #expect(fleet.spooled("web-1").count == 1)
+        // With it: enrolled over TLS, and both reports arrive.
+        let trusted = try fleet.check("web-1", push: url, token: token, extra: ["--ca-file", directory.url("ca.pem")])
+        #expect(!trusted.stderr.contains("push stopped"), "\(trusted.stderr)")
+        #expect(fleet.spooled("web-1").isEmpty)
+        guard case .array(let reports)? = try collector.json("/api/hosts/web-1")["reports"] else { return }
+        #expect(reports.count == 2)
+    }
+}

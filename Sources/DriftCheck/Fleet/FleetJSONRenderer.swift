@@ -118,17 +118,7 @@ package enum FleetJSONRenderer {
             json.stringArray(host.problems)
             if !host.history.isEmpty {
                 json.key("history")
-                json.openArray()
-                for change in host.history {
-                    json.openObject()
-                    json.field("change", change.title)
-                    json.field("result", change.result)
-                    json.field("first_seen", change.firstSeen)
-                    json.field("last_seen", change.lastSeen)
-                    json.field("current", change.current)
-                    json.closeObject()
-                }
-                json.closeArray()
+                history(host.history, into: &json)
             }
             json.closeObject()
         }
@@ -137,6 +127,21 @@ package enum FleetJSONRenderer {
         json.stringArray(view.skipped)
         json.closeObject()
         return json.bytes + [0x0A]
+    }
+
+    /// A host's changes with when each was first and last seen (`fleet --host`, the collector's host document).
+    package static func history(_ changes: [ChangeHistory], into json: inout JSONBuilder) {
+        json.openArray()
+        for change in changes {
+            json.openObject()
+            json.field("change", change.title)
+            json.field("result", change.result)
+            json.field("first_seen", change.firstSeen)
+            json.field("last_seen", change.lastSeen)
+            json.field("current", change.current)
+            json.closeObject()
+        }
+        json.closeArray()
     }
 
     private static func change(_ change: FleetChange, listingHosts: Bool = true, into json: inout JSONBuilder) {

@@ -14,6 +14,12 @@ struct HTTPClient {
         var headers: [(name: String, value: String)]
         var body: [UInt8]
 
+        /// The Content-Length the server declared, if any (and no chunked encoding).
+        var declaredLength: Int? {
+            guard !headers.contains(where: { $0.name == "transfer-encoding" }) else { return nil }
+            return headers.first { $0.name == "content-length" }.flatMap { Int($0.value) }
+        }
+
         /// The body's first line, cleaned for a terminal: the collector's one-line reason.
         var reason: String {
             let line = body.split(separator: 0x0A, maxSplits: 1, omittingEmptySubsequences: false).first ?? []
@@ -55,6 +61,12 @@ struct HTTPClient {
             }.get()
             if count == 0 { break }
             if count > 0 { received += buffer[0..<count] }
+            // A whole answer with its length read: done, even if the server keeps the connection open.
+            if let response = try? Self.parse(received, from: url), let length = response.declaredLength,
+                response.body.count >= length
+            {
+                return response
+            }
         }
         return try Self.parse(received, from: url)
     }

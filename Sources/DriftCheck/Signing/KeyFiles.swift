@@ -31,6 +31,24 @@ package enum KeyFiles {
         throw DriftCheckError(.malformed, path: path, "\(what) changed while being read")
     }
 
+    /// The bytes of a file only its owner may read (a private key, a token), as ssh requires of a key: refused when
+    /// group or others can access it, or when neither this user nor root owns it. The caller wipes the bytes.
+    private static func readPrivateFile(_ path: String, what: String) throws(DriftCheckError) -> [UInt8] {
+        var (bytes, status) = try readSmallFile(path, what: what)
+        if status.uid != geteuid() && status.uid != 0 {
+            wipe(&bytes)
+            throw DriftCheckError(
+                .usage, path: path, "\(what) is owned by uid \(status.uid), neither this user nor root")
+        }
+        if status.permissions & 0o077 != 0 {
+            wipe(&bytes)
+            let mode = String(status.permissions, radix: 8)
+            throw DriftCheckError(
+                .usage, path: path, "\(what) is accessible by group or others (mode 0\(mode)); run: chmod 600 on it")
+        }
+        return bytes
+    }
+
     /// Overwrites `bytes` with zeros.
     static func wipe(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { raw in
@@ -42,18 +60,8 @@ package enum KeyFiles {
     /// ssh refuses it. From here on the process never dumps core, and the PEM bytes are wiped once parsed.
     package static func loadPrivateKey(_ path: String) throws(DriftCheckError) -> Ed25519Key {
         SystemCalls.disableCoreDumps()
-        var (pem, status) = try readSmallFile(path, what: "private key")
+        var pem = try readPrivateFile(path, what: "private key")
         defer { wipe(&pem) }
-        if status.uid != geteuid() && status.uid != 0 {
-            throw DriftCheckError(
-                .usage, path: path, "private key is owned by uid \(status.uid), neither this user nor root")
-        }
-        if status.permissions & 0o077 != 0 {
-            let mode = String(status.permissions, radix: 8)
-            throw DriftCheckError(
-                .usage, path: path,
-                "private key is accessible by group or others (mode 0\(mode)); run: chmod 600 on it")
-        }
         do {
             return try Ed25519Key.privateKey(pem: pem)
         } catch {
@@ -64,17 +72,8 @@ package enum KeyFiles {
     /// Reads a one-line secret (the collector's enrollment token) with the same care as a private key: refused when
     /// group or others can access it, or another user owns it. Surrounding white space is dropped.
     package static func loadSecret(_ path: String, what: String) throws(DriftCheckError) -> String {
-        var (bytes, status) = try readSmallFile(path, what: what)
+        var bytes = try readPrivateFile(path, what: what)
         defer { wipe(&bytes) }
-        if status.uid != geteuid() && status.uid != 0 {
-            throw DriftCheckError(
-                .usage, path: path, "\(what) is owned by uid \(status.uid), neither this user nor root")
-        }
-        if status.permissions & 0o077 != 0 {
-            let mode = String(status.permissions, radix: 8)
-            throw DriftCheckError(
-                .usage, path: path, "\(what) is accessible by group or others (mode 0\(mode)); run: chmod 600 on it")
-        }
         let text = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isWhitespace)
         guard text.count == 1, let secret = text.first, secret.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
             throw DriftCheckError(.malformed, path: path, "\(what) must be one word of printable ASCII")

@@ -1,4 +1,3 @@
-internal import COpenSSL
 import DriftCheck
 import Glibc
 
@@ -87,8 +86,7 @@ struct Enrollment: Sendable {
 
     /// A new token: "dct_" and 32 random bytes, base64url, from OpenSSL's generator.
     static func newToken() -> String? {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        guard RAND_bytes(&bytes, Int32(bytes.count)) == 1 else { return nil }
+        guard let bytes = SecureRandom.bytes(32) else { return nil }
         let base64 = Base64.encode(bytes).replacing("+", with: "-").replacing("/", with: "_").replacing("=", with: "")
         return "dct_" + base64
     }

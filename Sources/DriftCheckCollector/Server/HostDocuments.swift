@@ -35,18 +35,8 @@ enum HostDocuments {
             json.field("action", state.action.rawValue)
             json.key("problems")
             json.stringArray(state.problems)
-            json.key("changes")
-            json.openArray()
-            for change in state.history {
-                json.openObject()
-                json.field("title", change.title)
-                json.field("result", change.result)
-                json.field("first_seen", change.firstSeen)
-                json.field("last_seen", change.lastSeen)
-                json.field("current", change.current)
-                json.closeObject()
-            }
-            json.closeArray()
+            json.key("history")
+            FleetJSONRenderer.history(state.history, into: &json)
         }
         json.key("reports")
         json.openArray()

@@ -32,6 +32,7 @@ final class PostgresStore: ReportStore {
     func run() async { await client.run() }
 
     /// Runs `body` within the timeout, mapping PostgreSQL's errors to the store's.
+    @discardableResult
     private func within<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws(StoreError) -> T {
         let timeout = self.timeout
         do {
@@ -334,8 +335,32 @@ final class PostgresStore: ReportStore {
         try await within { [client] in
             try await client.query(
                 """
-                INSERT INTO enroll_tokens (id, digest, created, expires, note)
-                VALUES (\(token.id), \(digest), \(Int64(token.created)), \(token.expires.map(Int64.init)), \(token.note))
+                INSERT INTO enroll_tokens (id, digest, created, expires, revoked, note)
+                VALUES (\(token.id), \(digest), \(Int64(token.created)), \(token.expires.map(Int64.init)),
+                  \(token.revoked.map(Int64.init)), \(token.note))
+                """, logger: logger)
+        }
+    }
+
+    func importHost(_ host: EnrolledHost) async throws(StoreError) {
+        let logger = self.logger
+        try await within { [client] in
+            try await client.query(
+                """
+                INSERT INTO hosts (name, key_id, public_key, enrolled, token_id)
+                VALUES (\(host.name), \(host.keyID), \(ByteBuffer(bytes: host.publicKey)), \(Int64(host.enrolled)),
+                  \(host.tokenID))
+                """, logger: logger)
+        }
+    }
+
+    func importIncident(_ incident: Incident) async throws(StoreError) {
+        let logger = self.logger
+        try await within { [client] in
+            try await client.query(
+                """
+                INSERT INTO incidents (host, time, reason)
+                VALUES (\(incident.host), \(Int64(incident.time)), \(incident.reason))
                 """, logger: logger)
         }
     }
@@ -344,13 +369,14 @@ final class PostgresStore: ReportStore {
         let logger = self.logger
         return try await within { [client] in
             var found: [EnrollmentToken] = []
-            for try await (id, created, expires, revoked, note) in try await client.query(
-                "SELECT id, created, expires, revoked, note FROM enroll_tokens ORDER BY created, id", logger: logger
-            ).decode((String, Int64, Int64?, Int64?, String).self) {
+            for try await (id, created, expires, revoked, note, digest) in try await client.query(
+                "SELECT id, created, expires, revoked, note, digest FROM enroll_tokens ORDER BY created, id",
+                logger: logger
+            ).decode((String, Int64, Int64?, Int64?, String, String).self) {
                 found.append(
                     EnrollmentToken(
                         id: id, created: Int(created), expires: expires.map(Int.init), revoked: revoked.map(Int.init),
-                        note: note))
+                        note: note, digest: digest))
             }
             return found
         }

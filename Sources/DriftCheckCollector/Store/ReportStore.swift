@@ -28,6 +28,11 @@ protocol ReportStore: Sendable {
     func raise(_ incident: Incident, quiet: Int) async throws(StoreError) -> Bool
     func incidents(after id: Int64) async throws(StoreError) -> [Incident]
 
+    /// Copies a host as it is pinned (`copy` to another store); its reports follow through ``insert(_:keep:)``.
+    func importHost(_ host: EnrolledHost) async throws(StoreError)
+    /// Copies an incident as it was recorded.
+    func importIncident(_ incident: Incident) async throws(StoreError)
+
     func addToken(_ token: EnrollmentToken, digest: String) async throws(StoreError)
     func tokens() async throws(StoreError) -> [EnrollmentToken]
     /// Revokes the token `id` at `time`; false when no live token has that id.
@@ -120,6 +125,8 @@ struct EnrollmentToken: Sendable {
     var expires: Int?
     var revoked: Int?
     var note: String
+    /// SHA-256 (hex) of the token: what enrollment looks up; copied with the token, never shown.
+    var digest = ""
 
     func isLive(at time: Int) -> Bool { revoked == nil && (expires.map { $0 > time } ?? true) }
 }

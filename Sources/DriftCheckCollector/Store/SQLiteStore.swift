@@ -239,22 +239,44 @@ final class SQLiteStore: ReportStore, @unchecked Sendable {
     func addToken(_ token: EnrollmentToken, digest: String) async throws(StoreError) {
         try await run { db throws(StoreError) in
             try db.query(
-                "INSERT INTO enroll_tokens (id, digest, created, expires, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO enroll_tokens (id, digest, created, expires, revoked, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 [
                     .text(token.id), .text(digest), .integer(Int64(token.created)),
-                    token.expires.map { .integer(Int64($0)) } ?? .null, .text(token.note),
+                    token.expires.map { .integer(Int64($0)) } ?? .null,
+                    token.revoked.map { .integer(Int64($0)) } ?? .null, .text(token.note),
                 ])
+        }
+    }
+
+    func importHost(_ host: EnrolledHost) async throws(StoreError) {
+        try await run { db throws(StoreError) in
+            try db.query(
+                "INSERT INTO hosts (name, key_id, public_key, enrolled, token_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                [
+                    .text(host.name), .text(host.keyID), .blob(host.publicKey), .integer(Int64(host.enrolled)),
+                    .text(host.tokenID),
+                ])
+        }
+    }
+
+    func importIncident(_ incident: Incident) async throws(StoreError) {
+        try await run { db throws(StoreError) in
+            try db.query(
+                "INSERT INTO incidents (host, time, reason) VALUES (?1, ?2, ?3)",
+                [.text(incident.host), .integer(Int64(incident.time)), .text(incident.reason)])
         }
     }
 
     func tokens() async throws(StoreError) -> [EnrollmentToken] {
         try await run { db throws(StoreError) in
             var found: [EnrollmentToken] = []
-            try db.query("SELECT id, created, expires, revoked, note FROM enroll_tokens ORDER BY created, id") { row in
+            try db.query(
+                "SELECT id, created, expires, revoked, note, digest FROM enroll_tokens ORDER BY created, id"
+            ) { row in
                 found.append(
                     EnrollmentToken(
                         id: row.text(0), created: Int(row.integer(1)), expires: row.optionalInteger(2).map(Int.init),
-                        revoked: row.optionalInteger(3).map(Int.init), note: row.text(4)))
+                        revoked: row.optionalInteger(3).map(Int.init), note: row.text(4), digest: row.text(5)))
             }
             return found
         }

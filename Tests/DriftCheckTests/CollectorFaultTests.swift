@@ -204,7 +204,8 @@ struct CollectorFaultTests {
 
     @Test(
         """
-        the move to PostgreSQL: copy takes tokens, hosts with their pinned keys, reports and incidents from SQLite;         hosts push on without enrolling again, and a forged report in the source is left out
+        the move to PostgreSQL: copy takes tokens, hosts with their pinned keys, reports and incidents from SQLite; \
+        hosts push on without enrolling again, and a forged report in the source is left out
         """
     )
     func copySQLiteToPostgres() throws {
@@ -244,6 +245,28 @@ struct CollectorFaultTests {
         #expect(!checked.stderr.contains("push stopped"), "\(checked.stderr)")
         guard case .array(let reports)? = try collector.json("/api/hosts/web-1")["reports"] else { return }
         #expect(reports.count == 2)
+    }
+
+    @Test("retention: each store keeps the newest --keep reports of each host, the fleet judges from them")
+    func retention() throws {
+        let fleet = try Fleet()
+        let cluster = try PostgresCluster()
+        try fleet.host("web-1", drift: "echo x >> etc/hostname")
+        for store in ["sqlite:" + fleet.directory.url("collector.db"), cluster.url] {
+            let collector = try CollectorProcess(store: store, directory: fleet.directory.path, extra: ["--keep", "2"])
+            let token = fleet.directory.url("token")
+            try? FileManager.default.removeItem(atPath: token)
+            try CollectorProcess.token(store: store, file: token)
+            try? FileManager.default.removeItem(atPath: fleet.reports("web-1"))
+            for _ in 0..<3 { try fleet.check("web-1", push: collector.url, token: token) }
+            guard case .array(let reports)? = try collector.json("/api/hosts/web-1")["reports"] else { continue }
+            #expect(reports.count == 2, "\(store): the newest two of three")
+            let newest = try fleet.newestReport("web-1").path
+            let made = try JSONParser.parse(Array(try String(contentsOfFile: newest, encoding: .utf8).utf8.dropLast()))
+            #expect(reports.first?["generated"]?.stringValue == made["generated"]?.stringValue)
+            guard case .array(let hosts)? = try collector.json("/api/fleet")["hosts"] else { continue }
+            #expect(hosts.first?["reports"]?.integerValue == 2, "\(store): the view holds what the store keeps")
+        }
     }
 
     @Test(

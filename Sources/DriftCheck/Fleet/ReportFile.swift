@@ -62,6 +62,17 @@ package enum ReportFile {
         } catch {
             return damaged(path, "not a JSON report: \(error.message)")
         }
+        return read(
+            bytes, parsed: report, signature: signature, of: path, trustedKeys: trustedKeys, keyHosts: keyHosts,
+            described: &described)
+    }
+
+    /// ``read(_:signature:of:trustedKeys:keyHosts:described:)`` of `bytes` already parsed into `report` (the
+    /// collector parses a push once: it needs the host's name to find the key to verify with).
+    package static func read(
+        _ bytes: [UInt8], parsed report: JSONValue, signature: [UInt8]?, of path: String, trustedKeys: [Ed25519Key],
+        keyHosts: [String: String], described: inout [[UInt8]: String]
+    ) -> Outcome {
         guard report["schema"]?.stringValue == Report.schema, let host = report["host"]?.stringValue else {
             return damaged(path, "not a \(Report.schema) report")
         }

@@ -57,7 +57,7 @@ struct ReportIntake: Sendable {
         }
         var described: [[UInt8]: String] = [:]
         let outcome = ReportFile.read(
-            body, signature: signature, of: "push of \(name)", trustedKeys: [pinned.key],
+            body, parsed: document, signature: signature, of: "push of \(name)", trustedKeys: [pinned.key],
             keyHosts: [pinned.id: host], described: &described)
         switch outcome {
         case .verified:

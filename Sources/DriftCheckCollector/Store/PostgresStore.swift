@@ -194,51 +194,37 @@ final class PostgresStore: ReportStore {
 
     func insert(_ report: IncomingReport, keep: Int) async throws(StoreError) -> InsertOutcome {
         let logger = self.logger
+        let body = ByteBuffer(bytes: report.body)
+        let generated = Int64(report.generated)
         return try await within { [client] in
-            try await client.withTransaction(logger: logger) { connection -> InsertOutcome in
-                var newest: Int64? = nil
-                // The host's row is locked: pushes of one host are stored one at a time, whichever collector takes them.
-                for try await value in try await connection.query(
-                    "SELECT newest FROM hosts WHERE name = \(report.host) FOR UPDATE", logger: logger
-                ).decode(Int64.self) {
-                    newest = value
-                }
-                guard let newest else { return .unknownHost }
-                let body = ByteBuffer(bytes: report.body)
-                if Int64(report.generated) < newest { return .replay(newest: Int(newest)) }
-                if Int64(report.generated) == newest {
-                    var same = false
-                    for try await _ in try await connection.query(
-                        """
-                        SELECT 1 FROM reports WHERE host = \(report.host) AND generated = \(Int64(report.generated))
-                          AND body = \(body)
-                        """, logger: logger)
-                    {
-                        same = true
-                    }
-                    return same ? .duplicate : .replay(newest: Int(newest))
-                }
-                var id: Int64 = 0
-                for try await value in try await connection.query(
-                    """
-                    INSERT INTO reports (host, generated, received, body, signature)
-                    VALUES (\(report.host), \(Int64(report.generated)), \(Int64(report.received)), \(body),
-                      \(ByteBuffer(bytes: report.signature)))
-                    RETURNING id
-                    """, logger: logger
-                ).decode(Int64.self) {
-                    id = value
-                }
-                try await connection.query(
-                    "UPDATE hosts SET newest = \(Int64(report.generated)) WHERE name = \(report.host)", logger: logger)
-                try await connection.query(
-                    """
-                    DELETE FROM reports WHERE host = \(report.host) AND id NOT IN
-                      (SELECT id FROM reports WHERE host = \(report.host) ORDER BY generated DESC
-                       LIMIT \(Int64(max(1, keep))))
-                    """, logger: logger)
-                return .stored(id)
+            // One statement, one round trip, one implicit transaction: the host's row locked (pushes of one host
+            // are stored one at a time, whichever collector takes them), the report stored only when newer than the
+            // host's newest, the newest moved, and the host's reports beyond the newest `keep` deleted.
+            for try await (newest, id, same) in try await client.query(
+                """
+                WITH host AS (SELECT newest FROM hosts WHERE name = \(report.host) FOR UPDATE),
+                stored AS (
+                  INSERT INTO reports (host, generated, received, body, signature)
+                  SELECT \(report.host), \(generated), \(Int64(report.received)), \(body),
+                    \(ByteBuffer(bytes: report.signature))
+                  FROM host WHERE host.newest < \(generated)
+                  RETURNING id),
+                moved AS (
+                  UPDATE hosts SET newest = \(generated)
+                  WHERE name = \(report.host) AND EXISTS (SELECT 1 FROM stored)),
+                pruned AS (
+                  DELETE FROM reports WHERE host = \(report.host) AND EXISTS (SELECT 1 FROM stored)
+                    AND generated <= (SELECT generated FROM reports WHERE host = \(report.host)
+                      ORDER BY generated DESC OFFSET \(Int64(max(1, keep) - 1)) LIMIT 1))
+                SELECT (SELECT newest FROM host), (SELECT id FROM stored),
+                  (SELECT body = \(body) FROM reports WHERE host = \(report.host) AND generated = \(generated))
+                """, logger: logger
+            ).decode((Int64?, Int64?, Bool?).self) {
+                guard let newest else { return InsertOutcome.unknownHost }
+                if let id { return .stored(id) }
+                return generated == newest && same == true ? .duplicate : .replay(newest: Int(newest))
             }
+            return .unknownHost
         }
     }
 

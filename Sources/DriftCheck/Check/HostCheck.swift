@@ -101,7 +101,12 @@ package struct HostCheck {
         let statistics = try scan.run()
         var comparison = self.comparison
         comparison.hostPath = scan.outputPath
-        comparison.now = Int(time(nil))  // after any wait for the lock: the manifest's time is later than the start
+        // After any wait for the lock: the manifest's time is later than the start. A report is dated to the second,
+        // and the collector takes a host's reports only in strictly increasing time: a run within the same second as
+        // the previous report waits for the next second.
+        let previous = directory.newestReportTime(hostPrefix: ReportsDirectory.hostPrefix(scan.host))
+        while let previous, Int(time(nil)) <= previous { usleep(50_000) }
+        comparison.now = Int(time(nil))
         // The manifest this run just signed is trusted through the key that signed it.
         comparison.trust.extraHostKeys.append(key)
         let report = try comparison.run()

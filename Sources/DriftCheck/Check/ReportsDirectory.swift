@@ -81,6 +81,22 @@ struct ReportsDirectory {
         }
     }
 
+    /// When the newest report of the host whose names start with `hostPrefix` was made (its `generated`, seconds
+    /// since the epoch); nil when there is none or it cannot be read.
+    func newestReportTime(hostPrefix: String) -> Int? {
+        guard
+            // Exactly PREFIX + YYYYMMDDTHHMMSSZ + suffix: host "web" never takes "web-3"'s reports.
+            let name = names().filter({
+                $0.hasPrefix(hostPrefix) && $0.hasSuffix(Self.reportSuffix)
+                    && $0.utf8.count == hostPrefix.utf8.count + 16 + Self.reportSuffix.utf8.count
+            }).max(),
+            case .success(let bytes) = SystemCalls.readRegularFile("\(path)/\(name)", limit: 64 << 20),
+            let report = try? JSONParser.parse(bytes.last == 0x0A ? Array(bytes.dropLast()) : bytes),
+            let generated = report["generated"]?.stringValue
+        else { return nil }
+        return UTCTime.seconds(generated)
+    }
+
     /// A stem no earlier run used: names carry the time to the second, and a run queued behind another (--wait)
     /// may start within the same second, so it waits for a fresh name rather than replace the other's results.
     func freshStem(host: String) -> String {

@@ -194,6 +194,14 @@ package struct JSONParser {
         index += 1
         var output: [UInt8] = []
         while true {
+            // A run of plain bytes is copied at once: most strings have no escape at all.
+            let start = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                index += 1
+            }
+            if index > start { output.append(contentsOf: bytes[start..<index]) }
             guard index < bytes.count else { throw failure("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {

@@ -194,37 +194,63 @@ final class PostgresStore: ReportStore {
 
     func insert(_ report: IncomingReport, keep: Int) async throws(StoreError) -> InsertOutcome {
         let logger = self.logger
-        let body = ByteBuffer(bytes: report.body)
-        let generated = Int64(report.generated)
+        let statement = InsertReport(
+            host: report.host, generated: Int64(report.generated), received: Int64(report.received),
+            body: ByteBuffer(bytes: report.body), signature: ByteBuffer(bytes: report.signature),
+            offset: Int64(max(1, keep) - 1))
         return try await within { [client] in
-            // One statement, one round trip, one implicit transaction: the host's row locked (pushes of one host
-            // are stored one at a time, whichever collector takes them), the report stored only when newer than the
-            // host's newest, the newest moved, and the host's reports beyond the newest `keep` deleted.
-            for try await (newest, id, same) in try await client.query(
-                """
-                WITH host AS (SELECT newest FROM hosts WHERE name = \(report.host) FOR UPDATE),
-                stored AS (
-                  INSERT INTO reports (host, generated, received, body, signature)
-                  SELECT \(report.host), \(generated), \(Int64(report.received)), \(body),
-                    \(ByteBuffer(bytes: report.signature))
-                  FROM host WHERE host.newest < \(generated)
-                  RETURNING id),
-                moved AS (
-                  UPDATE hosts SET newest = \(generated)
-                  WHERE name = \(report.host) AND EXISTS (SELECT 1 FROM stored)),
-                pruned AS (
-                  DELETE FROM reports WHERE host = \(report.host) AND EXISTS (SELECT 1 FROM stored)
-                    AND generated <= (SELECT generated FROM reports WHERE host = \(report.host)
-                      ORDER BY generated DESC OFFSET \(Int64(max(1, keep) - 1)) LIMIT 1))
-                SELECT (SELECT newest FROM host), (SELECT id FROM stored),
-                  (SELECT body = \(body) FROM reports WHERE host = \(report.host) AND generated = \(generated))
-                """, logger: logger
-            ).decode((Int64?, Int64?, Bool?).self) {
+            for try await (newest, id, same) in try await client.execute(statement, logger: logger) {
                 guard let newest else { return InsertOutcome.unknownHost }
                 if let id { return .stored(id) }
-                return generated == newest && same == true ? .duplicate : .replay(newest: Int(newest))
+                return statement.generated == newest && same == true ? .duplicate : .replay(newest: Int(newest))
             }
             return .unknownHost
+        }
+    }
+
+    /// Storing a report: one prepared statement (parsed and planned once per connection), one round trip, one
+    /// implicit transaction. The host's row is locked (pushes of one host are stored one at a time, whichever
+    /// collector takes them); the report is stored only when newer than the host's newest; the newest moves; the
+    /// host's reports beyond the newest `keep` are deleted. Answers the newest before, the new id, and whether the
+    /// report at the same time has the same bytes (a retried push).
+    struct InsertReport: PostgresPreparedStatement {
+        static let sql = """
+            WITH host AS (SELECT newest FROM hosts WHERE name = $1 FOR UPDATE),
+            stored AS (
+              INSERT INTO reports (host, generated, received, body, signature)
+              SELECT $1, $2, $3, $4, $5 FROM host WHERE host.newest < $2
+              RETURNING id),
+            moved AS (UPDATE hosts SET newest = $2 WHERE name = $1 AND EXISTS (SELECT 1 FROM stored)),
+            pruned AS (
+              DELETE FROM reports WHERE host = $1 AND EXISTS (SELECT 1 FROM stored)
+                AND generated <= (SELECT generated FROM reports WHERE host = $1
+                  ORDER BY generated DESC OFFSET $6 LIMIT 1))
+            SELECT (SELECT newest FROM host), (SELECT id FROM stored),
+              (SELECT body = $4 FROM reports WHERE host = $1 AND generated = $2)
+            """
+        typealias Row = (Int64?, Int64?, Bool?)
+
+        var host: String
+        var generated: Int64
+        var received: Int64
+        var body: ByteBuffer
+        var signature: ByteBuffer
+        /// The newest `keep` stay: the (keep - 1)th newest before this one and older go.
+        var offset: Int64
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 6)
+            bindings.append(host)
+            bindings.append(generated)
+            bindings.append(received)
+            bindings.append(body)
+            bindings.append(signature)
+            bindings.append(offset)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            try row.decode(Row.self)
         }
     }
 

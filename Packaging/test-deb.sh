@@ -90,9 +90,7 @@ in_root driftcheck baseline --root / --image e2e-1 --key /etc/driftcheck/host.ke
 
 # The unit's own ExecStart (continuation lines joined), so the test fails when the unit and the binary disagree;
 # $CHECK_OPTIONS (from /etc/default/driftcheck, e.g. --push) expands to nothing when unset, as systemd does.
-# shellcheck disable=SC2016 # a literal $CHECK_OPTIONS
-exec_start=$(sed -n '/^ExecStart=/,/[^\\]$/p' "$root/lib/systemd/system/driftcheck-check.service" |
-    sed 's/\\$//' | tr '\n' ' ' | sed 's/^ExecStart=//; s/\$CHECK_OPTIONS//')
+exec_start=$(unit_exec_start "$root/lib/systemd/system/driftcheck-check.service")
 [ -n "$exec_start" ] || die "no ExecStart in driftcheck-check.service"
 read -r -a check_command <<<"$exec_start"
 [ "${check_command[0]}" = /usr/bin/driftcheck ] || die "ExecStart runs ${check_command[0]}"
@@ -131,8 +129,8 @@ if [ -n "${COLLECTOR_DEB:-}" ]; then
     fi
     [ "$(in_root driftcheck-collector --version)" = "driftcheck ${version%-*}" ] ||
         die "driftcheck-collector --version says '$(in_root driftcheck-collector --version)'"
-    # The unit's store and address, as its Environment= line sets them. in_root gives each command a network
-    # namespace of its own, so the collector and the pushing check run in one script, on one loopback.
+    # The unit's store and address, as its Environment= line sets them. The collector and the pushing check run in
+    # one script, in the chroot but in this machine's network namespace (in_root's own has its loopback down).
     store=sqlite:/var/lib/driftcheck-collector/collector.db
     install -d -m 0750 "$root/var/lib/driftcheck-collector"
     # shellcheck disable=SC2016 # the script's own $pid, $status and $(…), expanded when it runs
@@ -149,7 +147,8 @@ if [ -n "${COLLECTOR_DEB:-}" ]; then
         'exit "$status"' >"$root/tmp/collector-test.sh"
     step "the collector on SQLite, and the unit's check with --push to it"
     pushed=0
-    in_root sh /tmp/collector-test.sh || pushed=$?
+    chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+        LC_ALL=C.UTF-8 sh /tmp/collector-test.sh || pushed=$?
     [ "$pushed" -eq 1 ] || { cat "$root/tmp/check.err" "$root/tmp/collector.log" >&2; die "check --push exited $pushed, expected 1 (drift)"; }
     if grep -q 'push stopped\|refused' "$root/tmp/check.err"; then cat "$root/tmp/check.err" >&2; die "the push failed"; fi
     grep -q 'newest 20' "$root/tmp/hosts.txt" || die "the collector has no report of the host: $(cat "$root/tmp/hosts.txt")"

@@ -394,8 +394,7 @@ else
 fi
 
 # What the timer runs (the unit's ExecStart, continuation lines joined) and what cron runs (the README's cron line).
-exec_start=$(sed -n '/^ExecStart=/,/[^\\]$/p' "$root/lib/systemd/system/driftcheck-check.service" |
-    sed 's/\\$//' | tr '\n' ' ' | sed 's/^ExecStart=//')
+exec_start=$(unit_exec_start "$root/lib/systemd/system/driftcheck-check.service")
 read -r -a timer_command <<<"$exec_start"
 cron_line=$(grep -v '^#' "$work/blocks/cron" | grep .)
 read -r -a cron_fields <<<"$cron_line"

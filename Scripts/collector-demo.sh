@@ -9,10 +9,10 @@ out=reports/collector-demo
 rm -rf "$out"
 mkdir -p "$out/baselines"
 
-echo "== building driftcheck and driftcheck-collector (release; SwiftNIO takes minutes on the first build)"
-swift build -c release --product driftcheck >/dev/null
-swift build -c release --product driftcheck-collector >/dev/null
-bin=$(swift build -c release --show-bin-path)
+echo "== building driftcheck and driftcheck-collector (debug, as the tests do; SwiftNIO takes minutes the first time)"
+swift build --product driftcheck >/dev/null
+swift build --product driftcheck-collector >/dev/null
+bin=$(swift build --show-bin-path)
 dc=$bin/driftcheck
 collector=$bin/driftcheck-collector
 store=sqlite:$out/collector.db

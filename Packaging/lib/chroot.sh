@@ -110,3 +110,10 @@ _chroot_work=
 _chroot_partial=
 WORK_ROOT=
 _chroot_unshare=
+
+# unit_exec_start UNIT_FILE: the unit's ExecStart command line, continuation lines joined, as systemd runs it with
+# an empty /etc/default/driftcheck ($CHECK_OPTIONS unset expands to nothing).
+unit_exec_start() {
+    # shellcheck disable=SC2016 # a literal $CHECK_OPTIONS
+    sed -n '/^ExecStart=/,/[^\\]$/p' "$1" | sed 's/\\$//' | tr '\n' ' ' | sed 's/^ExecStart=//; s/\$CHECK_OPTIONS//'
+}

@@ -91,11 +91,11 @@ package enum CollectorAdministration {
                     }
                     let tokens = try await from.tokens()
                     for token in tokens { try await to.addToken(token, digest: token.digest) }
-                    var keys: [String: Ed25519Key] = [:]
+                    var keys: [String: (id: String, key: Ed25519Key?)] = [:]
                     let hosts = try await from.hosts()
                     for host in hosts {
                         try await to.importHost(host)
-                        keys[host.name] = try? Ed25519Key.publicKey(pem: host.publicKey)
+                        keys[host.name] = (host.keyID, try? Ed25519Key.publicKey(pem: host.publicKey))
                     }
                     var copied = 0
                     var skipped = 0
@@ -104,16 +104,15 @@ package enum CollectorAdministration {
                         let rows = try await from.reports(after: after, limit: 1000)
                         guard let last = rows.last else { break }
                         for row in rows {
-                            let verifies = keys[row.host].map { key in
-                                row.body.withUnsafeBytes { key.verify(row.signature, of: $0) }
-                            }
-                            guard verifies == true else {
+                            guard let pinned = keys[row.host], let key = pinned.key,
+                                row.body.withUnsafeBytes({ key.verify(row.signature, of: $0) })
+                            else {
                                 skipped += 1
                                 continue
                             }
                             let incoming = IncomingReport(
-                                host: row.host, generated: row.generated, received: row.received, body: row.body,
-                                signature: row.signature)
+                                host: row.host, keyID: pinned.id, generated: row.generated, received: row.received,
+                                body: row.body, signature: row.signature)
                             if case .stored = try await to.insert(incoming, keep: Int(Int32.max)) { copied += 1 }
                         }
                         after = last.id

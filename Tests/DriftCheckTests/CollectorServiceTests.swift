@@ -221,6 +221,13 @@ struct CollectorServiceTests {
             "stranger.json", text.replacingOccurrences(of: "\"host\":\"web-1\"", with: "\"host\":\"db-9\""))
         answer = try post(stranger, ["Driftcheck-Signature": signature])
         #expect(answer.status == 401 && answer.body.contains("not enrolled"), "\(answer)")
+        // A host name with a NUL in it, signed by web-1's own key: refused before anything is looked up.
+        let nul = try fleet.directory.write(
+            "nul.json", text.replacingOccurrences(of: "\"host\":\"web-1\"", with: "\"host\":\"web-1\\u0000x\""))
+        let nulSigned = try CommandLineTool.shell(
+            "openssl pkeyutl -sign -inkey '\(fleet.key("web-1"))' -rawin -in '\(nul)' | base64 -w0")
+        answer = try post(nul, ["Driftcheck-Signature": nulSigned.stdout])
+        #expect(answer.status == 400, "\(answer)")
         // Oversized: over 64 MiB, refused from its length.
         let big = fleet.directory.url("big.json")
         #expect(try CommandLineTool.shell("head -c 70000000 /dev/zero > '\(big)'").status == 0)
@@ -306,6 +313,12 @@ struct CollectorServiceTests {
             #expect(fleet.spooled("web-1").count == min(index + 1, 2))
         }
         let waiting = fleet.spooled("web-1")
+        // Not the collector answering (a wrong path: the server's own 404, as a proxy's would be): the reports wait.
+        let collector0 = try CollectorProcess(store: store, directory: fleet.directory.path)
+        let wrong = try fleet.check("web-1", push: collector0.url + "/not-the-collector", token: token, keep: 2)
+        #expect(wrong.stderr.contains("push stopped") && wrong.stderr.contains("404"), "\(wrong.stderr)")
+        #expect(fleet.spooled("web-1").count == 2, "a 404 that is not the collector's keeps the spool")
+        collector0.stop()
         let collector = try CollectorProcess(store: store, directory: fleet.directory.path)
         let checked = try fleet.check("web-1", push: collector.url, token: token, keep: 2)
         #expect(!checked.stderr.contains("push stopped"), "\(checked.stderr)")

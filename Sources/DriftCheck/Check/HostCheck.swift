@@ -103,9 +103,12 @@ package struct HostCheck {
         comparison.hostPath = scan.outputPath
         // After any wait for the lock: the manifest's time is later than the start. A report is dated to the second,
         // and the collector takes a host's reports only in strictly increasing time: a run within the same second as
-        // the previous report waits for the next second.
-        let previous = directory.newestReportTime(hostPrefix: ReportsDirectory.hostPrefix(scan.host))
-        while let previous, Int(time(nil)) <= previous { usleep(50_000) }
+        // the previous report waits for the next one (never longer: a clock stepped back is not waited out).
+        if let previous = directory.newestReportTime(hostPrefix: ReportsDirectory.hostPrefix(scan.host)),
+            previous >= Int(time(nil)), previous - Int(time(nil)) <= 1
+        {
+            while Int(time(nil)) <= previous { usleep(50_000) }
+        }
         comparison.now = Int(time(nil))
         // The manifest this run just signed is trusted through the key that signed it.
         comparison.trust.extraHostKeys.append(key)

@@ -4,7 +4,7 @@ extension UnsafeRawBufferPointer {
     /// The offset of the first occurrence of `needle` in these bytes: `memchr` for its first byte, `memcmp` for the
     /// rest. (The generic `firstRange(of:)` resolves to Foundation's DataProtocol search here, which costs far more
     /// per byte.) An empty needle is found at 0.
-    func firstOffset(of needle: [UInt8]) -> Int? {
+    package func firstOffset(of needle: [UInt8]) -> Int? {
         guard let first = needle.first else { return 0 }
         guard let base = baseAddress, needle.count <= count else { return nil }
         let last = count - needle.count  // the last offset a match can start at

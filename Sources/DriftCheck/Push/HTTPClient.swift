@@ -14,6 +14,9 @@ struct HTTPClient {
         var headers: [(name: String, value: String)]
         var body: [UInt8]
 
+        /// Answered by the collector itself (it marks every answer with `Driftcheck-Collector`), not by a proxy.
+        var isFromCollector: Bool { headers.contains { $0.name == "driftcheck-collector" } }
+
         /// The Content-Length the server declared, if any (and no chunked encoding).
         var declaredLength: Int? {
             guard !headers.contains(where: { $0.name == "transfer-encoding" }) else { return nil }
@@ -29,13 +32,15 @@ struct HTTPClient {
 
     static let maximumResponse = 1 << 20
 
-    /// POSTs `body` to `path` (below the URL's prefix) with `headers`.
+    /// POSTs `body` to `path` (below the URL's prefix) with `headers`. A peer that closes early is an error, never
+    /// a SIGPIPE (ignored from here on: OpenSSL writes with plain write(2)).
     func post(_ path: String, headers: [(String, String)], body: [UInt8]) throws(PushFailure) -> Response {
         var head = "POST \(url.prefix)\(path) HTTP/1.1\r\nHost: \(url.hostHeader)\r\n"
         head += "User-Agent: driftcheck/\(HostInfo.toolVersion)\r\nConnection: close\r\n"
         head += "Content-Length: \(body.count)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
+        signal(SIGPIPE, SIG_IGN)
         let socket = try connect()
         defer { close(socket) }
         let tls = url.secure ? try TLSSession(socket: socket, host: url.host, caFile: caFile) : nil
@@ -47,7 +52,12 @@ struct HTTPClient {
         }.get()
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        // The whole answer within the timeout too: a server trickling a byte now and then does not hold check.
+        let deadline = Int(time(nil)) + timeout
         while received.count <= Self.maximumResponse {
+            guard Int(time(nil)) <= deadline else {
+                throw .network("\(url) did not finish answering within \(timeout) s")
+            }
             let count = try buffer.withUnsafeMutableBytes { raw in
                 Result { () throws(PushFailure) -> Int in
                     if let tls { return try tls.read(into: raw) }
@@ -178,7 +188,7 @@ struct HTTPClient {
             }
             offset += lineEnd + 2
             if size == 0 { break }
-            guard offset + size <= bytes.count else { throw .protocolError("\(url) sent a truncated chunked body") }
+            guard size <= bytes.count - offset else { throw .protocolError("\(url) sent a truncated chunked body") }
             output += bytes[offset..<(offset + size)]
             offset += size + 2
         }

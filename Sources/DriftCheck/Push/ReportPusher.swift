@@ -88,7 +88,8 @@ struct ReportPusher {
                 // Kept: once the host is enrolled, the next run sends it.
                 summary.failure =
                     "\(settings.url) does not know this host (\(response.reason)); enroll it with --enroll-token-file"
-            case 400..<500 where response.status != 408 && response.status != 429:
+            case 400..<500 where response.status != 408 && response.status != 429 && response.isFromCollector:
+                // The collector's own refusal (a proxy's 403, 404 or 405 is not: that report waits).
                 summary.refused.append("\(TerminalText.clean(name)): \(response.status) \(response.reason)")
                 spool.remove(name)
                 queue.removeFirst()

@@ -112,11 +112,13 @@ enum CollectorServer {
         }
         router.get("/metrics") { _, _ -> Response in
             let storeUp = (try? await store.ping()) != nil
-            return await fleetAnswer(ledger) { view in
+            // With the store down, the last view: driftcheck_collector_store_up 0 must reach the scraper.
+            let view = storeUp ? try? await ledger.view() : await ledger.lastView
+            guard let view else { return respond(.line(503, "the store is unavailable and no view was made yet")) }
+            return respond(
                 Answer(
                     status: 200, body: CollectorMetrics.render(view, counters: counters.snapshot, storeUp: storeUp),
-                    contentType: "text/plain; version=0.0.4; charset=utf-8")
-            }
+                    contentType: "text/plain; version=0.0.4; charset=utf-8"))
         }
         router.get("/api/hosts") { _, _ -> Response in
             do {
@@ -184,6 +186,7 @@ enum CollectorServer {
 
     static let signatureField = HTTPField.Name("Driftcheck-Signature")!
     static let keyIDField = HTTPField.Name("Driftcheck-Key-Id")!
+    static let collectorField = HTTPField.Name("Driftcheck-Collector")!
 
     private static func fleetAnswer(_ ledger: FleetLedger, _ render: (FleetView) -> Answer) async -> Response {
         do {
@@ -194,7 +197,8 @@ enum CollectorServer {
     }
 
     static func respond(_ answer: Answer, close: Bool = false) -> Response {
-        var headers: HTTPFields = [.contentType: answer.contentType, .cacheControl: "no-store"]
+        // Driftcheck-Collector: hosts tell the collector's refusals from a proxy's by it.
+        var headers: HTTPFields = [.contentType: answer.contentType, .cacheControl: "no-store", collectorField: "1"]
         for (name, value) in answer.headers {
             if let field = HTTPField.Name(name) { headers[field] = value }
         }

@@ -21,6 +21,8 @@ actor FleetLedger {
     private var incidentFloor: Int64 = 0
     private var hostsCheckedAt = 0
     private var cached: (view: FleetView, at: Int)? = nil
+    /// The last view made, whatever happened since (metrics while the store is down).
+    private(set) var lastView: FleetView? = nil
     private var refreshing: Task<Void, any Error>? = nil
     /// Set once the first catch-up from the store finished (readiness).
     private(set) var isLoaded = false
@@ -36,18 +38,29 @@ actor FleetLedger {
     func key(of host: String, unless keyID: String? = nil) async throws(StoreError) -> (id: String, key: Ed25519Key)? {
         if let known = keys[host], keyID == nil || keyID == known.id { return known }
         guard let enrolled = try await store.host(host) else {
-            keys[host] = nil
+            forgetKey(of: host)
             return nil
         }
         return trust(enrolled)
     }
 
+    /// Pins `host`'s key in memory; a host pinned to another key before (released, enrolled again) starts afresh.
     @discardableResult
     func trust(_ host: EnrolledHost) -> (id: String, key: Ed25519Key)? {
-        if let known = keys[host.name], known.id == host.keyID { return known }
+        if let known = keys[host.name] {
+            if known.id == host.keyID { return known }
+            forgetKey(of: host.name)
+        }
         guard let key = try? Ed25519Key.publicKey(pem: host.publicKey), key.keyID == host.keyID else { return nil }
         keys[host.name] = (host.keyID, key)
         return (host.keyID, key)
+    }
+
+    /// Forgets `host`'s key and everything it reported (it was released from its key).
+    func forgetKey(of host: String) {
+        keys[host] = nil
+        builder.remove(host: host)
+        cached = nil
     }
 
     /// A report this collector just stored (already verified): applied at once, not read back from the store.
@@ -72,6 +85,7 @@ actor FleetLedger {
         builder.settings.now = now
         let view = builder.view()
         cached = (view, now)
+        lastView = view
         return view
     }
 
@@ -103,11 +117,7 @@ actor FleetLedger {
             let hosts = try await store.hosts()
             let names = Set(hosts.map(\.name))
             for host in hosts { trust(host) }
-            for name in keys.keys where !names.contains(name) {
-                keys[name] = nil
-                builder.remove(host: name)
-                cached = nil
-            }
+            for name in keys.keys where !names.contains(name) { forgetKey(of: name) }
             hostsCheckedAt = now
         }
         for incident in try await store.incidents(after: incidentFloor) {
@@ -118,11 +128,12 @@ actor FleetLedger {
         while true {
             let rows = try await store.reports(after: after, limit: Self.batch)
             guard let last = rows.last else { break }
-            let fresh = rows.filter { $0.id > floor && !applied.contains($0.id) }
             // A host enrolled through another collector since the last look: its pinned key, before its reports.
-            for name in Set(fresh.map(\.host)) where keys[name] == nil {
+            for name in Set(rows.map(\.host)) where keys[name] == nil {
                 if let host = try await store.host(name) { trust(host) }
             }
+            // After the awaits: a push this collector stored meanwhile is applied already.
+            let fresh = rows.filter { $0.id > floor && !applied.contains($0.id) }
             for (row, outcome) in zip(fresh, Self.read(fresh, keys: keys)) {
                 builder.add(outcome)
                 applied.insert(row.id)

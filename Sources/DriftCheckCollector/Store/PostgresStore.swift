@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// The store in PostgreSQL (`--store postgresql://…`), for a fleet that outgrows one machine: several collectors
 /// behind a load balancer share it. A pool of connections that reconnects by itself; an operation that cannot get
@@ -31,26 +32,32 @@ final class PostgresStore: ReportStore {
     /// Runs the pool; returns when the task is cancelled.
     func run() async { await client.run() }
 
-    /// Runs `body` within the timeout, mapping PostgreSQL's errors to the store's.
+    /// Runs `body` within the timeout, mapping PostgreSQL's errors to the store's. The answer does not wait for a
+    /// query that ignores cancellation (a connection stuck in a network partition): the caller gets "unavailable" on
+    /// time, and the stuck task ends when its connection does.
     @discardableResult
     private func within<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws(StoreError) -> T {
         let timeout = self.timeout
-        do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            let once = ResumeOnce(continuation)
+            let work = Task {
+                do {
+                    once.resume(.success(try await body()))
+                } catch {
+                    once.resume(.failure(error))
                 }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw StoreError.unavailable("PostgreSQL did not answer within \(timeout)")
-                }
-                return value
             }
-        } catch let error as StoreError {
-            throw error
-        } catch let error as PSQLError {
+            Task {
+                try? await Task.sleep(for: timeout)
+                if once.resume(.failure(StoreError.unavailable("PostgreSQL did not answer within \(timeout)"))) {
+                    work.cancel()
+                }
+            }
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let error as StoreError): throw error
+        case .failure(let error as PSQLError):
             // A server error with an SQLSTATE is a fault, unless the server is going away or out of room (classes
             // 08 connection, 53 resources, 57 operator intervention); no SQLSTATE: the connection itself failed.
             guard let state = error.serverInfo?[.sqlState] else {
@@ -61,8 +68,28 @@ final class PostgresStore: ReportStore {
                 throw .unavailable("PostgreSQL \(state): \(message)")
             }
             throw .failed("PostgreSQL \(state): \(message)")
-        } catch {
-            throw .unavailable("PostgreSQL: \(error)")
+        case .failure(let error): throw .unavailable("PostgreSQL: \(error)")
+        }
+    }
+
+    /// A continuation resumed by whichever of two tasks finishes first.
+    private final class ResumeOnce<T: Sendable>: Sendable {
+        private let continuation: Mutex<CheckedContinuation<Result<T, any Error>, Never>?>
+
+        init(_ continuation: CheckedContinuation<Result<T, any Error>, Never>) {
+            self.continuation = Mutex(continuation)
+        }
+
+        /// Resumes with `result` unless already resumed; true when this call resumed.
+        @discardableResult
+        func resume(_ result: Result<T, any Error>) -> Bool {
+            guard
+                let continuation = self.continuation.withLock({ value in
+                    defer { value = nil }; return value
+                })
+            else { return false }
+            continuation.resume(returning: result)
+            return true
         }
     }
 
@@ -195,12 +222,13 @@ final class PostgresStore: ReportStore {
     func insert(_ report: IncomingReport, keep: Int) async throws(StoreError) -> InsertOutcome {
         let logger = self.logger
         let statement = InsertReport(
-            host: report.host, generated: Int64(report.generated), received: Int64(report.received),
-            body: ByteBuffer(bytes: report.body), signature: ByteBuffer(bytes: report.signature),
-            offset: Int64(max(1, keep) - 1))
+            host: report.host, keyID: report.keyID, generated: Int64(report.generated),
+            received: Int64(report.received), body: ByteBuffer(bytes: report.body),
+            signature: ByteBuffer(bytes: report.signature), offset: Int64(max(1, keep) - 1))
         return try await within { [client] in
-            for try await (newest, id, same) in try await client.execute(statement, logger: logger) {
+            for try await (newest, pinned, id, same) in try await client.execute(statement, logger: logger) {
                 guard let newest else { return InsertOutcome.unknownHost }
+                guard pinned == statement.keyID else { return .pinChanged }
                 if let id { return .stored(id) }
                 return statement.generated == newest && same == true ? .duplicate : .replay(newest: Int(newest))
             }
@@ -215,22 +243,24 @@ final class PostgresStore: ReportStore {
     /// report at the same time has the same bytes (a retried push).
     struct InsertReport: PostgresPreparedStatement {
         static let sql = """
-            WITH host AS (SELECT newest FROM hosts WHERE name = $1 FOR UPDATE),
+            WITH host AS (SELECT newest, key_id FROM hosts WHERE name = $1 FOR UPDATE),
             stored AS (
               INSERT INTO reports (host, generated, received, body, signature)
-              SELECT $1, $2, $3, $4, $5 FROM host WHERE host.newest < $2
+              SELECT $1, $2, $3, $4, $5 FROM host WHERE host.newest < $2 AND host.key_id = $7
               RETURNING id),
             moved AS (UPDATE hosts SET newest = $2 WHERE name = $1 AND EXISTS (SELECT 1 FROM stored)),
             pruned AS (
               DELETE FROM reports WHERE host = $1 AND EXISTS (SELECT 1 FROM stored)
                 AND generated <= (SELECT generated FROM reports WHERE host = $1
                   ORDER BY generated DESC OFFSET $6 LIMIT 1))
-            SELECT (SELECT newest FROM host), (SELECT id FROM stored),
+            SELECT (SELECT newest FROM host), (SELECT key_id FROM host), (SELECT id FROM stored),
               (SELECT body = $4 FROM reports WHERE host = $1 AND generated = $2)
             """
-        typealias Row = (Int64?, Int64?, Bool?)
+        typealias Row = (Int64?, String?, Int64?, Bool?)
 
         var host: String
+        /// The key the report verified with: stored only while the host is still pinned to it.
+        var keyID: String
         var generated: Int64
         var received: Int64
         var body: ByteBuffer
@@ -239,13 +269,14 @@ final class PostgresStore: ReportStore {
         var offset: Int64
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 6)
+            var bindings = PostgresBindings(capacity: 7)
             bindings.append(host)
             bindings.append(generated)
             bindings.append(received)
             bindings.append(body)
             bindings.append(signature)
             bindings.append(offset)
+            bindings.append(keyID)
             return bindings
         }
 

@@ -79,6 +79,8 @@ enum EnrollOutcome: Sendable {
 /// A report that verified against its host's pinned key, about to be stored.
 struct IncomingReport: Sendable {
     var host: String
+    /// The key it verified with: stored only while the host is still pinned to it.
+    var keyID: String
     var generated: Int
     var received: Int
     var body: [UInt8]
@@ -92,6 +94,8 @@ enum InsertOutcome: Sendable {
     /// Older than the host's newest report, or as old with other bytes.
     case replay(newest: Int)
     case unknownHost
+    /// The host is pinned to another key now (released and enrolled again since the key was read).
+    case pinChanged
 }
 
 struct StoredReport: Sendable {

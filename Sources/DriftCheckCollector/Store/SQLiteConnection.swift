@@ -56,7 +56,14 @@ final class SQLiteConnection: @unchecked Sendable {
             let index = Int32(offset + 1)
             switch value {
             case .integer(let number): sqlite3_bind_int64(statement, index, number)
-            case .text(let text): sqlite3_bind_text(statement, index, text, -1, driftcheck_sqlite3_transient())
+            case .text(let text):
+                // With its length: a NUL inside the text is kept, never an end.
+                let characters = text.utf8.map { CChar(bitPattern: $0) } + [0]
+                characters.withUnsafeBufferPointer { buffer in
+                    _ = sqlite3_bind_text64(
+                        statement, index, buffer.baseAddress, sqlite3_uint64(buffer.count - 1),
+                        driftcheck_sqlite3_transient(), UInt8(SQLITE_UTF8))
+                }
             case .blob(let bytes):
                 bytes.withUnsafeBytes { raw in
                     _ = sqlite3_bind_blob64(

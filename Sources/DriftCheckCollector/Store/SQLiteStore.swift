@@ -127,10 +127,13 @@ final class SQLiteStore: ReportStore, @unchecked Sendable {
     func insert(_ report: IncomingReport, keep: Int) async throws(StoreError) -> InsertOutcome {
         try await transaction { db throws(StoreError) in
             var newest: Int? = nil
-            try db.query("SELECT newest FROM hosts WHERE name = ?1", [.text(report.host)]) { row in
+            var pinned = ""
+            try db.query("SELECT newest, key_id FROM hosts WHERE name = ?1", [.text(report.host)]) { row in
                 newest = Int(row.integer(0))
+                pinned = row.text(1)
             }
             guard let newest else { return .unknownHost }
+            guard pinned == report.keyID else { return .pinChanged }
             if report.generated < newest { return .replay(newest: newest) }
             if report.generated == newest {
                 var same = false

@@ -7,18 +7,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=reports/collector-demo
 rm -rf "$out"
-mkdir -p "$out/baselines"
+mkdir -p "$out/baselines" "$out/reports"
 
 echo "== building driftcheck and driftcheck-collector (debug, as the tests do; SwiftNIO takes minutes the first time)"
-swift build --product driftcheck >/dev/null
-swift build --product driftcheck-collector >/dev/null
+for product in driftcheck driftcheck-collector; do
+    swift build --product "$product" >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
+done
 bin=$(swift build --show-bin-path)
 dc=$bin/driftcheck
 collector=$bin/driftcheck-collector
 store=sqlite:$out/collector.db
 
 echo "== an image and its baseline (demo-2026.11)"
-"$dc" keygen --out "$out/image-key" >/dev/null
+"$dc" keygen --out "$out/image-key" >/dev/null 2>&1
 mkdir -p "$out/image"/{etc/ssh,usr/bin,srv/app}
 printf 'PermitRootLogin no\nPasswordAuthentication no\n' >"$out/image/etc/ssh/sshd_config"
 cp -a /usr/bin/ls /usr/bin/find "$out/image/usr/bin/"
@@ -42,7 +43,7 @@ for host in web-1 web-2 web-3; do
         web-1 | web-2) sed -i 's/8080/9090/' "$out/$host/srv/app/config.yml" ;;  # the same edit on two hosts
         web-3) chmod u+s "$out/$host/usr/bin/find" ;;                             # a setuid backdoor on one
     esac
-    "$dc" keygen --out "$out/$host-key" >/dev/null
+    "$dc" keygen --out "$out/$host-key" >/dev/null 2>&1
     "$dc" check --root "$out/$host" --image demo-2026.11 --host "$host" --key "$out/$host-key.key" \
         --pubkey "$out/image-key.pub" --baselines "$out/baselines" --reports "$out/reports/$host" \
         --push "$url" --enroll-token-file "$out/token" >/dev/null || [ $? -eq 1 ]
@@ -53,12 +54,12 @@ curl -s "$url/api/fleet" | python3 -c '
 import json, sys
 fleet = json.load(sys.stdin)
 for host in fleet["hosts"]:
-    print(f"  {host[\"host\"]}: {host[\"state\"]}, action {host[\"action\"]}")
+    print("  %s: %s, action %s" % (host["host"], host["state"], host["action"]))
 for change in fleet["promote"]:
-    print(f"  promote into {change[\"image\"]}: {change[\"title\"]} = {change[\"result\"]}")
+    print("  promote into %s: %s = %s" % (change["image"], change["title"], change["result"]))
 for change in fleet["incidents"]:
-    print(f"  incident: {change[\"title\"]}")
-print("  rebuild: " + ", ".join(f"{r[\"host\"]} ({\"/\".join(r[\"why\"])})" for r in fleet["rebuild"]))
+    print("  incident: %s" % change["title"])
+print("  rebuild: " + ", ".join("%s (%s)" % (r["host"], "/".join(r["why"])) for r in fleet["rebuild"]))
 '
 echo "== metrics (GET /metrics)"
 curl -s "$url/metrics" | grep -E '^driftcheck_fleet_(hosts|promote)' | grep -v ' 0$'

@@ -68,17 +68,21 @@ package enum ReportFile {
     }
 
     /// ``read(_:signature:of:trustedKeys:keyHosts:described:)`` of `bytes` already parsed into `report` (the
-    /// collector parses a push once: it needs the host's name to find the key to verify with).
+    /// collector parses a push once: it needs the host's name to find the key to verify with). `verifiedBy`: the id
+    /// of the key the caller has verified `bytes` with already (the collector, before parsing), so it is not
+    /// verified twice.
     package static func read(
         _ bytes: [UInt8], parsed report: JSONValue, signature: [UInt8]?, of path: String, trustedKeys: [Ed25519Key],
-        keyHosts: [String: String], described: inout [[UInt8]: String]
+        keyHosts: [String: String], verifiedBy: String? = nil, described: inout [[UInt8]: String]
     ) -> Outcome {
         guard report["schema"]?.stringValue == Report.schema, let host = report["host"]?.stringValue else {
             return damaged(path, "not a \(Report.schema) report")
         }
         let signer: String
         do {
-            if let signature {
+            if let verifiedBy {
+                signer = verifiedBy
+            } else if let signature {
                 signer = try DetachedSignature.verify(bytes, signature: signature, of: path, trustedKeys: trustedKeys)
             } else {
                 signer = try DetachedSignature.verify(bytes, of: path, trustedKeys: trustedKeys)

@@ -72,7 +72,7 @@ struct ReportIntake: Sendable {
         var described: [[UInt8]: String] = [:]
         let outcome = ReportFile.read(
             body, parsed: document, signature: signature, of: "push of \(host)", trustedKeys: [pinned.key],
-            keyHosts: [pinned.id: host], described: &described)
+            keyHosts: [pinned.id: host], verifiedBy: pinned.id, described: &described)
         switch outcome {
         case .verified:
             break

@@ -38,6 +38,7 @@ final class PostgresStore: ReportStore {
     @discardableResult
     private func within<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws(StoreError) -> T {
         let timeout = self.timeout
+        var timer: Task<Void, Never>? = nil
         let result: Result<T, any Error> = await withCheckedContinuation { continuation in
             let once = ResumeOnce(continuation)
             let work = Task {
@@ -47,13 +48,15 @@ final class PostgresStore: ReportStore {
                     once.resume(.failure(error))
                 }
             }
-            Task {
+            timer = Task {
                 try? await Task.sleep(for: timeout)
                 if once.resume(.failure(StoreError.unavailable("PostgreSQL did not answer within \(timeout)"))) {
                     work.cancel()
                 }
             }
         }
+        // Answered in time: the timer goes (thousands of sleeping timers would cost more than the queries).
+        timer?.cancel()
         switch result {
         case .success(let value): return value
         case .failure(let error as StoreError): throw error
